@@ -1,0 +1,73 @@
+"""mxjax: a deep learning framework on JAX with an MXNet Gluon-compatible facade.
+
+The functional core lives in :mod:`mxjax.layers`, :mod:`mxjax.init`,
+:mod:`mxjax.losses` and :mod:`mxjax.optim`; the Gluon facade in
+:mod:`mxjax.nd`, :mod:`mxjax.autograd` and :mod:`mxjax.gluon`.
+Sub-packages are imported lazily, so ``import mxjax as mx`` is cheap.
+
+Examples:
+    >>> import mxjax as mx
+    >>> mx.__version__
+    '0.1.0.dev0'
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from mxjax._src.errors import MXJaxError as MXJaxError
+
+__version__ = "0.1.0.dev0"
+
+# Public sub-modules, imported on first attribute access (PEP 562).
+_SUBMODULES = {
+    "autograd",
+    "cli",
+    "context",
+    "data",
+    "gluon",
+    "init",
+    "initializer",
+    "io",
+    "launch",
+    "layers",
+    "losses",
+    "lr_scheduler",
+    "metric",
+    "nd",
+    "ndarray",
+    "ops",
+    "optim",
+    "optimizer",
+    "parallel",
+    "random",
+    "train",
+}
+# Names MXNet exposes at top level, forwarded to where they live.
+_FORWARDS = {
+    "cpu": ("mxjax.context", "cpu"),
+    "gpu": ("mxjax.context", "gpu"),
+    "Context": ("mxjax.context", "Context"),
+    "current_context": ("mxjax.context", "current_context"),
+    "num_gpus": ("mxjax.context", "num_gpus"),
+}
+
+__all__ = ["MXJaxError", "__version__", *sorted(_SUBMODULES), *sorted(_FORWARDS)]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        module = importlib.import_module(f"mxjax.{name}")
+        globals()[name] = module
+        return module
+    if name in _FORWARDS:
+        module_name, attr = _FORWARDS[name]
+        value = getattr(importlib.import_module(module_name), attr)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'mxjax' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | _SUBMODULES | set(_FORWARDS))

@@ -1,0 +1,1 @@
+"""Private implementation modules; import from the public packages instead."""

@@ -1,0 +1,28 @@
+"""Framework exceptions and shared error-message helpers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class MXJaxError(Exception):
+    """Base class for errors raised by mxjax itself (not by bad user input).
+
+    Bad user input raises :class:`ValueError` or :class:`TypeError`; failures of
+    the framework's own machinery (a worker that died, a corrupt file, a state
+    that cannot be reached) raise a subclass of this class.
+
+    Examples:
+        >>> import mxjax as mx
+        >>> issubclass(mx.MXJaxError, Exception)
+        True
+    """
+
+
+def describe(value: Any) -> str:
+    """Short description of a value for error messages (shape/dtype for arrays)."""
+    shape = getattr(value, "shape", None)
+    dtype = getattr(value, "dtype", None)
+    if shape is not None and dtype is not None:
+        return f"array of shape {tuple(shape)} and dtype {dtype}"
+    return f"{type(value).__name__} {value!r}"

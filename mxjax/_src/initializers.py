@@ -1,0 +1,403 @@
+"""Initializers with MXNet's names, defaults and parameter-name suffix rules.
+
+An initializer is called as ``init(key, shape, dtype)`` and returns a
+``jax.Array``. :func:`init_param` applies Gluon's rules: a parameter-specific
+initializer is used as given; otherwise the global initializer applies its
+suffix rules (``*bias``, ``*beta``, ``*running_mean`` get 0; ``*gamma``,
+``*running_var`` get 1; ``*weight`` gets the initializer's distribution).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+Shape = Sequence[int]
+
+__all__ = [
+    "Constant",
+    "Initializer",
+    "LSTMBias",
+    "MSRAPrelu",
+    "Normal",
+    "One",
+    "Orthogonal",
+    "Uniform",
+    "Xavier",
+    "Zero",
+    "create",
+    "init_param",
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class Initializer:
+    """Base class of initializers.
+
+    Subclasses implement :meth:`generate`, the distribution used for weights.
+    Calling an initializer object is the same as :meth:`generate`.
+
+    Examples:
+        >>> import jax
+        >>> from mxjax import init
+        >>> init.One()(jax.random.key(0), (2,), "float32").tolist()
+        [1.0, 1.0]
+    """
+
+    def generate(self, key: jax.Array, shape: Shape, dtype: Any) -> jax.Array:
+        """Returns a new array of ``shape`` and ``dtype`` drawn with ``key``."""
+        raise NotImplementedError(f"{type(self).__name__} must implement generate()")
+
+    def __call__(self, key: jax.Array, shape: Shape, dtype: Any = jnp.float32) -> jax.Array:
+        return self.generate(key, tuple(int(s) for s in shape), jnp.dtype(dtype))
+
+    def init_named(self, name: str, key: jax.Array, shape: Shape, dtype: Any) -> jax.Array:
+        """Initializes a parameter by Gluon's suffix rules for global initializers.
+
+        Args:
+            name: the parameter name (``weight``, ``dense0_bias`` ...).
+            key: PRNG key.
+            shape: parameter shape.
+            dtype: parameter dtype.
+
+        Returns:
+            The initialized array.
+
+        Raises:
+            ValueError: if the name matches none of MXNet's known suffixes.
+
+        Examples:
+            >>> import jax
+            >>> from mxjax import init
+            >>> init.Uniform(0.07).init_named("fc_bias", jax.random.key(0), (3,), "float32").tolist()
+            [0.0, 0.0, 0.0]
+        """
+        shape = tuple(int(s) for s in shape)
+        dtype = jnp.dtype(dtype)
+        for suffix in ("weight",):
+            if name.endswith(suffix):
+                return self.generate(key, shape, dtype)
+        for suffix in (
+            "bias",
+            "beta",
+            "running_mean",
+            "moving_mean",
+            "moving_inv_var",
+            "min",
+            "max",
+        ):
+            if name.endswith(suffix):
+                return jnp.zeros(shape, dtype)
+        for suffix in ("gamma", "running_var", "moving_var", "alpha"):
+            if name.endswith(suffix):
+                if suffix == "alpha":  # PReLU slope: MXNet's default init is Constant(0.25)
+                    return jnp.full(shape, 0.25, dtype)
+                return jnp.ones(shape, dtype)
+        raise ValueError(
+            f"Unknown initialization pattern for parameter {name!r}: expected a name ending in "
+            "weight, bias, gamma, beta, running_mean or running_var; give the parameter its own "
+            "initializer instead."
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class Zero(Initializer):
+    """Initializes to zero.
+
+    Examples:
+        >>> import jax
+        >>> from mxjax import init
+        >>> init.Zero()(jax.random.key(0), (2,)).tolist()
+        [0.0, 0.0]
+    """
+
+    def generate(self, key, shape, dtype):
+        del key
+        return jnp.zeros(shape, dtype)
+
+
+@dataclasses.dataclass(frozen=True)
+class One(Initializer):
+    """Initializes to one.
+
+    Examples:
+        >>> import jax
+        >>> from mxjax import init
+        >>> init.One()(jax.random.key(0), (2,)).tolist()
+        [1.0, 1.0]
+    """
+
+    def generate(self, key, shape, dtype):
+        del key
+        return jnp.ones(shape, dtype)
+
+
+@dataclasses.dataclass(frozen=True)
+class Constant(Initializer):
+    """Initializes to a constant ``value``.
+
+    Examples:
+        >>> import jax
+        >>> from mxjax import init
+        >>> init.Constant(0.5)(jax.random.key(0), (2,)).tolist()
+        [0.5, 0.5]
+    """
+
+    value: float = 0.0
+
+    def generate(self, key, shape, dtype):
+        del key
+        return jnp.full(shape, self.value, dtype)
+
+
+@dataclasses.dataclass(frozen=True)
+class Uniform(Initializer):
+    """Uniform on ``[-scale, scale]``; ``Uniform(0.07)`` is Gluon's global default.
+
+    Examples:
+        >>> import jax
+        >>> from mxjax import init
+        >>> w = init.Uniform(0.1)(jax.random.key(0), (100,))
+        >>> bool(abs(w).max() <= 0.1)
+        True
+    """
+
+    scale: float = 0.07
+
+    def generate(self, key, shape, dtype):
+        return jax.random.uniform(key, shape, dtype, -self.scale, self.scale)
+
+
+@dataclasses.dataclass(frozen=True)
+class Normal(Initializer):
+    """Normal with mean 0 and standard deviation ``sigma``.
+
+    Examples:
+        >>> import jax
+        >>> from mxjax import init
+        >>> init.Normal(0.01)(jax.random.key(0), (3, 4)).shape
+        (3, 4)
+    """
+
+    sigma: float = 0.01
+
+    def generate(self, key, shape, dtype):
+        return (self.sigma * jax.random.normal(key, shape, jnp.float32)).astype(dtype)
+
+
+def _fans(shape: tuple[int, ...], name: str) -> tuple[float, float]:
+    if len(shape) < 2:
+        raise ValueError(
+            f"{name} needs a parameter with at least 2 dimensions (out, in, ...); "
+            f"received shape {shape}. Use Zero/Constant/Uniform for 1-D parameters."
+        )
+    hw = float(np.prod(shape[2:])) if len(shape) > 2 else 1.0
+    return shape[1] * hw, shape[0] * hw
+
+
+@dataclasses.dataclass(frozen=True)
+class Xavier(Initializer):
+    """Xavier/Glorot initialization with MXNet's options.
+
+    ``scale = sqrt(magnitude / factor)`` where factor is the fan-in, fan-out or
+    their average; uniform on ``[-scale, scale]`` or normal with std ``scale``.
+
+    Args:
+        rnd_type: ``'uniform'`` or ``'gaussian'``.
+        factor_type: ``'avg'``, ``'in'`` or ``'out'``.
+        magnitude: scale factor.
+
+    Examples:
+        >>> import jax
+        >>> from mxjax import init
+        >>> w = init.Xavier()(jax.random.key(0), (64, 32))
+        >>> bool(abs(w).max() <= (3 / 48) ** 0.5)
+        True
+    """
+
+    rnd_type: str = "uniform"
+    factor_type: str = "avg"
+    magnitude: float = 3.0
+
+    def __post_init__(self):
+        if self.rnd_type not in ("uniform", "gaussian"):
+            raise ValueError(
+                f"Xavier rnd_type must be 'uniform' or 'gaussian'; received {self.rnd_type!r}"
+            )
+        if self.factor_type not in ("avg", "in", "out"):
+            raise ValueError(
+                f"Xavier factor_type must be 'avg', 'in' or 'out'; received {self.factor_type!r}"
+            )
+
+    def generate(self, key, shape, dtype):
+        fan_in, fan_out = _fans(shape, type(self).__name__)
+        factor = {"avg": (fan_in + fan_out) / 2.0, "in": fan_in, "out": fan_out}[self.factor_type]
+        scale = math.sqrt(self.magnitude / factor)
+        if self.rnd_type == "uniform":
+            return jax.random.uniform(key, shape, dtype, -scale, scale)
+        return (scale * jax.random.normal(key, shape, jnp.float32)).astype(dtype)
+
+
+@dataclasses.dataclass(frozen=True)
+class MSRAPrelu(Xavier):
+    """He/MSRA initialization for PReLU networks: Xavier gaussian, magnitude ``2/(1+slope^2)``.
+
+    Examples:
+        >>> import jax
+        >>> from mxjax import init
+        >>> init.MSRAPrelu()(jax.random.key(0), (8, 4, 3, 3)).shape
+        (8, 4, 3, 3)
+    """
+
+    rnd_type: str = dataclasses.field(default="gaussian", init=False)
+    factor_type: str = "avg"
+    slope: float = 0.25
+    magnitude: float = dataclasses.field(default=0.0, init=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "magnitude", 2.0 / (1 + self.slope**2))
+        super().__post_init__()
+
+
+@dataclasses.dataclass(frozen=True)
+class Orthogonal(Initializer):
+    """Orthogonal matrix scaled by ``scale`` (Saxe et al.), as in MXNet.
+
+    Args:
+        scale: multiplier of the orthogonal matrix.
+        rand_type: ``'uniform'`` or ``'normal'`` draw before the SVD.
+
+    Examples:
+        >>> import jax, numpy as np
+        >>> from mxjax import init
+        >>> w = np.asarray(init.Orthogonal(scale=1.0)(jax.random.key(0), (4, 4)))
+        >>> bool(np.allclose(w @ w.T, np.eye(4), atol=1e-5))
+        True
+    """
+
+    scale: float = 1.414
+    rand_type: str = "uniform"
+
+    def generate(self, key, shape, dtype):
+        if len(shape) < 2:
+            raise ValueError(f"Orthogonal needs at least 2 dimensions; received shape {shape}")
+        nout, nin = shape[0], int(np.prod(shape[1:]))
+        if self.rand_type == "uniform":
+            tmp = jax.random.uniform(key, (nout, nin), jnp.float32, -1.0, 1.0)
+        elif self.rand_type == "normal":
+            tmp = jax.random.normal(key, (nout, nin), jnp.float32)
+        else:
+            raise ValueError(
+                f"Orthogonal rand_type must be 'uniform' or 'normal'; received {self.rand_type!r}"
+            )
+        u, _, v = jnp.linalg.svd(tmp, full_matrices=False)
+        res = u if u.shape == tmp.shape else v
+        return (self.scale * res.reshape(shape)).astype(dtype)
+
+
+@dataclasses.dataclass(frozen=True)
+class LSTMBias(Initializer):
+    """LSTM bias: zero except the forget gate, set to ``forget_bias`` (gate order i, f, c, o).
+
+    Examples:
+        >>> import jax
+        >>> from mxjax import init
+        >>> init.LSTMBias(1.0)(jax.random.key(0), (8,)).tolist()
+        [0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0]
+    """
+
+    forget_bias: float = 1.0
+
+    def generate(self, key, shape, dtype):
+        del key
+        if shape[0] % 4:
+            raise ValueError(
+                f"LSTMBias expects a bias of 4*num_hidden entries; received shape {shape}"
+            )
+        h = shape[0] // 4
+        return jnp.zeros(shape, dtype).at[h : 2 * h].set(self.forget_bias)
+
+
+_REGISTRY: dict[str, type[Initializer]] = {
+    "zero": Zero,
+    "zeros": Zero,
+    "one": One,
+    "ones": One,
+    "constant": Constant,
+    "uniform": Uniform,
+    "normal": Normal,
+    "xavier": Xavier,
+    "msraprelu": MSRAPrelu,
+    "orthogonal": Orthogonal,
+    "lstmbias": LSTMBias,
+}
+
+
+def create(spec: Any) -> Initializer:
+    """Returns an :class:`Initializer` from an object, a name or a callable.
+
+    Args:
+        spec: an Initializer, a registered name (``'zeros'``, ``'xavier'`` ...),
+            or a callable ``(key, shape, dtype) -> array``.
+
+    Raises:
+        ValueError: for an unknown name.
+        TypeError: for anything else.
+
+    Examples:
+        >>> from mxjax import init
+        >>> init.create("zeros")
+        Zero()
+    """
+    if isinstance(spec, Initializer):
+        return spec
+    if isinstance(spec, str):
+        cls = _REGISTRY.get(spec.lower())
+        if cls is None:
+            raise ValueError(f"Unknown initializer {spec!r}; expected one of {sorted(_REGISTRY)}")
+        return cls()
+    if callable(spec):
+        return _Callable(spec)
+    raise TypeError(
+        f"Expected an Initializer, a name or a callable; received {type(spec).__name__}"
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class _Callable(Initializer):
+    fn: Any = None
+
+    def generate(self, key, shape, dtype):
+        return jnp.asarray(self.fn(key, shape, dtype), dtype)
+
+
+def init_param(
+    name: str,
+    key: jax.Array,
+    shape: Shape,
+    dtype: Any,
+    specific: Any = None,
+    default: Any = None,
+) -> jax.Array:
+    """Initializes one parameter with Gluon's precedence rules.
+
+    A parameter-specific initializer (``weight_initializer=...`` on a layer)
+    wins and is applied as is; otherwise the global initializer ``default``
+    (``Uniform(0.07)`` when None) applies its suffix rules to ``name``.
+
+    Examples:
+        >>> import jax
+        >>> from mxjax import init
+        >>> init.init_param("gamma", jax.random.key(0), (2,), "float32").tolist()
+        [1.0, 1.0]
+    """
+    if specific is not None:
+        return create(specific)(key, shape, dtype)
+    glob = create(default) if default is not None else Uniform(0.07)
+    return glob.init_named(name, key, shape, dtype)

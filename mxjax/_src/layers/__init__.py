@@ -1,0 +1,1 @@
+"""Functional layers: frozen dataclasses with pure ``init``/``apply``."""

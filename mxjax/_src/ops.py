@@ -1,0 +1,70 @@
+"""Small pure ops shared by layers, losses and the facade."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import jax
+import jax.numpy as jnp
+
+__all__ = ["ACTIVATIONS", "activation_fn", "expand_to", "softrelu", "softsign"]
+
+
+def softrelu(x: jax.Array) -> jax.Array:
+    """MXNet's ``softrelu``: ``log(1 + exp(x))``, computed stably."""
+    return jax.nn.softplus(x)
+
+
+def softsign(x: jax.Array) -> jax.Array:
+    """``x / (1 + |x|)``."""
+    return x / (1 + jnp.abs(x))
+
+
+ACTIVATIONS: dict[str, Callable[[jax.Array], jax.Array]] = {
+    "relu": jax.nn.relu,
+    "sigmoid": jax.nn.sigmoid,
+    "tanh": jnp.tanh,
+    "softrelu": softrelu,
+    "softsign": softsign,
+}
+
+
+def activation_fn(name: str | None, owner: str = "activation") -> Callable[[jax.Array], jax.Array]:
+    """Returns the activation function for an MXNet activation name (None is identity).
+
+    Raises:
+        ValueError: naming ``owner`` and the accepted names.
+
+    Examples:
+        >>> from mxjax import ops
+        >>> float(ops.activation_fn("relu")(-1.0))
+        0.0
+    """
+    if name is None:
+        return lambda x: x
+    if callable(name):
+        return name
+    fn = ACTIVATIONS.get(name)
+    if fn is None:
+        raise ValueError(
+            f"{owner}: unknown activation {name!r}; expected one of {sorted(ACTIVATIONS)} or None"
+        )
+    return fn
+
+
+def expand_to(v: jax.Array, ndim: int, axis: int) -> jax.Array:
+    """Reshapes a 1-D ``v`` so it broadcasts along ``axis`` of an ``ndim`` array.
+
+    Layers never rely on implicit rank promotion (the test suite runs with
+    ``jax_numpy_rank_promotion='raise'``); this makes the broadcast explicit.
+
+    Examples:
+        >>> import jax.numpy as jnp
+        >>> from mxjax import ops
+        >>> ops.expand_to(jnp.ones(3), 4, 1).shape
+        (1, 3, 1, 1)
+    """
+    axis = axis % ndim
+    shape = [1] * ndim
+    shape[axis] = v.shape[0]
+    return v.reshape(shape)

@@ -1,0 +1,43 @@
+"""The functional core: layers as frozen dataclasses with pure ``init``/``apply``.
+
+::
+
+    params, state = layer.init(key, *example_inputs)
+    outputs, state = layer.apply(params, state, *inputs, key=None, train=False)
+
+Examples:
+    >>> import jax, jax.numpy as jnp
+    >>> from mxjax import layers as L
+    >>> net = L.Sequential([L.Dense(16, activation="relu"), L.Dense(10)])
+    >>> params, state = net.init(jax.random.key(0), jnp.ones((2, 784)))
+    >>> logits, state = net.apply(params, state, jnp.ones((2, 784)))
+    >>> logits.shape
+    (2, 10)
+"""
+
+# isort: skip_file
+from mxjax._src.layers.base import (
+    Composite as Composite,
+    Layer as Layer,
+    Scope as Scope,
+    flatten_names as flatten_names,
+    layer as layer,
+    unflatten_names as unflatten_names,
+)
+from mxjax._src.layers.container import Sequential as Sequential
+from mxjax._src.layers.dense import Dense as Dense
+
+# --- section: conv & pooling ---
+# --- end: conv & pooling ---
+
+# --- section: norm, activations, basic, attention ---
+# --- end: norm, activations, basic, attention ---
+
+# --- section: recurrent ---
+# --- end: recurrent ---
+
+__all__ = sorted(
+    name
+    for name, value in dict(globals()).items()
+    if not name.startswith("_") and isinstance(value, type | type(layer))
+)

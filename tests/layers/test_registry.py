@@ -1,0 +1,127 @@
+"""Generic checks run on every registered layer descriptor."""
+
+from __future__ import annotations
+
+import inspect
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from jax.test_util import check_grads
+
+import mxjax.layers as L
+from tests.layers.registry import all_descriptors
+
+DESCRIPTORS = all_descriptors()
+IDS = [d.id for d in DESCRIPTORS]
+
+
+def _inputs(d, dtype=jnp.float32, seed=0):
+    rng = np.random.default_rng(seed)
+    out = []
+    for shape in d.inputs:
+        if d.int_inputs is not None:
+            out.append(jnp.asarray(rng.integers(*d.int_inputs, size=shape), jnp.int32))
+        else:
+            out.append(jnp.asarray(rng.standard_normal(shape), dtype))
+    return out
+
+
+def _first(out):
+    return out[0] if isinstance(out, tuple) else out
+
+
+def test_every_public_layer_is_registered():
+    registered = set()
+    for d in DESCRIPTORS:
+        layer = d.make()
+        stack = [layer]
+        while stack:
+            obj = stack.pop()
+            registered.add(type(obj).__name__)
+            for value in vars(obj).values():
+                if isinstance(value, L.Layer):
+                    stack.append(value)
+                elif isinstance(value, tuple):
+                    stack.extend(v for v in value if isinstance(v, L.Layer))
+    public = {
+        name
+        for name, obj in vars(L).items()
+        if inspect.isclass(obj) and issubclass(obj, L.Layer) and obj not in (L.Layer, L.Composite)
+    }
+    missing = sorted(public - registered)
+    assert not missing, f"public layers without a descriptor: {missing}"
+
+
+@pytest.mark.parametrize("d", DESCRIPTORS, ids=IDS)
+def test_shapes_names_and_jit(d):
+    layer = d.make()
+    xs = _inputs(d)
+    params, state = layer.init(jax.random.key(0), *xs)
+    names = set(L.flatten_names(params)) | set(L.flatten_names(state))
+    assert names == d.names
+    out, new_state = layer.apply(params, state, *xs, **d.apply_kwargs)
+    assert _first(out).shape == d.out_shape
+    assert jax.tree.structure(new_state) == jax.tree.structure(state)
+    jitted = jax.jit(lambda p, s, *a: layer.apply(p, s, *a, **d.apply_kwargs))
+    out_j, _ = jitted(params, state, *xs)
+    np.testing.assert_allclose(
+        np.asarray(_first(out_j)), np.asarray(_first(out)), rtol=1e-5, atol=1e-5
+    )
+    hash(layer)  # usable as a static argument
+
+
+@pytest.mark.parametrize(
+    "d", [d for d in DESCRIPTORS if d.vmap], ids=[d.id for d in DESCRIPTORS if d.vmap]
+)
+def test_vmap_matches_batched_call(d):
+    layer = d.make()
+    xs = _inputs(d)
+    params, state = layer.init(jax.random.key(0), *xs)
+    ax = d.batch_axis
+    batched = _first(layer.apply(params, state, *xs, **d.apply_kwargs)[0])
+
+    def one(*x1):
+        x1 = [jnp.expand_dims(x, ax) for x in x1]
+        return jnp.squeeze(_first(layer.apply(params, state, *x1, **d.apply_kwargs)[0]), ax)
+
+    mapped = jax.vmap(one, in_axes=ax, out_axes=ax)(*xs)
+    np.testing.assert_allclose(np.asarray(mapped), np.asarray(batched), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "d", [d for d in DESCRIPTORS if d.grads], ids=[d.id for d in DESCRIPTORS if d.grads]
+)
+def test_check_grads(d):
+    layer = d.make()
+    xs = _inputs(d, dtype=jnp.float32)
+    params, state = layer.init(jax.random.key(0), *xs)
+
+    def f(p, *x):
+        return _first(layer.apply(p, state, *x, **d.apply_kwargs)[0])
+
+    float_xs = tuple(x for x in xs if jnp.issubdtype(x.dtype, jnp.floating))
+    if len(float_xs) == len(xs):
+        check_grads(f, (params, *xs), order=1, modes=("rev",), atol=5e-2, rtol=5e-2, eps=1e-3)
+    else:
+        check_grads(
+            lambda p: f(p, *xs), (params,), order=1, modes=("rev",), atol=5e-2, rtol=5e-2, eps=1e-3
+        )
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+@pytest.mark.parametrize(
+    "d",
+    [d for d in DESCRIPTORS if d.low_precision],
+    ids=[d.id for d in DESCRIPTORS if d.low_precision],
+)
+def test_low_precision(d, dtype):
+    layer = d.make_dtype(dtype) if d.make_dtype is not None else d.make()
+    xs = _inputs(d, dtype=jnp.dtype(dtype))
+    params, state = layer.init(jax.random.key(0), *xs)
+    out = _first(layer.apply(params, state, *xs, **d.apply_kwargs)[0])
+    assert out.shape == d.out_shape
+    if d.make_dtype is not None:
+        assert out.dtype == jnp.dtype(dtype)
+    assert bool(jnp.all(jnp.isfinite(out.astype(jnp.float32))))
