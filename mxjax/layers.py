@@ -31,6 +31,28 @@ from mxjax._src.layers.dense import Dense as Dense
 # --- end: conv & pooling ---
 
 # --- section: norm, activations, basic, attention ---
+from mxjax._src.layers.activation import (
+    ELU as ELU,
+    GELU as GELU,
+    SELU as SELU,
+    Activation as Activation,
+    LeakyReLU as LeakyReLU,
+    PReLU as PReLU,
+    Swish as Swish,
+)
+from mxjax._src.layers.attention import MultiHeadAttention as MultiHeadAttention
+from mxjax._src.layers.basic import (
+    Dropout as Dropout,
+    Embedding as Embedding,
+    Flatten as Flatten,
+    Lambda as Lambda,
+)
+from mxjax._src.layers.norm import (
+    BatchNorm as BatchNorm,
+    GroupNorm as GroupNorm,
+    InstanceNorm as InstanceNorm,
+    LayerNorm as LayerNorm,
+)
 # --- end: norm, activations, basic, attention ---
 
 # --- section: recurrent ---
