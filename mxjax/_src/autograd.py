@@ -1,0 +1,633 @@
+"""Tape-based autograd over ``jax.vjp`` (MXNet's ``mx.autograd``).
+
+Each recorded operation becomes a :class:`_Node` holding the ``vjp`` function
+from :func:`jax.vjp` and, for each input, where its value came from: another
+node's output ``(node, index)``, an attached variable ``(None, ndarray)``, or
+``None`` for a constant. Output NDArrays point at ``(node, index)``. The tape
+is therefore owned by the arrays: dropping them frees it. ``backward`` sorts
+the nodes reachable from the heads, pulls cotangents through them in reverse
+order and writes ``.grad`` of the attached variables by their ``grad_req``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from mxjax._src.errors import MXJaxError
+
+__all__ = [
+    "AutogradError",
+    "apply",
+    "backward",
+    "grad",
+    "is_recording",
+    "is_training",
+    "mark_variables",
+    "pause",
+    "predict_mode",
+    "record",
+    "record_node",
+    "set_recording",
+    "set_training",
+    "train_mode",
+]
+
+NDArray: Any = None  # set by mxjax._src.nd.ndarray (avoids a circular import)
+
+_NOT_IN_GRAPH = (
+    "Cannot differentiate node because it is not in a computational graph. You need to set "
+    "is_recording to true or use autograd.record() to save computational graphs for backward. "
+    "If you want to differentiate the same graph twice, you need to pass retain_graph=True to "
+    "backward."
+)
+_FREED = (
+    "the computational graph of this array was already freed by a previous backward(); "
+    "pass retain_graph=True to the first backward() to differentiate the same graph twice"
+)
+
+
+class AutogradError(MXJaxError, RuntimeError):
+    """Raised for autograd misuse MXNet also rejects (backward outside a graph, ...).
+
+    Examples:
+        >>> from mxjax import autograd, nd
+        >>> try:
+        ...     nd.array([1.0]).backward()
+        ... except autograd.AutogradError as e:
+        ...     print("not in a computational graph" in str(e))
+        True
+    """
+
+
+class _State(threading.local):
+    def __init__(self):
+        self.recording = False
+        self.training = False
+
+
+_state = _State()
+
+
+class _Node:
+    __slots__ = ("vjp", "parents", "avals", "multi", "fn", "primals")
+
+    def __init__(self, vjp, parents, avals, multi, fn=None, primals=None):
+        self.vjp = vjp
+        self.parents = parents
+        self.avals = avals
+        self.multi = multi
+        self.fn = fn
+        self.primals = primals
+
+
+# ----------------------------------------------------------------------------- scopes
+class _Scope:
+    __slots__ = ("_rec", "_train", "_prev")
+
+    def __init__(self, is_record, train_mode):
+        self._rec = is_record
+        self._train = train_mode
+        self._prev = None
+
+    def __enter__(self):
+        self._prev = (_state.recording, _state.training)
+        if self._rec is not None:
+            _state.recording = self._rec
+        if self._train is not None:
+            _state.training = self._train
+        return self
+
+    def __exit__(self, *exc):
+        _state.recording, _state.training = self._prev
+
+
+def record(train_mode: bool = True) -> _Scope:
+    """Scope in which operations are recorded for :func:`backward`.
+
+    Args:
+        train_mode: whether layers behave as in training (Dropout active,
+            BatchNorm on batch statistics) inside the scope.
+
+    Examples:
+        >>> from mxjax import autograd, nd
+        >>> x = nd.array([1.0, 2.0]); x.attach_grad()
+        >>> with autograd.record():
+        ...     y = (x * x).sum()
+        >>> y.backward()
+        >>> x.grad
+        <BLANKLINE>
+        [2. 4.]
+        <NDArray 2 @cpu(0)>
+    """
+    return _Scope(True, train_mode)
+
+
+def pause(train_mode: bool = False) -> _Scope:
+    """Scope that stops recording (inside :func:`record`), with the given training mode.
+
+    Examples:
+        >>> from mxjax import autograd
+        >>> with autograd.record():
+        ...     with autograd.pause():
+        ...         autograd.is_recording()
+        False
+    """
+    return _Scope(False, train_mode)
+
+
+def train_mode() -> _Scope:
+    """Scope with ``is_training() == True`` (recording unchanged).
+
+    Examples:
+        >>> from mxjax import autograd
+        >>> with autograd.train_mode():
+        ...     autograd.is_training()
+        True
+    """
+    return _Scope(None, True)
+
+
+def predict_mode() -> _Scope:
+    """Scope with ``is_training() == False`` (recording unchanged).
+
+    Examples:
+        >>> from mxjax import autograd
+        >>> with autograd.record(), autograd.predict_mode():
+        ...     autograd.is_training()
+        False
+    """
+    return _Scope(None, False)
+
+
+def is_recording() -> bool:
+    """Whether operations are being recorded.
+
+    Examples:
+        >>> from mxjax import autograd
+        >>> autograd.is_recording()
+        False
+    """
+    return _state.recording
+
+
+def is_training() -> bool:
+    """Whether layers should behave as in training.
+
+    Examples:
+        >>> from mxjax import autograd
+        >>> autograd.is_training()
+        False
+    """
+    return _state.training
+
+
+def set_recording(is_recording: bool) -> bool:  # noqa: A002
+    """Sets the recording flag; returns the previous value.
+
+    Examples:
+        >>> from mxjax import autograd
+        >>> prev = autograd.set_recording(True); autograd.set_recording(prev)
+        True
+    """
+    prev = _state.recording
+    _state.recording = bool(is_recording)
+    return prev
+
+
+def set_training(train_mode: bool) -> bool:
+    """Sets the training flag; returns the previous value.
+
+    Examples:
+        >>> from mxjax import autograd
+        >>> prev = autograd.set_training(True); autograd.set_training(prev)
+        True
+    """
+    prev = _state.training
+    _state.training = bool(train_mode)
+    return prev
+
+
+# ----------------------------------------------------------------------------- recording
+def _wrap_outputs(out, node):
+    nd = NDArray
+    if isinstance(out, (tuple, list)):
+        res = []
+        for i, o in enumerate(out):
+            a = nd(o)
+            if node is not None:
+                a._entry = (node, i)
+            res.append(a)
+        return tuple(res)
+    a = nd(out)
+    if node is not None:
+        a._entry = (node, 0)
+    return a
+
+
+def _avals(out, multi):
+    outs = out if multi else (out,)
+    return tuple((o.shape, o.dtype) for o in outs)
+
+
+def apply(fn: Callable[..., Any], *inputs: Any) -> Any:
+    """Calls ``fn`` on the arrays inside ``inputs`` and records one tape node.
+
+    ``fn`` is a pure function of ``jax.Array`` values returning one array or a
+    tuple of arrays. NDArray inputs are unwrapped; other inputs are passed
+    through as constants. While recording, if any input is an attached
+    variable or was computed on the tape, the call is recorded with
+    :func:`jax.vjp` so that :func:`backward` can differentiate through it.
+
+    Args:
+        fn: the pure function.
+        *inputs: NDArrays and constants, passed positionally to ``fn``.
+
+    Returns:
+        An NDArray, or a tuple of NDArrays when ``fn`` returns a tuple.
+
+    Examples:
+        >>> import jax.numpy as jnp
+        >>> from mxjax import autograd, nd
+        >>> x = nd.array([0.0, 1.0]); x.attach_grad()
+        >>> with autograd.record():
+        ...     y = autograd.apply(lambda a, s: jnp.sum(a * s), x, 3.0)
+        >>> y.backward(); x.grad.asnumpy()
+        array([3., 3.], dtype=float32)
+    """
+    nd = NDArray
+    vals = []
+    idx = []
+    parents = []
+    rec = _state.recording
+    for i, a in enumerate(inputs):
+        if isinstance(a, nd):
+            vals.append(a._data)
+            if rec:
+                e = a._entry
+                if e is not None:
+                    idx.append(i)
+                    parents.append(e)
+                elif a._grad_req is not None:
+                    idx.append(i)
+                    parents.append((None, a))
+        else:
+            vals.append(a)
+    if not idx:
+        return _wrap_outputs(fn(*vals), None)
+    if len(idx) == len(vals):
+        f = fn
+        primals = vals
+    else:
+
+        def f(*traced):
+            full = list(vals)
+            for j, v in zip(idx, traced):
+                full[j] = v
+            return fn(*full)
+
+        primals = [vals[j] for j in idx]
+    out, vjp = jax.vjp(f, *primals)
+    multi = isinstance(out, (tuple, list))
+    if multi:
+        out = tuple(out)
+    node = _Node(vjp, parents, _avals(out, multi), multi, f, primals)
+    return _wrap_outputs(out, node)
+
+
+def record_node(outputs: Any, inputs: Sequence[Any], vjp_fn: Callable[[Any], Sequence[Any]]):
+    """Wraps precomputed outputs into NDArrays and records a node with a given vjp.
+
+    For hybridized blocks that compute the forward pass and its vjp in one
+    compiled call. ``vjp_fn(cotangents)`` receives cotangents in the structure
+    of ``outputs`` (one array or a tuple) and returns a tuple with one
+    cotangent per entry of ``inputs`` (``None`` or anything for constants).
+
+    Args:
+        outputs: a ``jax.Array`` or a tuple of them.
+        inputs: the NDArrays (or constants) the outputs depend on.
+        vjp_fn: the backward function.
+
+    Returns:
+        An NDArray, or a tuple of NDArrays.
+
+    Examples:
+        >>> import jax, jax.numpy as jnp
+        >>> from mxjax import autograd, nd
+        >>> x = nd.array([1.0, 2.0]); x.attach_grad()
+        >>> with autograd.record():
+        ...     out, vjp = jax.vjp(lambda a: jnp.sum(a ** 2), x.jax)
+        ...     y = autograd.record_node(out, [x], vjp)
+        >>> y.backward(); x.grad.asnumpy()
+        array([2., 4.], dtype=float32)
+    """
+    multi = isinstance(outputs, (tuple, list))
+    if multi:
+        outputs = tuple(outputs)
+    if not _state.recording:
+        return _wrap_outputs(outputs, None)
+    nd = NDArray
+    parents = []
+    any_traced = False
+    for a in inputs:
+        p = None
+        if isinstance(a, nd):
+            if a._entry is not None:
+                p = a._entry
+            elif a._grad_req is not None:
+                p = (None, a)
+        any_traced = any_traced or p is not None
+        parents.append(p)
+    if not any_traced:
+        return _wrap_outputs(outputs, None)
+
+    def vjp(ct):
+        return tuple(vjp_fn(ct))
+
+    node = _Node(vjp, parents, _avals(outputs, multi), multi)
+    return _wrap_outputs(outputs, node)
+
+
+# ----------------------------------------------------------------------------- backward
+def _zeros(aval):
+    shape, dtype = aval
+    if jnp.issubdtype(dtype, jnp.inexact):
+        return jnp.zeros(shape, dtype)
+    return np.zeros(shape, dtype=jax.dtypes.float0)
+
+
+def _topo(heads_nodes):
+    order = []
+    visited = set()
+    stack = [(n, False) for n in heads_nodes]
+    while stack:
+        n, done = stack.pop()
+        if done:
+            order.append(n)
+            continue
+        if id(n) in visited:
+            continue
+        visited.add(id(n))
+        stack.append((n, True))
+        if n.parents is None:
+            raise AutogradError(_FREED)
+        for p in n.parents:
+            if p is not None and p[0] is not None and id(p[0]) not in visited:
+                stack.append((p[0], False))
+    return order
+
+
+def _is_float0(ct):
+    return ct is None or getattr(ct, "dtype", None) == jax.dtypes.float0
+
+
+def _as_list(x):
+    if x is None:
+        return None
+    if isinstance(x, (list, tuple)):
+        return list(x)
+    return [x]
+
+
+def _head_grad(h, g):
+    if g is None:
+        return jnp.ones(h.shape, h.dtype)
+    g = g._data if isinstance(g, NDArray) else jnp.asarray(g, h.dtype)
+    if g.shape != h.shape:
+        raise ValueError(
+            f"autograd.backward: head_grads must match the heads' shapes, expected "
+            f"{h.shape}, got {g.shape}"
+        )
+    return g
+
+
+def _run(heads, head_grads, retain_graph, create_graph=False, capture=None):
+    heads = _as_list(heads)
+    head_grads = _as_list(head_grads)
+    if head_grads is not None and len(head_grads) != len(heads):
+        raise ValueError(
+            f"autograd.backward: got {len(heads)} heads but {len(head_grads)} head_grads"
+        )
+    cts: dict[int, list] = {}
+    leaves: dict[int, list] = {}
+    roots = []
+    for i, h in enumerate(heads):
+        if not isinstance(h, NDArray):
+            raise TypeError(f"autograd.backward: heads must be NDArrays, got {type(h).__name__}")
+        e = h._entry
+        if e is None:
+            raise AutogradError(_NOT_IN_GRAPH)
+        g = _head_grad(h, None if head_grads is None else head_grads[i])
+        node, k = e
+        if node.vjp is None:
+            raise AutogradError(_FREED)
+        slot = cts.setdefault(id(node), [None] * len(node.avals))
+        slot[k] = g if slot[k] is None else slot[k] + g
+        roots.append(node)
+    order = _topo(roots)
+    for node in reversed(order):
+        slot = cts.pop(id(node), None)
+        if slot is None:
+            continue
+        if node.vjp is None:
+            raise AutogradError(_FREED)
+        if capture is not None:
+            for k, c in enumerate(slot):
+                capture.setdefault((id(node), k), c)
+        full = [_zeros(a) if c is None else c for c, a in zip(slot, node.avals)]
+        if create_graph:
+            in_cts = _differentiable_vjp(node, full)
+        else:
+            in_cts = node.vjp(tuple(full) if node.multi else full[0])
+        parents = node.parents
+        if not retain_graph:
+            node.vjp = None
+            node.parents = None
+            node.fn = node.primals = None
+        for p, c in zip(parents, in_cts):
+            if p is None or _is_float0(c):
+                continue
+            pn, k = p
+            if pn is None:
+                rec = leaves.get(id(k))
+                if rec is None:
+                    leaves[id(k)] = [k, c]
+                else:
+                    rec[1] = rec[1] + c
+            else:
+                s = cts.setdefault(id(pn), [None] * len(pn.avals))
+                s[k] = c if s[k] is None else s[k] + c
+    return leaves
+
+
+def _differentiable_vjp(node, full_cts):
+    """Runs a node's backward as a recorded op (for ``create_graph=True``)."""
+    if node.fn is None:
+        raise AutogradError(
+            "autograd.grad(create_graph=True): this graph contains a node recorded with "
+            "record_node (a hybridized block), whose backward cannot be differentiated again"
+        )
+    nd = NDArray
+    fn, multi, n = node.fn, node.multi, len(node.primals)
+    primals = []
+    for p, v in zip(node.parents, node.primals):
+        a = nd(v)
+        if p is not None:
+            if p[0] is None:
+                a = p[1]
+            else:
+                a._entry = p
+        primals.append(a)
+    cts = [c if isinstance(c, nd) else nd(c) for c in full_cts]
+
+    def back(*args):
+        _, vjp = jax.vjp(fn, *args[:n])
+        c = args[n:]
+        res = vjp(tuple(c) if multi else c[0])
+        return tuple(res)
+
+    with _Scope(True, None):
+        outs = apply(back, *primals, *cts)
+    return outs
+
+
+def _write_grads(leaves):
+    for leaf, ct in leaves.values():
+        req = leaf._grad_req
+        if req is None or req == "null":
+            continue
+        if isinstance(ct, NDArray):
+            ct = ct._data
+        if ct.dtype != leaf._data.dtype:
+            ct = ct.astype(leaf._data.dtype)
+        g = leaf._grad
+        if req == "add":
+            g._data = g._data + ct
+        else:
+            g._data = ct
+        g._entry = None
+        leaf._fresh = True
+
+
+def backward(heads, head_grads=None, retain_graph: bool = False, train_mode: bool = True) -> None:
+    """Computes gradients of ``heads`` and writes them into attached variables' ``.grad``.
+
+    Args:
+        heads: an NDArray or a list of NDArrays computed while recording.
+        head_grads: cotangents of the heads (ones if None), NDArray(s) or None.
+        retain_graph: keep the graph so it can be differentiated again.
+        train_mode: accepted for MXNet compatibility (the forward pass is not re-run).
+
+    Raises:
+        AutogradError: a head was not computed while recording, or its graph
+            was freed by an earlier backward without ``retain_graph=True``.
+
+    Examples:
+        >>> from mxjax import autograd, nd
+        >>> x = nd.array([3.0]); x.attach_grad(grad_req="add")
+        >>> for _ in range(2):
+        ...     with autograd.record():
+        ...         y = x * x
+        ...     autograd.backward([y])
+        >>> float(x.grad.asscalar())
+        12.0
+    """
+    del train_mode
+    _write_grads(_run(heads, head_grads, retain_graph))
+
+
+def grad(
+    heads,
+    variables,
+    head_grads=None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    train_mode: bool = True,
+):
+    """Returns gradients of ``heads`` with respect to ``variables`` (``.grad`` untouched).
+
+    Args:
+        heads: NDArray(s) computed while recording.
+        variables: NDArray(s): attached variables or intermediate results.
+        head_grads: cotangents of the heads (ones if None).
+        retain_graph: keep the graph; defaults to ``create_graph``.
+        create_graph: record the backward pass itself so the returned
+            gradients can be differentiated again (higher-order gradients).
+        train_mode: accepted for MXNet compatibility.
+
+    Returns:
+        A list of NDArrays, one per variable (zeros where a variable is unused).
+
+    Examples:
+        >>> from mxjax import autograd, nd
+        >>> x = nd.array([2.0]); x.attach_grad()
+        >>> with autograd.record():
+        ...     y = x * x * x
+        ...     (dx,) = autograd.grad(y, [x], create_graph=True)
+        >>> dx.backward(); x.grad.asnumpy()
+        array([12.], dtype=float32)
+    """
+    del train_mode
+    single = isinstance(variables, NDArray)
+    variables = _as_list(variables)
+    if retain_graph is None:
+        retain_graph = create_graph
+    capture: dict = {}
+    leaves = _run(heads, head_grads, retain_graph, create_graph, capture)
+    out = []
+    for v in variables:
+        if not isinstance(v, NDArray):
+            raise TypeError(f"autograd.grad: variables must be NDArrays, got {type(v).__name__}")
+        if v._entry is not None:
+            c = capture.get((id(v._entry[0]), v._entry[1]))
+        else:
+            rec = leaves.get(id(v))
+            c = None if rec is None else rec[1]
+        if c is None:
+            out.append(NDArray(jnp.zeros(v.shape, v.dtype)))
+        else:
+            out.append(c if isinstance(c, NDArray) else NDArray(c))
+    return out[0] if single else out
+
+
+def mark_variables(variables, gradients, grad_reqs="write") -> None:
+    """Marks NDArrays as variables whose gradients go into the given buffers.
+
+    Args:
+        variables: NDArray(s) to differentiate with respect to.
+        gradients: NDArray(s) that receive the gradients (same shapes).
+        grad_reqs: ``'write'``, ``'add'`` or ``'null'``, or one per variable.
+
+    Examples:
+        >>> from mxjax import autograd, nd
+        >>> x, g = nd.array([1.0]), nd.zeros((1,))
+        >>> autograd.mark_variables([x], [g])
+        >>> with autograd.record():
+        ...     y = 5 * x
+        >>> y.backward(); g.asnumpy()
+        array([5.], dtype=float32)
+    """
+    variables = _as_list(variables)
+    gradients = _as_list(gradients)
+    if len(variables) != len(gradients):
+        raise ValueError(
+            f"autograd.mark_variables: got {len(variables)} variables but "
+            f"{len(gradients)} gradients"
+        )
+    reqs = [grad_reqs] * len(variables) if isinstance(grad_reqs, str) else list(grad_reqs)
+    for v, g, r in zip(variables, gradients, reqs):
+        if r not in ("write", "add", "null"):
+            raise ValueError(
+                f"autograd.mark_variables: grad_req must be 'write', 'add' or 'null', got {r!r}"
+            )
+        v._entry = None
+        v._grad = g
+        v._grad_req = r
+
+
+from mxjax._src.nd import ndarray as _ndarray  # noqa: E402,F401  (registers NDArray)

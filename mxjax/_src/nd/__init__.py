@@ -1,0 +1,1 @@
+"""Implementation of the ``mx.nd`` facade."""

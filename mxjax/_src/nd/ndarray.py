@@ -1,0 +1,451 @@
+"""The facade's ``NDArray``: a thin, mutable handle on one ``jax.Array``."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from mxjax._src import autograd as ag, context as _ctx
+from mxjax._src.nd import _fns as F
+from mxjax._src.nd.shape import infer_reshape
+
+__all__ = ["NDArray", "from_jax"]
+
+_apply = ag.apply
+_state = ag._state
+_INPLACE = (
+    "Assigning to NDArrays that are already in a computational graph will cause undefined "
+    "behavior when evaluating gradients. Please call backward first to clear the graph or do "
+    "this out of a record section. (in-place operation on an array that {why})"
+)
+
+
+class NDArray:
+    """An n-dimensional array on a device, MXNet style, backed by a ``jax.Array``.
+
+    ``NDArray(data)`` wraps ``data`` without copying; :attr:`jax` returns it.
+    NDArrays flow into ``jax.numpy`` functions (``__jax_array__``) and are
+    pytrees whose single leaf is the ``jax.Array``.
+
+    Args:
+        data: a ``jax.Array`` (NumPy arrays and Python scalars are converted).
+
+    Examples:
+        >>> import jax.numpy as jnp
+        >>> from mxjax import nd
+        >>> x = nd.array([[1, 2]])
+        >>> x
+        <BLANKLINE>
+        [[1. 2.]]
+        <NDArray 1x2 @cpu(0)>
+        >>> float(jnp.sum(x))
+        3.0
+    """
+
+    __slots__ = ("_data", "_entry", "_grad", "_grad_req", "_fresh", "__weakref__")
+    __array_priority__ = 1000.0
+
+    def __init__(self, data):
+        if isinstance(data, (np.ndarray, np.generic, int, float, bool, list, tuple)):
+            data = jnp.asarray(data)
+        self._data = data
+        self._entry = None
+        self._grad = None
+        self._grad_req = None
+        self._fresh = False
+
+    # ------------------------------------------------------------------ basics
+    @property
+    def jax(self) -> jax.Array:
+        """The underlying ``jax.Array`` (no copy)."""
+        return self._data
+
+    def __jax_array__(self):
+        return self._data
+
+    @property
+    def shape(self) -> tuple:
+        """The shape as a tuple of ints."""
+        return tuple(self._data.shape)
+
+    @property
+    def dtype(self):
+        """The NumPy scalar type (``numpy.float32``, ...), as in MXNet."""
+        return np.dtype(self._data.dtype).type
+
+    @property
+    def size(self) -> int:
+        """Number of elements."""
+        return int(self._data.size)
+
+    @property
+    def ndim(self) -> int:
+        """Number of dimensions."""
+        return self._data.ndim
+
+    @property
+    def stype(self) -> str:
+        """Storage type; always ``'default'`` (dense)."""
+        return "default"
+
+    @property
+    def context(self) -> _ctx.Context:
+        """The :class:`~mxjax.context.Context` holding the data."""
+        try:
+            devs = self._data.devices()
+        except (AttributeError, jax.errors.ConcretizationTypeError):
+            return _ctx.current_context()
+        return _ctx.context_of_device(next(iter(devs)))
+
+    ctx = context
+
+    @property
+    def T(self) -> NDArray:
+        """The transpose (reversed axes)."""
+        return _apply(jnp.transpose, self)
+
+    @property
+    def grad(self) -> NDArray | None:
+        """The gradient buffer set up by :meth:`attach_grad` (None before)."""
+        return self._grad
+
+    @property
+    def _fresh_grad(self) -> bool:
+        return self._fresh
+
+    @_fresh_grad.setter
+    def _fresh_grad(self, value: bool) -> None:
+        self._fresh = bool(value)
+
+    def asnumpy(self) -> np.ndarray:
+        """Copies the data into a new NumPy array."""
+        return np.array(self._data)
+
+    def asscalar(self):
+        """The value of a size-1 array as a NumPy scalar.
+
+        Raises:
+            ValueError: if the array has more than one element.
+        """
+        if self.size != 1:
+            raise ValueError(
+                f"NDArray.asscalar: the array must have exactly one element, got shape {self.shape}"
+            )
+        return self.asnumpy().reshape(())[()]
+
+    def astype(self, dtype, copy: bool = True) -> NDArray:
+        """Returns the array cast to ``dtype`` (self when ``copy=False`` and unchanged)."""
+        dtype = np.dtype(dtype)
+        if not copy and dtype == self._data.dtype:
+            return self
+        return _apply(F.astype, self, dtype)
+
+    def as_in_context(self, context) -> NDArray:
+        """Returns the array on ``context`` (self if it already lives there)."""
+        if context == self.context:
+            return self
+        return self.copyto(context)
+
+    as_in_ctx = as_in_context
+
+    def copyto(self, other):
+        """Copies into another NDArray (returned) or onto a context (a new array)."""
+        if isinstance(other, _ctx.Context):
+            dev = other.jax_device
+            return _apply(lambda a: jax.device_put(a, dev), self)
+        if isinstance(other, NDArray):
+            if other is self:
+                return self
+            if other.shape != self.shape:
+                raise ValueError(
+                    f"NDArray.copyto: shape mismatch, source {self.shape} vs target {other.shape}"
+                )
+            _check_inplace(other)
+            dev = next(iter(other._data.devices()))
+            other._data = jax.device_put(self._data.astype(other._data.dtype), dev)
+            other._entry = None
+            return other
+        raise TypeError(f"NDArray.copyto: expected an NDArray or Context, got {type(other)}")
+
+    def copy(self) -> NDArray:
+        """A copy on the same context."""
+        return _apply(jnp.copy, self)
+
+    def detach(self) -> NDArray:
+        """The same data, cut from the computational graph."""
+        return NDArray(self._data)
+
+    def wait_to_read(self) -> None:
+        """Blocks until the data is computed."""
+        jax.block_until_ready(self._data)
+
+    def tostype(self, stype: str) -> NDArray:
+        """Storage conversion; only ``'default'`` (dense) is supported.
+
+        Raises:
+            ValueError: for ``'row_sparse'``/``'csr'``.
+        """
+        if stype != "default":
+            raise ValueError(f"NDArray.tostype: only stype='default' is supported, got {stype!r}")
+        return self.copy()
+
+    def attach_grad(self, grad_req: str = "write", stype=None) -> None:
+        """Allocates a zero gradient buffer and marks the array as a variable.
+
+        Args:
+            grad_req: ``'write'`` (overwrite), ``'add'`` (accumulate) or ``'null'``.
+            stype: must be None or ``'default'``.
+        """
+        if grad_req not in ("write", "add", "null"):
+            raise ValueError(
+                f"NDArray.attach_grad: grad_req must be 'write', 'add' or 'null', got {grad_req!r}"
+            )
+        if stype not in (None, "default"):
+            raise ValueError(f"NDArray.attach_grad: stype must be 'default', got {stype!r}")
+        self._grad = NDArray(jnp.zeros_like(self._data))
+        self._grad_req = grad_req
+        self._entry = None
+
+    def backward(self, out_grad=None, retain_graph: bool = False, train_mode: bool = True):
+        """Backpropagates from this array; see :func:`mxjax.autograd.backward`."""
+        ag.backward([self], None if out_grad is None else [out_grad], retain_graph, train_mode)
+
+    # ------------------------------------------------------------------ shape
+    def reshape(self, *shape, reverse: bool = False, **kwargs) -> NDArray:
+        """Reshapes with MXNet's codes (0 copy, -1 infer, -2 rest, -3 merge, -4 split)."""
+        if "shape" in kwargs:
+            shape = kwargs.pop("shape")
+        elif len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = shape[0]
+        if kwargs:
+            raise TypeError(f"NDArray.reshape: unexpected arguments {sorted(kwargs)}")
+        new = infer_reshape(self.shape, tuple(shape), reverse)
+        return _apply(jnp.reshape, self, new)
+
+    def reshape_like(self, other) -> NDArray:
+        """Reshapes to ``other``'s shape."""
+        return self.reshape(other.shape)
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d NDArray")
+        return self.shape[0]
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+    def __bool__(self) -> bool:
+        n = self.size
+        if n == 0:
+            return False
+        if n == 1:
+            return bool(self.asnumpy().reshape(()))
+        raise ValueError("The truth value of an NDArray with multiple elements is ambiguous.")
+
+    def __float__(self) -> float:
+        return float(self.asscalar())
+
+    def __int__(self) -> int:
+        return int(self.asscalar())
+
+    def __array__(self, dtype=None, copy=None):
+        a = np.asarray(self._data)
+        return a if dtype is None else a.astype(dtype)
+
+    def __repr__(self) -> str:
+        shape = "x".join(str(d) for d in self.shape)
+        return f"\n{self.asnumpy()}\n<NDArray {shape} @{self.context}>"
+
+    __hash__ = object.__hash__
+
+    # ------------------------------------------------------------------ indexing
+    def __getitem__(self, key) -> NDArray:
+        key = _index(key)
+        out = _apply(F.getitem, self, key)
+        if out.ndim == 0:
+            out = _apply(F.reshape1, out)
+        return out
+
+    def __setitem__(self, key, value) -> None:
+        _check_inplace(self)
+        key = _index(key)
+        v = value._data if isinstance(value, NDArray) else value
+        self._data = F.setitem(self._data, key, v)
+        self._entry = None
+
+    # ------------------------------------------------------------------ operators
+    def __neg__(self):
+        return _apply(jnp.negative, self)
+
+    def __abs__(self):
+        return _apply(jnp.abs, self)
+
+    def __add__(self, o):
+        return _apply(F.add, self, o)
+
+    def __radd__(self, o):
+        return _apply(F.add, o, self)
+
+    def __sub__(self, o):
+        return _apply(F.sub, self, o)
+
+    def __rsub__(self, o):
+        return _apply(F.sub, o, self)
+
+    def __mul__(self, o):
+        return _apply(F.mul, self, o)
+
+    def __rmul__(self, o):
+        return _apply(F.mul, o, self)
+
+    def __truediv__(self, o):
+        return _apply(F.div, self, o)
+
+    def __rtruediv__(self, o):
+        return _apply(F.div, o, self)
+
+    def __floordiv__(self, o):
+        return _apply(F.floordiv, self, o)
+
+    def __rfloordiv__(self, o):
+        return _apply(F.floordiv, o, self)
+
+    def __mod__(self, o):
+        return _apply(F.mod, self, o)
+
+    def __rmod__(self, o):
+        return _apply(F.mod, o, self)
+
+    def __pow__(self, o):
+        return _apply(F.power, self, o)
+
+    def __rpow__(self, o):
+        return _apply(F.power, o, self)
+
+    def __matmul__(self, o):
+        return _apply(jnp.matmul, self, o)
+
+    def __eq__(self, o):  # type: ignore[override]
+        return _apply(F.cmp, self, o, "eq")
+
+    def __ne__(self, o):  # type: ignore[override]
+        return _apply(F.cmp, self, o, "ne")
+
+    def __lt__(self, o):
+        return _apply(F.cmp, self, o, "lt")
+
+    def __le__(self, o):
+        return _apply(F.cmp, self, o, "le")
+
+    def __gt__(self, o):
+        return _apply(F.cmp, self, o, "gt")
+
+    def __ge__(self, o):
+        return _apply(F.cmp, self, o, "ge")
+
+    def _inplace(self, fn, o):
+        _check_inplace(self)
+        r = fn(self._data, o._data if isinstance(o, NDArray) else o)
+        self._data = r.astype(self._data.dtype)
+        self._entry = None
+        return self
+
+    def __iadd__(self, o):
+        return self._inplace(F.add, o)
+
+    def __isub__(self, o):
+        return self._inplace(F.sub, o)
+
+    def __imul__(self, o):
+        return self._inplace(F.mul, o)
+
+    def __itruediv__(self, o):
+        return self._inplace(F.div, o)
+
+    def __imod__(self, o):
+        return self._inplace(F.mod, o)
+
+    # ------------------------------------------------------------------ reductions
+    def _reduce(self, name, axis=None, keepdims=False, exclude=False):
+        return _apply(F.reduce, self, name, F.norm_axis(axis, self.ndim, exclude), keepdims)
+
+    def sum(self, axis=None, keepdims=False, exclude=False):
+        """Sum over ``axis`` (all axes if None; all but ``axis`` if ``exclude``)."""
+        return self._reduce("sum", axis, keepdims, exclude)
+
+    def mean(self, axis=None, keepdims=False, exclude=False):
+        """Mean over ``axis``; see :meth:`sum`."""
+        return self._reduce("mean", axis, keepdims, exclude)
+
+    def max(self, axis=None, keepdims=False, exclude=False):
+        """Maximum over ``axis``; see :meth:`sum`."""
+        return self._reduce("max", axis, keepdims, exclude)
+
+    def min(self, axis=None, keepdims=False, exclude=False):
+        """Minimum over ``axis``; see :meth:`sum`."""
+        return self._reduce("min", axis, keepdims, exclude)
+
+    def prod(self, axis=None, keepdims=False, exclude=False):
+        """Product over ``axis``; see :meth:`sum`."""
+        return self._reduce("prod", axis, keepdims, exclude)
+
+    def argmax(self, axis=None, keepdims=False):
+        """Indices of maxima along ``axis`` as float32 (MXNet's convention)."""
+        return NDArray(F.argreduce(self._data, "max", axis, keepdims))
+
+    def argmin(self, axis=None, keepdims=False):
+        """Indices of minima along ``axis`` as float32 (MXNet's convention)."""
+        return NDArray(F.argreduce(self._data, "min", axis, keepdims))
+
+    def norm(self, ord=2, axis=None, keepdims=False):  # noqa: A002
+        """The L1 or L2 norm over ``axis`` (all elements if None)."""
+        if ord not in (1, 2):
+            raise ValueError(f"NDArray.norm: ord must be 1 or 2, got {ord!r}")
+        return _apply(F.norm, self, ord, F.norm_axis(axis, self.ndim, False), keepdims)
+
+    def __getattr__(self, name):
+        # The rest of the ``nd`` namespace as methods (x.relu(), x.flatten(), ...).
+        if name.startswith("_"):
+            raise AttributeError(name)
+        from mxjax._src.nd import ops
+
+        fn = getattr(ops, name, None)
+        if fn is None or not callable(fn) or name not in ops.METHODS:
+            raise AttributeError(f"'NDArray' object has no attribute {name!r}")
+        return lambda *a, **k: fn(self, *a, **k)
+
+
+def _check_inplace(arr: NDArray) -> None:
+    if _state.recording:
+        if arr._entry is not None:
+            raise ag.AutogradError(_INPLACE.format(why="was computed while recording"))
+        if arr._grad_req is not None:
+            raise ag.AutogradError(_INPLACE.format(why="has an attached gradient"))
+
+
+def _index(key):
+    if isinstance(key, NDArray):
+        return key._data.astype(jnp.int32)
+    if isinstance(key, tuple):
+        return tuple(k._data.astype(jnp.int32) if isinstance(k, NDArray) else k for k in key)
+    return key
+
+
+def from_jax(a) -> NDArray:
+    """Wraps a ``jax.Array`` without copying or changing its dtype.
+
+    Examples:
+        >>> import jax.numpy as jnp
+        >>> from mxjax import nd
+        >>> nd.from_jax(jnp.arange(3)).dtype
+        <class 'numpy.int32'>
+    """
+    return NDArray(a)
+
+
+jax.tree_util.register_pytree_node(
+    NDArray, lambda x: ((x._data,), None), lambda _, children: NDArray(children[0])
+)
+ag.NDArray = NDArray
