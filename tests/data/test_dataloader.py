@@ -1,0 +1,156 @@
+"""DataLoader: semantics, determinism across worker counts, and worker failure modes."""
+
+import multiprocessing as mp
+import time
+
+import numpy as np
+import pytest
+
+from mxjax.data import (
+    ArrayDataset,
+    BatchSampler,
+    DataLoader,
+    DataLoaderTimeoutError,
+    SequentialSampler,
+    WorkerDiedError,
+    WorkerError,
+)
+from tests.data.helpers import Faulty, RandomSamples
+
+
+def _epochs(loader, n=2):
+    return [[(x.copy(), y.copy()) for x, y in loader] for _ in range(n)]
+
+
+def test_inline_batches_match_numpy_reference():
+    x = np.arange(20, dtype=np.float32).reshape(10, 2)
+    y = np.arange(10, dtype=np.int32)
+    loader = DataLoader(ArrayDataset(x, y), batch_size=4, shuffle=True, seed=5)
+    assert len(loader) == 3
+    for epoch, batches in enumerate(_epochs(loader)):
+        perm = np.random.default_rng([5, epoch]).permutation(10)
+        got = np.concatenate([b[1] for b in batches])
+        np.testing.assert_array_equal(got, perm)
+        np.testing.assert_array_equal(np.concatenate([b[0] for b in batches]), x[perm])
+    dropped = list(DataLoader(ArrayDataset(x, y), batch_size=4, last_batch="discard"))
+    assert [b[1].tolist() for b in dropped] == [[0, 1, 2, 3], [4, 5, 6, 7]]
+
+
+def test_argument_validation():
+    ds = ArrayDataset(np.zeros(4))
+    with pytest.raises(ValueError, match="batch_size must be specified"):
+        DataLoader(ds)
+    with pytest.raises(ValueError, match="must not be specified if batch_sampler"):
+        DataLoader(ds, batch_size=2, batch_sampler=BatchSampler(SequentialSampler(4), 2))
+    with pytest.raises(ValueError, match="shuffle must not be specified"):
+        DataLoader(ds, batch_size=2, shuffle=True, sampler=SequentialSampler(4))
+    with pytest.raises(ValueError, match="output must be one of"):
+        DataLoader(ds, batch_size=2, output="torch")
+    with pytest.raises(ValueError, match="num_workers"):
+        DataLoader(ds, batch_size=2, num_workers=-1)
+
+
+def test_same_seed_same_batches_for_0_1_4_workers_and_threads():
+    ds = RandomSamples(40)
+    ref = _epochs(DataLoader(ds, batch_size=6, shuffle=True, seed=11))
+    # The per-sample noise is a Generator seeded (seed, epoch, batch, 0, position).
+    x0, y0 = ref[1][2]
+    for p, i in enumerate(y0):
+        noise = np.random.default_rng([11, 1, 2, 0, p]).random(3).astype(np.float32)
+        np.testing.assert_array_equal(x0[p], np.float32(i) + noise)
+    for kw in ({"num_workers": 1}, {"num_workers": 4}, {"num_workers": 3, "thread_pool": True}):
+        with DataLoader(ds, batch_size=6, shuffle=True, seed=11, **kw) as loader:
+            got = _epochs(loader)
+        for e_ref, e_got in zip(ref, got):
+            assert len(e_ref) == len(e_got)
+            for (a, b), (c, d) in zip(e_ref, e_got):
+                np.testing.assert_array_equal(a, c)
+                np.testing.assert_array_equal(b, d)
+
+
+def test_break_out_and_delete_leaves_no_processes():
+    loader = DataLoader(RandomSamples(64), batch_size=2, num_workers=2, prefetch=6)
+    for i, _ in enumerate(loader):
+        if i == 1:
+            break
+    assert len(mp.active_children()) == 2  # the pool is kept for the next epoch
+    assert [b[1].tolist() for b in loader][:2] == [[0, 1], [2, 3]]  # stale results dropped
+    it = iter(loader)
+    next(it)
+    del it, loader
+    assert mp.active_children() == []
+
+
+@pytest.mark.parametrize("thread_pool", [False, True])
+def test_transform_exception_carries_worker_traceback(thread_pool):
+    loader = DataLoader(Faulty("raise"), batch_size=4, num_workers=2, thread_pool=thread_pool)
+    with pytest.raises(WorkerError, match=r"(?s)batch 1 raised.*KeyError.*broken sample 5"):
+        list(loader)
+    loader.close()
+    assert mp.active_children() == []
+
+
+@pytest.mark.parametrize("mode,match", [("kill", "killed by signal SIGKILL"), ("exit", "code 3")])
+def test_killed_worker_raises_quickly(mode, match):
+    loader = DataLoader(Faulty(mode, bad=1, n=4), batch_size=1, num_workers=1, timeout=60)
+    t = time.monotonic()
+    with pytest.raises(WorkerDiedError, match=f"worker 0 .*{match}") as info:
+        list(loader)
+    assert time.monotonic() - t < 20 and info.value.worker_id == 0
+    assert mp.active_children() == []
+
+
+def test_timeout():
+    loader = DataLoader(Faulty("sleep", bad=0, n=2), batch_size=1, num_workers=1, timeout=0.5)
+    with pytest.raises(DataLoaderTimeoutError, match="timeout=0.5"):
+        list(loader)
+    assert mp.active_children() == []
+    threads = DataLoader(
+        Faulty("sleep", bad=0, n=2), batch_size=1, num_workers=1, thread_pool=True, timeout=0.2
+    )
+    with pytest.raises(DataLoaderTimeoutError, match="timeout=0.2"):
+        list(threads)
+
+
+def test_unpicklable_dataset_message(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_cloudpickle(name, *a, **k):
+        if name == "cloudpickle":
+            raise ImportError(name)
+        return real_import(name, *a, **k)
+
+    monkeypatch.setattr(builtins, "__import__", no_cloudpickle)
+    ds = ArrayDataset(np.zeros(4)).transform(lambda v: v)
+    with pytest.raises(TypeError, match="must be picklable"):
+        list(DataLoader(ds, batch_size=2, num_workers=1))
+
+
+def test_batch_transform_and_jax_output():
+    import jax
+
+    x = np.arange(24, dtype=np.float32).reshape(6, 4)
+    loader = DataLoader(
+        ArrayDataset(x), batch_size=2, output="jax", batch_transform=lambda b: b * 2,
+        devices=jax.devices()[:1],
+    )  # fmt: skip
+    batches = list(loader)
+    assert all(isinstance(b, jax.Array) for b in batches)
+    np.testing.assert_array_equal(np.concatenate([np.asarray(b) for b in batches]), x * 2)
+
+
+def test_gluon_loader_yields_ndarrays():
+    from mxjax.gluon.data import DataLoader as GluonLoader
+
+    try:
+        from mxjax import nd
+    except ImportError:
+        pytest.skip("mxjax.nd is not available yet")
+    if not hasattr(nd, "array"):
+        pytest.skip("mxjax.nd.array is not available yet")
+    x = np.arange(8, dtype=np.float32).reshape(4, 2)
+    data, label = next(iter(GluonLoader(ArrayDataset(x, np.arange(4)), batch_size=2)))
+    assert isinstance(data, nd.NDArray)
+    np.testing.assert_array_equal(data.asnumpy(), x[:2])
