@@ -1,0 +1,1 @@
+"""The ``mxjax`` command."""

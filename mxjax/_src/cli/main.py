@@ -1,0 +1,288 @@
+"""``mxjax`` command line: train, evaluate, predict, info."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+__all__ = ["build_parser", "main"]
+
+_MNIST_FILES = (
+    "train-images-idx3-ubyte.gz",
+    "train-labels-idx1-ubyte.gz",
+    "t10k-images-idx3-ubyte.gz",
+    "t10k-labels-idx1-ubyte.gz",
+)
+_MEAN, _STD = 0.1307, 0.3081
+
+
+def _dataset_root(name: str, root: str | None) -> str:
+    if root:
+        return root
+    home = os.environ.get("MXJAX_HOME", os.path.join(os.path.expanduser("~"), ".mxjax"))
+    return os.path.join(home, "datasets", name)
+
+
+def load_dataset(name: str, root: str | None = None, download: bool = False, log=print):
+    """Returns ``(x_train, y_train, x_test, y_test, description)`` with NCHW float32 images.
+
+    ``mnist``/``fashion-mnist`` read the IDX files under ``root`` (default
+    ``~/.mxjax/datasets/<name>``, or ``$MXJAX_HOME``). When they are missing
+    and ``download`` is False (or the download fails), ``mnist`` falls back to
+    the embedded 5k subset and says so; ``mnist-5k`` asks for it explicitly.
+    """
+    from mxjax._src.data.embedded import embedded_mnist
+    from mxjax._src.data.idx import read_idx
+
+    if name == "mnist-5k":
+        xtr, ytr = embedded_mnist(True)
+        xte, yte = embedded_mnist(False)
+        desc = "embedded MNIST subset (4,000 train / 1,000 test)"
+    elif name in ("mnist", "fashion-mnist"):
+        folder = _dataset_root(name.replace("-", ""), root)
+        paths = [os.path.join(folder, f) for f in _MNIST_FILES]
+        missing = [p for p in paths if not os.path.exists(p)]
+        if missing and download:
+            try:
+                from mxjax.data import vision
+
+                cls = vision.MNIST if name == "mnist" else vision.FashionMNIST
+                cls(root=folder, train=True)
+                cls(root=folder, train=False)
+                missing = [p for p in paths if not os.path.exists(p)]
+            except Exception as e:  # noqa: BLE001 - reported, then the fallback below applies
+                log(f"Download of {name} failed: {e}")
+        if missing:
+            if name != "mnist":
+                raise FileNotFoundError(
+                    f"{name}: files missing: {', '.join(os.path.basename(p) for p in missing)}; put them in {folder} "
+                    "or pass --download when online"
+                )
+            log(
+                f"MNIST files not found in {folder} (and not downloaded): using the embedded MNIST subset "
+                "(4,000 train / 1,000 test images) shipped with mxjax."
+            )
+            return load_dataset("mnist-5k", log=log)
+        xtr, ytr, xte, yte = (read_idx(p) for p in paths)
+        xtr, xte = xtr[..., None], xte[..., None]
+        ytr, yte = ytr.astype(np.int32), yte.astype(np.int32)
+        desc = f"{name} from {folder} ({len(xtr)} train / {len(xte)} test)"
+    else:
+        raise ValueError(f"unknown dataset {name!r}; expected mnist, mnist-5k or fashion-mnist")
+
+    def prep(x):
+        return ((x.astype(np.float32) / 255.0 - _MEAN) / _STD).transpose(0, 3, 1, 2)
+
+    return prep(xtr), ytr, prep(xte), yte, desc
+
+
+def _write_json_atomic(path: str, obj) -> None:
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), suffix=".json.tmp")
+    with os.fdopen(fd, "w") as f:
+        json.dump(obj, f, indent=2)
+    os.replace(tmp, path)
+
+
+def _make_model(args):
+    from mxjax._src.train.zoo import get_core_model
+    from mxjax.train import Model
+
+    layer = get_core_model(args.model)
+    return Model(layer, seed=args.seed, initializer="xavier")
+
+
+def _prepare_x(model_name: str, x: np.ndarray) -> np.ndarray:
+    return x.reshape(len(x), -1) if model_name == "mlp" else x
+
+
+def cmd_train(args) -> int:
+    xtr, ytr, xte, yte, desc = load_dataset(args.dataset, args.data_root, args.download)
+    print(f"Dataset: {desc}")
+    xtr, xte = _prepare_x(args.model, xtr), _prepare_x(args.model, xte)
+    model = _make_model(args)
+    model.compile(
+        optimizer=args.optimizer,
+        loss="softmax_cross_entropy",
+        metrics=["accuracy"],
+        learning_rate=args.lr,
+    )
+    if args.devices not in (None, "1", 1):
+        model.devices = args.devices
+    os.makedirs(args.out, exist_ok=True)
+    t0 = time.perf_counter()
+    history = model.fit(
+        xtr,
+        ytr,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        validation_data=(xte, yte),
+        verbose=args.verbose,
+    )
+    train_time = time.perf_counter() - t0
+    result = model.evaluate(xte, yte, batch_size=256)
+    params_path = os.path.join(args.out, f"{args.model}.params")
+    model.save_parameters(params_path)
+    metrics = {
+        "model": args.model,
+        "dataset": desc,
+        "epochs": args.epochs,
+        "batch_size": args.batch_size,
+        "optimizer": args.optimizer,
+        "learning_rate": model.learning_rate,
+        "train_seconds": round(train_time, 2),
+        "seconds_per_epoch": round(train_time / max(len(history.epoch), 1), 3),
+        "test_loss": result["loss"],
+        "test_accuracy": result["accuracy"],
+        "history": history.history,
+    }
+    _write_json_atomic(os.path.join(args.out, "metrics.json"), metrics)
+    written = [params_path, os.path.join(args.out, "metrics.json")]
+    if not args.no_plot:
+        try:
+            written.append(
+                history.plot(
+                    os.path.join(args.out, "curves.png"), title=f"{args.model} on {args.dataset}"
+                )
+            )
+        except ImportError as e:
+            print(f"Skipping the curves plot: {e}")
+    print(
+        f"Final test accuracy: {result['accuracy']:.4f}  (test loss {result['loss']:.4f}, {train_time:.1f}s training)"
+    )
+    print("Wrote " + ", ".join(written))
+    return 0
+
+
+def _load_model_for_inference(args, example):
+    model = _make_model(args)
+    model.compile(optimizer="sgd", loss="softmax_cross_entropy", metrics=["accuracy"])
+    model.predict(example[:1])  # creates parameters with the right shapes
+    model.load_parameters(args.params)
+    return model
+
+
+def cmd_evaluate(args) -> int:
+    _, _, xte, yte, desc = load_dataset(args.dataset, args.data_root, False)
+    xte = _prepare_x(args.model, xte)
+    model = _load_model_for_inference(args, xte)
+    result = model.evaluate(xte, yte, batch_size=256)
+    print(
+        f"{args.model} on {desc}: test accuracy {result['accuracy']:.4f}, loss {result['loss']:.4f}"
+    )
+    return 0
+
+
+def cmd_predict(args) -> int:
+    if args.input:
+        x = np.load(args.input, allow_pickle=False).astype(np.float32)
+        if x.ndim == 3:
+            x = x[:, None]
+        x = (x / 255.0 - _MEAN) / _STD if x.max() > 1.5 else x
+    else:
+        _, _, x, _, _ = load_dataset(args.dataset, args.data_root, False)
+        x = x[: args.count]
+    x = _prepare_x(args.model, x)
+    model = _load_model_for_inference(args, x)
+    pred = model.predict(x, batch_size=256).argmax(axis=-1)
+    if args.output:
+        np.save(args.output, pred)
+        print(f"Wrote {len(pred)} predictions to {args.output}")
+    else:
+        print(" ".join(str(int(p)) for p in pred))
+    return 0
+
+
+def cmd_info(args) -> int:
+    import jax
+    import optax
+
+    import mxjax
+
+    print(f"mxjax {mxjax.__version__}")
+    print(
+        f"jax {jax.__version__}, jaxlib {jax.lib.__version__ if hasattr(jax.lib, '__version__') else '?'}, optax {optax.__version__}, numpy {np.__version__}"
+    )
+    print(f"python {platform.python_version()} on {platform.platform()}")
+    print(f"default backend: {jax.default_backend()}")
+    for d in jax.devices():
+        print(f"  device {d.id}: {d.platform} {getattr(d, 'device_kind', '')}")
+    print(f"process {jax.process_index()} of {jax.process_count()}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``mxjax`` command."""
+    p = argparse.ArgumentParser(
+        prog="mxjax", description="mxjax: train and use networks on JAX, Gluon style."
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def common(sp):
+        sp.add_argument("--model", default="lenet", choices=["lenet", "mlp"])
+        sp.add_argument(
+            "--dataset", default="mnist", choices=["mnist", "mnist-5k", "fashion-mnist"]
+        )
+        sp.add_argument("--data-root", default=None, help="folder with the dataset files")
+        sp.add_argument("--seed", type=int, default=0)
+
+    t = sub.add_parser("train", help="train a model and write params, curves and metrics")
+    common(t)
+    t.add_argument("--epochs", type=int, default=12)
+    t.add_argument("--batch-size", type=int, default=64)
+    t.add_argument("--optimizer", default="adam")
+    t.add_argument(
+        "--lr", type=float, default=None, help="learning rate (default: the optimizer's)"
+    )
+    t.add_argument(
+        "--devices", default=None, help="data-parallel devices: an int, a list like 0,1, or 'all'"
+    )
+    t.add_argument("--out", default="runs/latest", help="output directory")
+    t.add_argument(
+        "--download", action="store_true", help="download missing dataset files (needs network)"
+    )
+    t.add_argument("--no-plot", action="store_true")
+    t.add_argument("--verbose", type=int, default=1)
+    t.set_defaults(fn=cmd_train)
+
+    e = sub.add_parser("evaluate", help="evaluate a .params checkpoint on the test set")
+    common(e)
+    e.add_argument("--params", required=True)
+    e.set_defaults(fn=cmd_evaluate)
+
+    pr = sub.add_parser("predict", help="predict classes with a .params checkpoint")
+    common(pr)
+    pr.add_argument("--params", required=True)
+    pr.add_argument("--input", default=None, help=".npy file of images (N,28,28) or (N,1,28,28)")
+    pr.add_argument(
+        "--count", type=int, default=10, help="without --input: the first N test images"
+    )
+    pr.add_argument("--output", default=None, help="write predictions to this .npy file")
+    pr.set_defaults(fn=cmd_predict)
+
+    i = sub.add_parser("info", help="versions, devices and backends")
+    i.set_defaults(fn=cmd_info)
+    return p
+
+
+def main(argv=None) -> int:
+    """Entry point of the ``mxjax`` command.
+
+    Examples:
+        >>> from mxjax.cli import main
+        >>> main(["info"])  # doctest: +ELLIPSIS
+        mxjax ...
+        0
+    """
+    args = build_parser().parse_args(argv)
+    try:
+        return args.fn(args)
+    except (FileNotFoundError, ValueError) as e:
+        print(f"mxjax {args.command}: error: {e}", file=sys.stderr)
+        return 2

@@ -1,0 +1,1 @@
+"""Training engine: one jitted train/eval step, the fit loop, callbacks, history."""

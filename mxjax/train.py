@@ -1,0 +1,62 @@
+"""The training engine: one jitted train step, ``Model`` with compile/fit/evaluate/predict,
+callbacks and history.
+
+Examples:
+    >>> import numpy as np
+    >>> from mxjax import layers as L, train
+    >>> model = train.Model(L.Dense(2))
+    >>> _ = model.compile("sgd", "softmax_cross_entropy", metrics=["accuracy"])
+    >>> h = model.fit(np.ones((8, 3), "float32"), np.zeros(8, "int32"), epochs=1, verbose=0)
+    >>> h.epoch
+    [0]
+"""
+
+from mxjax._src.train.callbacks import (
+    Callback as Callback,
+    CSVLogger as CSVLogger,
+    EarlyStopping as EarlyStopping,
+    LambdaCallback as LambdaCallback,
+    ModelCheckpoint as ModelCheckpoint,
+    ReduceLROnPlateau as ReduceLROnPlateau,
+    TerminateOnNaN as TerminateOnNaN,
+)
+from mxjax._src.train.engine import (
+    Engine as Engine,
+    resolve_loss as resolve_loss,
+    resolve_optimizer as resolve_optimizer,
+)
+from mxjax._src.train.history import History as History
+from mxjax._src.train.metrics import (
+    STEP_METRICS as STEP_METRICS,
+    resolve_metrics as resolve_metrics,
+)
+from mxjax._src.train.model import Model as Model
+from mxjax._src.train.step import (
+    TrainState as TrainState,
+    lr_factor as lr_factor,
+    make_eval_step as make_eval_step,
+    make_train_step as make_train_step,
+    zero_sums as zero_sums,
+)
+
+__all__ = [
+    "CSVLogger",
+    "Callback",
+    "EarlyStopping",
+    "Engine",
+    "History",
+    "LambdaCallback",
+    "Model",
+    "ModelCheckpoint",
+    "ReduceLROnPlateau",
+    "STEP_METRICS",
+    "TerminateOnNaN",
+    "TrainState",
+    "lr_factor",
+    "make_eval_step",
+    "make_train_step",
+    "resolve_loss",
+    "resolve_metrics",
+    "resolve_optimizer",
+    "zero_sums",
+]

@@ -1,0 +1,171 @@
+"""The Keras-style training engine: learning, no recompilation, callbacks, history."""
+
+from __future__ import annotations
+
+import csv
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+import pytest
+
+from mxjax import layers as L, train
+
+
+def _blobs(n=256, seed=0):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 3, size=n).astype(np.int32)
+    centers = np.array([[2.0, 0.0], [-2.0, 1.0], [0.0, -2.5]], np.float32)
+    x = centers[y] + 0.5 * rng.standard_normal((n, 2)).astype(np.float32)
+    return x, y
+
+
+def _model(seed=0):
+    return train.Model(
+        L.Sequential([L.Dense(16, activation="relu"), L.Dense(3)]), seed=seed, initializer="xavier"
+    )
+
+
+def _ce(out, y):  # independent reference loss (optax)
+    return optax.softmax_cross_entropy_with_integer_labels(out, y)
+
+
+def test_fit_learns_and_reports_history():
+    x, y = _blobs()
+    m = _model().compile("adam", _ce, metrics=["accuracy"], learning_rate=0.05)
+    h = m.fit(x, y, epochs=5, batch_size=32, verbose=0, validation_split=0.25)
+    assert set(h.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert h.history["loss"][-1] < 0.5 * h.history["loss"][0]
+    assert h.history["val_accuracy"][-1] > 0.9
+    ev = m.evaluate(x, y, batch_size=64)
+    # evaluate agrees with a NumPy recomputation from predict
+    logits = m.predict(x, batch_size=50)
+    ref_acc = float(np.mean(logits.argmax(-1) == y))
+    ref_loss = float(np.mean(_ce(jnp.asarray(logits), jnp.asarray(y))))
+    assert ev["accuracy"] == pytest.approx(ref_acc, abs=1e-6)
+    assert ev["loss"] == pytest.approx(ref_loss, rel=1e-4)
+
+
+def test_second_step_epoch_and_fit_do_not_recompile():
+    x, y = _blobs(96)
+    m = _model().compile("sgd", _ce, metrics=["accuracy"])
+    m.fit(x, y, epochs=1, batch_size=32, verbose=0)
+    assert m._gather_step._cache_size() == 1
+    m.fit(x, y, epochs=3, batch_size=32, verbose=0)  # more epochs, a second fit call
+    assert m._gather_step._cache_size() == 1
+    # an uneven last batch compiles once more, then is cached across epochs
+    m2 = _model().compile("sgd", _ce, metrics=["accuracy"])
+    m2.fit(x[:80], y[:80], epochs=3, batch_size=32, verbose=0)
+    assert m2._gather_step._cache_size() == 2
+
+
+def test_iterable_source_and_set_learning_rate_do_not_recompile():
+    x, y = _blobs(64)
+
+    class Loader:  # a minimal DataLoader: re-iterable, with a length
+        def __iter__(self):
+            return ((x[i : i + 16], y[i : i + 16]) for i in range(0, 64, 16))
+
+        def __len__(self):
+            return 4
+
+    batches = Loader()
+    m = _model().compile("sgd", _ce, metrics=["accuracy"], learning_rate=0.1)
+    m.fit(batches, epochs=2, verbose=0)
+    assert m._train_step._cache_size() == 1
+    m.set_learning_rate(0.01)
+    assert m.learning_rate == pytest.approx(0.01)
+    m.fit(batches, epochs=1, verbose=0)
+    assert m._train_step._cache_size() == 1
+
+
+def test_one_step_matches_hand_written_optax_step():
+    x, y = _blobs(32)
+    layer = L.Sequential([L.Dense(8, activation="tanh"), L.Dense(3)])
+    p0, s0 = layer.init(jax.random.key(3), jnp.asarray(x[:1]))
+    m = train.Model(layer, params=p0, state=s0).compile(optax.sgd(0.1), _ce)
+    m.fit(x, y, epochs=1, batch_size=32, shuffle=False, verbose=0)
+
+    def loss(p):
+        return jnp.mean(_ce(layer.apply(p, s0, jnp.asarray(x))[0], jnp.asarray(y)))
+
+    g = jax.grad(loss)(p0)
+    expected = jax.tree.map(lambda a, b: a - 0.1 * b, p0, g)
+    for a, b in zip(jax.tree.leaves(m.params), jax.tree.leaves(expected)):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-5, atol=1e-6)
+
+
+def test_callbacks(tmp_path):
+    x, y = _blobs(128)
+    m = _model().compile("adam", _ce, metrics=["accuracy"], learning_rate=0.01)
+    seen = []
+    cbs = [
+        train.CSVLogger(str(tmp_path / "log.csv")),
+        train.LambdaCallback(on_epoch_end=lambda e, logs: seen.append(e)),
+        train.EarlyStopping(monitor="loss", patience=0, min_delta=10.0),  # stops after epoch 2
+        train.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=0, min_delta=10.0),
+    ]
+    h = m.fit(x, y, epochs=10, batch_size=32, verbose=0, callbacks=cbs)
+    assert seen == [0, 1] and h.epoch == [0, 1]
+    assert m.learning_rate == pytest.approx(0.005)
+    with open(tmp_path / "log.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert [int(r["epoch"]) for r in rows] == [0, 1]
+    assert float(rows[0]["loss"]) == pytest.approx(h.history["loss"][0])
+
+
+def test_terminate_on_nan():
+    x, y = _blobs(64)
+    x[5] = np.nan
+    m = _model().compile("sgd", _ce)
+    h = m.fit(
+        x, y, epochs=3, batch_size=16, verbose=0, shuffle=False, callbacks=[train.TerminateOnNaN()]
+    )
+    assert len(h.epoch) == 1 and math.isnan(h.history["loss"][0])
+
+
+def test_history_plot(tmp_path):
+    x, y = _blobs(64)
+    m = _model().compile("adam", _ce, metrics=["accuracy"])
+    h = m.fit(x, y, epochs=2, batch_size=32, verbose=0, validation_data=(x, y))
+    path = h.plot(str(tmp_path / "curves.png"))
+    with open(path, "rb") as f:
+        assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+def test_plain_progress_lines(capsys):
+    x, y = _blobs(64)
+    m = _model().compile("adam", _ce, metrics=["accuracy"])
+    m.fit(x, y, epochs=1, batch_size=32, verbose=1)
+    out = capsys.readouterr().out
+    assert "Epoch 1/1" in out and "loss" in out and "samples/s" in out
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(y=None), "y is required"),
+        (dict(y=np.zeros(3, np.int32)), "samples but y has 3"),
+        (dict(validation_split=1.5), "validation_split"),
+    ],
+)
+def test_fit_errors(kwargs, match):
+    x, y = _blobs(32)
+    m = _model().compile("adam", _ce)
+    args = {"y": y, **kwargs}
+    with pytest.raises(ValueError, match=match):
+        m.fit(x, args.pop("y"), verbose=0, **args)
+
+
+def test_fit_before_compile_is_an_error():
+    with pytest.raises(RuntimeError, match="compile"):
+        _model().fit(*_blobs(8), verbose=0)
+
+
+def test_unknown_optimizer_and_metric():
+    with pytest.raises(ValueError, match="metric"):
+        _model().compile("adam", _ce, metrics=["nope"])
+    with pytest.raises(TypeError, match="optimizer"):
+        _model().compile(3.0, _ce)
