@@ -408,7 +408,7 @@ class Engine:
         n = _tree_len(xs)
         for start in range(0, n, batch_size):
             yield (
-                jax.tree.map(lambda a: a[start : start + batch_size], xs),
+                jax.tree.map(lambda a, sl=slice(start, start + batch_size): a[sl], xs),
                 ys[start : start + batch_size],
             )
 
@@ -425,7 +425,8 @@ class Engine:
             xs = _as_tree(x)
             n = _tree_len(xs)
             batches = (
-                jax.tree.map(lambda a: a[s : s + batch_size], xs) for s in range(0, n, batch_size)
+                jax.tree.map(lambda a, sl=slice(s, s + batch_size): a[sl], xs)
+                for s in range(0, n, batch_size)
             )
         outs = []
         for bx in batches:
