@@ -1,0 +1,1 @@
+"""MXNet optimizers as optax transformations (implementation package)."""

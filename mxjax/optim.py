@@ -1,0 +1,77 @@
+"""MXNet 1.9.1 optimizers as optax ``GradientTransformation``\\ s.
+
+Each factory mirrors ``mx.optimizer.<Name>`` (argument names and defaults),
+with MXNet's ``rescale_grad``, ``clip_gradient``, ``wd`` (L2 added to the
+gradient), ``lr_mult``/``wd_mult`` and an extra ``l1``. The preprocessing
+steps are themselves transformations (:func:`rescale_grad`,
+:func:`clip_gradient`, :func:`add_weight_decay`, :func:`add_l1`) and the
+update rule is an :func:`mx_rule`. ``update`` needs ``params``.
+
+Examples:
+    >>> import jax.numpy as jnp, optax
+    >>> from mxjax import optim
+    >>> tx = optim.create("adam", learning_rate=0.01, wd=1e-4)
+    >>> params = {"w": jnp.ones(3)}
+    >>> state = tx.init(params)
+    >>> updates, state = tx.update({"w": jnp.ones(3)}, state, params)
+    >>> params = optax.apply_updates(params, updates)
+"""
+
+from mxjax._src.optim.base import (
+    MXRuleState as MXRuleState,
+    add_l1 as add_l1,
+    add_weight_decay as add_weight_decay,
+    clip_gradient as clip_gradient,
+    leaf_multipliers as leaf_multipliers,
+    mx_rule as mx_rule,
+    param_names as param_names,
+    rescale_grad as rescale_grad,
+)
+from mxjax._src.optim.create import OPTIMIZERS as OPTIMIZERS, create as create
+from mxjax._src.optim.optimizers import (
+    adadelta as adadelta,
+    adagrad as adagrad,
+    adam as adam,
+    adamax as adamax,
+    adamw as adamw,
+    dcasgd as dcasgd,
+    ftml as ftml,
+    ftrl as ftrl,
+    lamb as lamb,
+    lars as lars,
+    nadam as nadam,
+    nag as nag,
+    rmsprop as rmsprop,
+    sgd as sgd,
+    sgld as sgld,
+    signum as signum,
+)
+
+__all__ = [
+    "OPTIMIZERS",
+    "MXRuleState",
+    "adadelta",
+    "adagrad",
+    "adam",
+    "adamax",
+    "adamw",
+    "add_l1",
+    "add_weight_decay",
+    "clip_gradient",
+    "create",
+    "dcasgd",
+    "ftml",
+    "ftrl",
+    "lamb",
+    "lars",
+    "leaf_multipliers",
+    "mx_rule",
+    "nadam",
+    "nag",
+    "param_names",
+    "rescale_grad",
+    "rmsprop",
+    "sgd",
+    "sgld",
+    "signum",
+]
