@@ -1,0 +1,161 @@
+"""The one place where the Gluon facade touches ``mxjax.nd`` / ``mxjax.autograd``.
+
+Everything else in ``mxjax._src.gluon`` goes through these helpers, so the
+facade's contract with the NDArray/tape implementation is written down once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import threading
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+
+__all__ = [
+    "context_of",
+    "current_trace",
+    "is_ndarray",
+    "is_recording",
+    "is_training",
+    "nd",
+    "new_key",
+    "record",
+    "to_jax",
+    "trace",
+    "wrap",
+]
+
+
+def nd():
+    """The ``mxjax.nd`` module (imported on first use)."""
+    return importlib.import_module("mxjax.nd")
+
+
+def _autograd():
+    return importlib.import_module("mxjax.autograd")
+
+
+def is_ndarray(x: Any) -> bool:
+    """True for an ``mxjax.nd.NDArray``."""
+    return isinstance(x, nd().NDArray)
+
+
+def to_jax(x: Any) -> Any:
+    """The ``jax.Array`` under an NDArray (other values pass through)."""
+    if is_ndarray(x):
+        return x.jax
+    return x
+
+
+def wrap(x: Any, ctx: Any = None) -> Any:
+    """Wraps a ``jax.Array`` (or a pytree of them) as NDArray(s)."""
+    if isinstance(x, (tuple, list)):
+        return type(x)(wrap(v, ctx) for v in x)
+    if isinstance(x, jax.Array) or isinstance(x, jax.core.Tracer):
+        out = nd().NDArray(x)
+        if ctx is not None and hasattr(out, "as_in_context"):
+            out = out.as_in_context(ctx)
+        return out
+    return x
+
+
+def context_of(x: Any) -> Any:
+    """The context of an NDArray, or None."""
+    return getattr(x, "context", None) if is_ndarray(x) else None
+
+
+def is_recording() -> bool:
+    """``autograd.is_recording()``; False inside a hybridized trace."""
+    if current_trace() is not None:
+        return False
+    return bool(_autograd().is_recording())
+
+
+def is_training() -> bool:
+    """``autograd.is_training()`` (the trace's mode inside a hybridized trace)."""
+    tr = current_trace()
+    if tr is not None:
+        return tr.train
+    return bool(_autograd().is_training())
+
+
+def record(outputs: Any, inputs: Any, vjp_fn: Any) -> Any:
+    """Wraps precomputed outputs and records one tape node (``autograd.record_node``)."""
+    return _autograd().record_node(outputs, inputs, vjp_fn)
+
+
+_counter = [0]
+
+
+def new_key() -> jax.Array:
+    """A fresh PRNG key: from the trace inside a hybridized call, else ``mx.random``'s stream."""
+    tr = current_trace()
+    if tr is not None:
+        tr.count += 1
+        return jax.random.fold_in(tr.key, tr.count)
+    try:
+        mod = importlib.import_module("mxjax._src.nd.random")
+        return mod.next_key()
+    except (ImportError, AttributeError):
+        _counter[0] += 1
+        return jax.random.fold_in(jax.random.key(0), _counter[0])
+
+
+class _Trace:
+    """State of a hybridized trace: parameter values as tracers, updated state, key."""
+
+    def __init__(self, values: dict, key: Any, train: bool):
+        self.values = values  # Parameter -> traced jax value
+        self.updates: dict = {}
+        self.key = key
+        self.train = train
+        self.count = 0
+
+
+_local = threading.local()
+
+
+def current_trace() -> _Trace | None:
+    """The active hybridized trace, or None."""
+    return getattr(_local, "trace", None)
+
+
+@contextlib.contextmanager
+def trace(values: dict, key: Any, train: bool):
+    """Runs a block's Python forward with parameters replaced by traced values."""
+    prev = current_trace()
+    _local.trace = _Trace(values, key, train)
+    try:
+        yield _local.trace
+    finally:
+        _local.trace = prev
+
+
+def as_jnp(x: Any) -> Any:
+    """An array-like as a ``jax.Array`` (NDArray, numpy or jax input)."""
+    x = to_jax(x)
+    return x if isinstance(x, jax.Array | jax.core.Tracer) else jnp.asarray(x)
+
+
+def assign(arr: Any, value: Any) -> None:
+    """Writes ``value`` into NDArray ``arr`` in place (``arr[:] = value``)."""
+    value = jnp.asarray(to_jax(value))
+    if hasattr(arr, "_data") and hasattr(arr, "_entry"):
+        arr._data = value
+        arr._entry = None
+    else:
+        arr[:] = wrap(value)
+
+
+def is_fresh(arr: Any) -> bool:
+    """Whether backward wrote ``arr.grad`` since the last :func:`mark_stale`."""
+    return bool(getattr(arr, "_fresh", True))
+
+
+def mark_stale(arr: Any) -> None:
+    """Marks ``arr.grad`` as consumed by an optimizer step."""
+    if hasattr(arr, "_fresh"):
+        arr._fresh = False

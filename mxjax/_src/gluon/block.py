@@ -1,0 +1,656 @@
+"""Gluon's ``Block``, ``HybridBlock``, ``Sequential`` and ``HybridSequential``.
+
+A Block owns Parameters and child Blocks; calling it runs ``forward`` on
+NDArrays. ``HybridBlock.hybridize()`` compiles the whole block: its Python
+forward is traced once per input signature with every Parameter replaced by
+a traced value (see ``_bridge.trace``), and the resulting pure function is
+compiled with ``jax.jit`` together with its ``jax.vjp``; under
+``autograd.record()`` the compiled call is one tape node whose backward is a
+second compiled function.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import threading
+from collections import OrderedDict
+from typing import Any
+
+import jax
+import numpy as np
+
+from mxjax._src.gluon import _bridge as B
+from mxjax._src.gluon.parameter import (
+    DeferredInitializationError,
+    Parameter,
+    ParameterDict,
+    _assign,
+)
+
+__all__ = ["Block", "HybridBlock", "HybridSequential", "Sequential"]
+
+_global_counter: dict[str, int] = {}
+_counter_lock = threading.Lock()
+
+
+class _BlockScope:
+    """Naming scope of a Block (Gluon's ``_BlockScope``): per-class child counters."""
+
+    _current = threading.local()
+
+    def __init__(self, block: Block):
+        self._block = block
+        self._counter: dict[str, int] = {}
+        self._old = None
+
+    @staticmethod
+    def create(prefix: str | None, params: ParameterDict | None, hint: str):
+        current = getattr(_BlockScope._current, "value", None)
+        if current is None:
+            if prefix is None:
+                with _counter_lock:
+                    count = _global_counter.get(hint, 0)
+                    _global_counter[hint] = count + 1
+                prefix = f"{hint}{count}_"
+            params = (
+                ParameterDict(prefix) if params is None else ParameterDict(params.prefix, params)
+            )
+            return prefix, params
+        if prefix is None:
+            count = current._counter.get(hint, 0)
+            prefix = f"{hint}{count}_"
+            current._counter[hint] = count + 1
+        if params is None:
+            parent = current._block.params
+            params = ParameterDict(parent.prefix + prefix, parent._shared)
+        else:
+            params = ParameterDict(params.prefix, params)
+        return current._block.prefix + prefix, params
+
+    def __enter__(self):
+        self._old = getattr(_BlockScope._current, "value", None)
+        _BlockScope._current.value = self
+        return self
+
+    def __exit__(self, *exc):
+        _BlockScope._current.value = self._old
+
+
+class _HookHandle:
+    def __init__(self, hooks: OrderedDict, key: int):
+        self._hooks, self._key = hooks, key
+
+    def detach(self) -> None:
+        """Removes the hook."""
+        self._hooks.pop(self._key, None)
+
+
+class Block:
+    """Base class of all Gluon blocks (imperative ``forward``).
+
+    Args:
+        prefix: name prefix of this block's parameters and children
+            (default: class name + counter, e.g. ``dense0_``).
+        params: a ParameterDict to share parameters with.
+
+    Examples:
+        >>> import mxjax as mx
+        >>> from mxjax.gluon import nn
+        >>> class Model(mx.gluon.Block):
+        ...     def __init__(self, **kwargs):
+        ...         super().__init__(**kwargs)
+        ...         with self.name_scope():
+        ...             self.fc = nn.Dense(2, in_units=3)
+        ...     def forward(self, x):
+        ...         return self.fc(x)
+        >>> net = Model(prefix="model_")
+        >>> net.initialize()
+        >>> net(mx.nd.ones((4, 3))).shape
+        (4, 2)
+        >>> list(net.collect_params().keys())
+        ['model_dense0_weight', 'model_dense0_bias']
+    """
+
+    def __init__(self, prefix: str | None = None, params: ParameterDict | None = None):
+        object.__setattr__(self, "_children", OrderedDict())
+        object.__setattr__(self, "_reg_params", OrderedDict())
+        self._empty_prefix = prefix == ""
+        self._prefix, self._params = _BlockScope.create(prefix, params, self._alias())
+        self._name = self._prefix[:-1] if self._prefix.endswith("_") else self._prefix
+        self._scope = _BlockScope(self)
+        self._forward_hooks: OrderedDict = OrderedDict()
+        self._forward_pre_hooks: OrderedDict = OrderedDict()
+        self._hook_id = 0
+
+    def _alias(self) -> str:
+        return type(self).__name__.lower()
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__}("]
+        for key, child in self._children.items():
+            body = repr(child).replace("\n", "\n  ")
+            lines.append(f"  ({key}): {body}")
+        return "\n".join(lines) + "\n)" if self._children else f"{type(self).__name__}()"
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, Block):
+            self.register_child(value, name)
+        elif isinstance(value, Parameter):
+            self._reg_params[name] = value
+        object.__setattr__(self, name, value)
+
+    # ----------------------------------------------------------------- naming
+    @property
+    def prefix(self) -> str:
+        """The prefix of this block's names (``dense0_``)."""
+        return self._prefix
+
+    @property
+    def name(self) -> str:
+        """The block's name (prefix without the trailing ``_``)."""
+        return self._name
+
+    @property
+    def params(self) -> ParameterDict:
+        """This block's own ParameterDict (without children's)."""
+        return self._params
+
+    def name_scope(self):
+        """A context in which child blocks get this block's prefix.
+
+        Examples:
+            >>> from mxjax.gluon import nn
+            >>> net = nn.HybridSequential(prefix="net_")
+            >>> with net.name_scope():
+            ...     net.add(nn.Dense(2))
+            >>> net[0].prefix
+            'net_dense0_'
+        """
+        if self._empty_prefix:
+            return contextlib.nullcontext()
+        return self._scope
+
+    def register_child(self, block: Block, name: str | None = None) -> None:
+        """Registers ``block`` as a child (attribute assignment does this for you)."""
+        if name is None:
+            name = str(len(self._children))
+        self._children[name] = block
+
+    def register_forward_pre_hook(self, hook):
+        """Registers ``hook(block, inputs)`` called before forward; returns a handle."""
+        self._hook_id += 1
+        self._forward_pre_hooks[self._hook_id] = hook
+        return _HookHandle(self._forward_pre_hooks, self._hook_id)
+
+    def register_forward_hook(self, hook):
+        """Registers ``hook(block, inputs, outputs)`` called after forward; returns a handle."""
+        self._hook_id += 1
+        self._forward_hooks[self._hook_id] = hook
+        return _HookHandle(self._forward_hooks, self._hook_id)
+
+    def apply(self, fn):
+        """Applies ``fn`` to every child recursively, then to self; returns self."""
+        for child in self._children.values():
+            child.apply(fn)
+        fn(self)
+        return self
+
+    # ------------------------------------------------------------- parameters
+    def collect_params(self, select: str | None = None) -> ParameterDict:
+        """All parameters of this block and its children, optionally filtered by regex.
+
+        Args:
+            select: a regular expression matched (``re.match``) against names.
+        """
+        ret = ParameterDict(self._params.prefix)
+        pattern = re.compile(select) if select else None
+        own = OrderedDict(
+            (k, v) for k, v in self.params.items() if pattern is None or pattern.match(k)
+        )
+        for p in self._reg_params.values():
+            if p.name not in own and (pattern is None or pattern.match(p.name)):
+                own[p.name] = p
+        for k, v in own.items():
+            ret._params[k] = v
+        for child in self._children.values():
+            ret.update(child.collect_params(select=select))
+        return ret
+
+    def _collect_params_with_prefix(self, prefix: str = "") -> dict[str, Parameter]:
+        if prefix:
+            prefix += "."
+        ret = {prefix + k: v for k, v in self._reg_params.items()}
+        for name, child in self._children.items():
+            ret.update(child._collect_params_with_prefix(prefix + name))
+        return ret
+
+    def initialize(self, init=None, ctx=None, verbose: bool = False, force_reinit: bool = False):
+        """Initializes all parameters (``collect_params().initialize(...)``)."""
+        self.collect_params().initialize(init, ctx, verbose, force_reinit)
+
+    def zero_grad(self) -> None:
+        """Zeroes the gradients of all parameters."""
+        self.collect_params().zero_grad()
+
+    def reset_ctx(self, ctx) -> None:
+        """Moves all parameters to ``ctx``."""
+        self.collect_params().reset_ctx(ctx)
+
+    def cast(self, dtype) -> None:
+        """Casts all parameters to ``dtype``."""
+        for child in self._children.values():
+            child.cast(dtype)
+        for p in self.params.values():
+            p.cast(dtype)
+        for p in self._reg_params.values():
+            if p.name not in self.params:
+                p.cast(dtype)
+
+    def hybridize(self, active: bool = True, **kwargs: Any) -> None:
+        """Hybridizes the HybridBlock children (a plain Block itself stays imperative)."""
+        for child in self._children.values():
+            child.hybridize(active, **kwargs)
+
+    def save_parameters(self, filename: str, deduplicate: bool = False) -> None:
+        """Saves parameters under structural names (``0.weight``, ``fc.bias``) as ``.params``.
+
+        Args:
+            filename: destination path (written atomically).
+            deduplicate: save a shared parameter once, under its first name.
+        """
+        import mxjax.io as mio
+
+        params = self._collect_params_with_prefix()
+        if deduplicate:
+            reverse = {}
+            for k, v in params.items():
+                reverse.setdefault(id(v), (k, v))
+            params = dict(reverse.values())
+        arrays = {}
+        for k, p in params.items():
+            p._check_initialized()
+            vals = [np.asarray(jax.device_get(d.jax)) for d in p._data]
+            arrays[k] = vals[0] if len(vals) == 1 else (sum(vals) / len(vals)).astype(vals[0].dtype)
+        mio.save_params(filename, arrays)
+
+    def load_parameters(
+        self,
+        filename: str,
+        ctx=None,
+        allow_missing: bool = False,
+        ignore_extra: bool = False,
+        cast_dtype: bool = False,
+        dtype_source: str = "current",
+    ) -> None:
+        """Loads a ``.params`` file written by :meth:`save_parameters` (or MXNet's).
+
+        Raises:
+            ValueError: for missing/extra parameters (see ``allow_missing``,
+                ``ignore_extra``) or a shape mismatch.
+        """
+        import mxjax.io as mio
+
+        loaded = mio.load_params(filename)
+        params = self._collect_params_with_prefix()
+        if not loaded and not params:
+            return
+        if not any("." in k for k in loaded):
+            self.collect_params().load(
+                filename, ctx, allow_missing, ignore_extra, self.prefix, cast_dtype, dtype_source
+            )
+            return
+        loaded = {k[4:] if k.startswith(("arg:", "aux:")) else k: v for k, v in loaded.items()}
+        _assign(
+            params, loaded, filename, ctx, allow_missing, ignore_extra, cast_dtype, dtype_source
+        )
+
+    # ---------------------------------------------------------------- calling
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        for hook in list(self._forward_pre_hooks.values()):
+            hook(self, args)
+        out = self.forward(*args, **kwargs)
+        for hook in list(self._forward_hooks.values()):
+            hook(self, args, out)
+        return out
+
+    def forward(self, *args: Any) -> Any:
+        """Override to define the computation."""
+        raise NotImplementedError(f"{type(self).__name__} must implement forward()")
+
+    def summary(self, *inputs: Any) -> None:
+        """Prints Gluon's table of layers, output shapes and parameter counts.
+
+        Examples:
+            >>> import mxjax as mx
+            >>> from mxjax.gluon import nn
+            >>> net = nn.Dense(2, in_units=3)
+            >>> net.initialize()
+            >>> net.summary(mx.nd.ones((1, 3)))  # doctest: +ELLIPSIS
+            -----...
+            Total params: 8
+            ...
+        """
+        rows: list = []
+        seen: set = set()
+        handles = []
+
+        def hook(block, _inputs, outputs):
+            own = [p for p in block._reg_params.values()]
+            n = 0
+            for p in own:
+                if id(p) not in seen and p.shape is not None:
+                    seen.add(id(p))
+                    n += int(np.prod(p.shape))
+            shape = (
+                [tuple(o.shape) for o in outputs]
+                if isinstance(outputs, (list, tuple))
+                else tuple(outputs.shape)
+            )
+            name = f"{type(block).__name__}-{len(rows) + 1}"
+            rows.append((name, shape, n, own))
+
+        self.apply(lambda b: handles.append(b.register_forward_hook(hook)))
+        try:
+            in_shape = [tuple(x.shape) for x in inputs]
+            self(*inputs)
+        finally:
+            for h in handles:
+                h.detach()
+        line = "-" * 80
+        print(line)
+        print(f"{'Layer (type)':>20}  {'Output Shape':>42}  {'Param #':>14}")
+        print("=" * 80)
+        print(f"{'Input':>20}  {str(in_shape[0] if len(in_shape) == 1 else in_shape):>42}  {0:>14}")
+        total = trainable = 0
+        for name, shape, n, own in rows:
+            print(f"{name:>20}  {str(shape):>42}  {n:>14}")
+            total += n
+            trainable += sum(int(np.prod(p.shape)) for p in own if p.grad_req != "null" and p.shape)
+        print("=" * 80)
+        print("Parameters in forward computation graph, duplicate included")
+        print(f"   Total params: {total}")
+        print(f"   Trainable params: {trainable}")
+        print(f"   Non-trainable params: {total - trainable}")
+        print("Shared params in forward computation graph: 0")
+        print(f"Unique parameters in model: {total}")
+        print(line)
+
+
+class HybridBlock(Block):
+    """A Block that can be compiled with :meth:`hybridize`.
+
+    Subclasses define either ``forward(x, ...)`` over NDArrays or Gluon's
+    ``hybrid_forward(F, x, ..., **params)``, where ``F`` is ``mxjax.nd`` and
+    ``params`` holds this block's registered Parameters as NDArrays.
+
+    Examples:
+        >>> import mxjax as mx
+        >>> class Scale(mx.gluon.HybridBlock):
+        ...     def __init__(self, **kwargs):
+        ...         super().__init__(**kwargs)
+        ...         self.s = self.params.get("s", shape=(1,), init=mx.init.Constant(2.0))
+        ...     def hybrid_forward(self, F, x, s):
+        ...         return F.broadcast_mul(x, s)
+        >>> net = Scale()
+        >>> net.initialize()
+        >>> net.hybridize()
+        >>> net(mx.nd.ones((2,))).asnumpy().tolist()
+        [2.0, 2.0]
+    """
+
+    def __init__(self, prefix: str | None = None, params: ParameterDict | None = None):
+        super().__init__(prefix, params)
+        self._active = False
+        self._compiled: dict = {}
+
+    def hybridize(
+        self,
+        active: bool = True,
+        static_alloc: bool = False,
+        static_shape: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        """Compiles forward and backward with ``jax.jit`` (cached per input signature).
+
+        ``static_alloc``/``static_shape`` are accepted for compatibility (XLA
+        always plans memory statically).
+        """
+        del static_alloc, static_shape
+        self._active = bool(active)
+        self._compiled = {}
+        super().hybridize(active, **kwargs)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._active and not kwargs and B.current_trace() is None:
+            for hook in list(self._forward_pre_hooks.values()):
+                hook(self, args)
+            out = self._call_compiled(*args)
+            for hook in list(self._forward_hooks.values()):
+                hook(self, args, out)
+            return out
+        return super().__call__(*args, **kwargs)
+
+    def forward(self, x: Any, *args: Any) -> Any:
+        """Runs ``hybrid_forward(mxjax.nd, x, *args, **params)`` (override either one)."""
+        if type(self).hybrid_forward is HybridBlock.hybrid_forward:
+            raise NotImplementedError(
+                f"{type(self).__name__} must implement forward() or hybrid_forward()"
+            )
+        ctx = B.context_of(x)
+        params = {k: p.data(ctx) for k, p in self._reg_params.items()}
+        return self.hybrid_forward(B.nd(), x, *args, **params)
+
+    def hybrid_forward(self, F: Any, x: Any, *args: Any, **kwargs: Any) -> Any:
+        """Override to define the computation with ``F`` (``mxjax.nd``)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement hybrid_forward()")
+
+    def infer_shape(self, *args: Any) -> None:
+        """Finishes deferred initialization by running one forward pass."""
+        with _pause():
+            Block.__call__(self, *args)
+
+    # ------------------------------------------------------------- compiled
+    def _plan(self):
+        plist = list(OrderedDict((id(p), p) for p in self.collect_params().values()).values())
+        diff = [p for p in plist if p.grad_req != "null"]
+        const = [p for p in plist if p.grad_req == "null"]
+        return plist, diff, const
+
+    def _pure(self, diff, const, train):
+        block = self
+
+        def pure(dvals, cvals, key, *xs):
+            values = dict(zip(diff, dvals))
+            values.update(zip(const, cvals))
+            with B.trace(values, key, train) as tr, _pause(train):
+                out = block.forward(*B.wrap(list(xs)))
+            multi = isinstance(out, (list, tuple))
+            outs = tuple(B.to_jax(o) for o in out) if multi else B.to_jax(out)
+            new_const = tuple(tr.updates.get(p, values[p]) for p in const)
+            return outs, new_const
+
+        return pure
+
+    def _functions(self, train: bool):
+        plist, diff, const = self._plan()
+        sig = (train, tuple(id(p) for p in diff), tuple(id(p) for p in const))
+        fns = self._compiled.get(sig)
+        if fns is None:
+            pure = self._pure(diff, const, train)
+
+            def fwd(dvals, cvals, key, *xs):
+                return pure(dvals, cvals, key, *xs)
+
+            def fwd_vjp(dvals, cvals, key, *xs):
+                def f(dv, *x):
+                    return pure(dv, cvals, key, *x)
+
+                out, vjp, aux = jax.vjp(f, dvals, *xs, has_aux=True)
+                return out, vjp, aux
+
+            fns = (diff, const, jax.jit(fwd), jax.jit(fwd_vjp), jax.jit(lambda f, ct: f(ct)))
+            self._compiled[sig] = fns
+        return fns
+
+    def _call_compiled(self, *args: Any) -> Any:
+        params = self.collect_params().values()
+        if any(p._data is None for p in params):
+            # First call with deferred shapes: run imperatively once (initializes).
+            return Block.__call__(self, *args)
+        train = B.is_training()
+        diff, const, fwd, fwd_vjp, bwd = self._functions(train)
+        ctx = B.context_of(args[0]) if args else None
+        dnd = [p.data(ctx) for p in diff]
+        cnd = [p.data(ctx) for p in const]
+        dvals = tuple(d.jax for d in dnd)
+        cvals = tuple(c.jax for c in cnd)
+        xs = [B.as_jnp(a) for a in args]
+        key = B.new_key() if train else jax.random.key(0)
+        if B.is_recording():
+            out, vjp, new_const = fwd_vjp(dvals, cvals, key, *xs)
+
+            def vjp_fn(ct):
+                cts = bwd(vjp, ct)
+                return list(cts[0]) + list(cts[1:])
+
+            res = B.record(out, dnd + list(args), vjp_fn)
+        else:
+            out, new_const = fwd(dvals, cvals, key, *xs)
+            res = B.wrap(out)
+        for arr, old, new in zip(cnd, cvals, new_const):
+            if new is not old:
+                B.assign(arr, new)
+        return list(res) if isinstance(res, list) else res
+
+    def export(self, path: str, epoch: int = 0) -> tuple[str, str]:
+        """Writes ``path-%04d.params`` (Gluon's full names) and ``path-symbol.json``.
+
+        The JSON file is mxjax's own description (not an MXNet symbol graph):
+        the block's class tree and the parameter names, shapes and dtypes.
+        Returns the two file names.
+
+        Examples:
+            >>> import os, tempfile
+            >>> from mxjax.gluon import nn
+            >>> net = nn.Dense(2, in_units=3)
+            >>> net.initialize()
+            >>> d = tempfile.mkdtemp()
+            >>> [os.path.basename(f) for f in net.export(os.path.join(d, "m"))]
+            ['m-symbol.json', 'm-0000.params']
+        """
+        import mxjax.io as mio
+
+        arrays = {}
+        for name, p in self.collect_params().items():
+            p._check_initialized()
+            kind = "aux:" if p.grad_req == "null" else "arg:"
+            arrays[kind + name] = np.asarray(jax.device_get(p._data[0].jax))
+        params_file = f"{path}-{epoch:04d}.params"
+        sym_file = f"{path}-symbol.json"
+        desc = {
+            "format": "mxjax-export-1",
+            "block": _describe(self),
+            "params": {
+                k: {"shape": list(p.shape), "dtype": p.dtype, "grad_req": p.grad_req}
+                for k, p in self.collect_params().items()
+            },
+        }
+        tmp = sym_file + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump(desc, f, indent=1)
+        os.replace(tmp, sym_file)
+        mio.save_params(params_file, arrays)
+        return sym_file, params_file
+
+
+def _describe(block: Block) -> dict:
+    return {
+        "type": type(block).__name__,
+        "prefix": block.prefix,
+        "children": {k: _describe(c) for k, c in block._children.items()},
+    }
+
+
+@contextlib.contextmanager
+def _pause(train: bool | None = None):
+    import mxjax.autograd as ag
+
+    mode = ag.is_training() if train is None else train
+    with ag.pause(train_mode=mode):
+        yield
+
+
+class Sequential(Block):
+    """Stacks Blocks sequentially (Gluon's ``nn.Sequential``).
+
+    Examples:
+        >>> import mxjax as mx
+        >>> from mxjax.gluon import nn
+        >>> net = nn.Sequential()
+        >>> net.add(nn.Dense(4, activation="relu"), nn.Dense(2))
+        >>> net.initialize()
+        >>> net(mx.nd.ones((3, 5))).shape
+        (3, 2)
+    """
+
+    def __init__(self, prefix: str | None = None, params: ParameterDict | None = None):
+        super().__init__(prefix=prefix, params=params)
+
+    def add(self, *blocks: Block) -> None:
+        """Appends blocks."""
+        for b in blocks:
+            if not isinstance(b, Block):
+                raise TypeError(
+                    f"{type(self).__name__}.add: expected a Block; received {type(b).__name__}"
+                )
+            self.register_child(b)
+
+    def forward(self, x: Any, *args: Any) -> Any:
+        for block in self._children.values():
+            x = block(x, *args)
+            args = ()
+            if isinstance(x, (list, tuple)) and len(x) == 1:
+                x = x[0]
+        return x
+
+    def __getitem__(self, key):
+        layers = list(self._children.values())[key]
+        if isinstance(layers, list):
+            net = type(self)(prefix=self._prefix)
+            with net.name_scope():
+                net.add(*layers)
+            return net
+        return layers
+
+    def __len__(self) -> int:
+        return len(self._children)
+
+    def __iter__(self):
+        return iter(self._children.values())
+
+
+class HybridSequential(Sequential, HybridBlock):
+    """Stacks HybridBlocks sequentially; hybridizes as one compiled function.
+
+    Examples:
+        >>> import mxjax as mx
+        >>> from mxjax.gluon import nn
+        >>> net = nn.HybridSequential()
+        >>> net.add(nn.Dense(4, activation="relu"), nn.Dense(2))
+        >>> net.initialize()
+        >>> net.hybridize()
+        >>> net(mx.nd.ones((3, 5))).shape
+        (3, 2)
+    """
+
+    def __init__(self, prefix: str | None = None, params: ParameterDict | None = None):
+        HybridBlock.__init__(self, prefix=prefix, params=params)
+
+    def forward(self, x: Any, *args: Any) -> Any:
+        return Sequential.forward(self, x, *args)
+
+
+__all__ += ["DeferredInitializationError"]

@@ -1,0 +1,219 @@
+"""The generic Gluon wrapper around a functional core layer (one definition of the maths).
+
+A :class:`CoreBlock` holds a ``mxjax.layers`` layer and exposes its params
+and state as Parameters (state with ``grad_req='null'``). Unknown input sizes
+are found at the first forward with ``jax.eval_shape`` of the layer's
+``init``. Each call runs the layer's ``apply`` through a jitted function
+cached per (layer, mode); under ``autograd.record()`` it is one tape node.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+
+from mxjax._src.gluon import _bridge as B
+from mxjax._src.gluon.block import HybridBlock
+from mxjax._src.layers.base import flatten_names, unflatten_names
+
+__all__ = ["CoreBlock"]
+
+_INIT_ALIASES = {"running_var": "running_variance"}
+_FNS: dict = {}
+
+
+def _specific_init(core: Any, name: str) -> Any:
+    fields = {f.name for f in dataclasses.fields(core)}
+    leaf = name.split(".")[-1]
+    candidates = [leaf, _INIT_ALIASES.get(leaf, leaf)]
+    # recurrent names such as l0_i2h_weight -> i2h_weight_initializer
+    parts = leaf.split("_")
+    candidates += ["_".join(parts[i:]) for i in range(1, len(parts))]
+    for c in candidates:
+        f = f"{c}_initializer"
+        if f in fields:
+            return getattr(core, f)
+    return None
+
+
+def _shapes(core: Any, shape: tuple, dtype: Any, extra: tuple = ()):
+    x = jax.ShapeDtypeStruct(shape, jnp.dtype(dtype))
+    order: list = []
+
+    def init(k, x):
+        p, s = core.init(k, x, *extra)
+        order.append((list(flatten_names(p)), list(flatten_names(s))))
+        return p, s
+
+    p, s = jax.eval_shape(init, jax.random.key(0), x)
+    p, s = flatten_names(p), flatten_names(s)
+    return {k: p[k] for k in order[0][0]}, {k: s[k] for k in order[0][1]}
+
+
+def _fn(core: Any, train: bool, recording: bool):
+    sig = (core, train, recording)
+    fn = _FNS.get(sig)
+    if fn is not None:
+        return fn
+
+    def run(pnames, snames, pvals, svals, key, *xs):
+        params = unflatten_names(dict(zip(pnames, pvals)))
+        state = unflatten_names(dict(zip(snames, svals)))
+        out, new_state = core.apply(params, state, *xs, key=key, train=train)
+        new_state = flatten_names(new_state)
+        if isinstance(out, list):
+            out = tuple(out)
+        return out, tuple(new_state.get(n, v) for n, v in zip(snames, svals))
+
+    if recording:
+
+        def fwd(pnames, snames, pvals, svals, key, *xs):
+            def f(pv, *x):
+                return run(pnames, snames, pv, svals, key, *x)
+
+            return jax.vjp(f, pvals, *xs, has_aux=True)
+
+    else:
+        fwd = run
+    fn = jax.jit(fwd, static_argnums=(0, 1))
+    _FNS[sig] = fn
+    return fn
+
+
+@jax.jit
+def _bwd(vjp, ct):
+    return vjp(ct)
+
+
+class CoreBlock(HybridBlock):
+    """A HybridBlock running ``core.apply`` of a functional layer.
+
+    Subclasses call ``super().__init__(core, prefix=..., params=...)`` and
+    may define ``_probe(n)`` (the shape of an example input with ``n``
+    features/channels, used to find parameter names and shapes) and
+    ``_in_size()`` (the known feature size, or 0).
+
+    Examples:
+        >>> import mxjax as mx
+        >>> from mxjax import layers as L
+        >>> from mxjax.gluon.nn import CoreBlock
+        >>> blk = CoreBlock(L.Dense(3))
+        >>> blk.initialize()
+        >>> blk(mx.nd.ones((2, 4))).shape
+        (2, 3)
+    """
+
+    def __init__(self, core: Any, prefix: str | None = None, params: Any = None, **kwargs: Any):
+        super().__init__(prefix=prefix, params=params)
+        self._core = core
+        self._pnames: tuple = ()
+        self._snames: tuple = ()
+        self._attrs: dict = {}
+        self._declare()
+
+    def _alias(self) -> str:
+        return type(self).__name__.lower()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._core})"
+
+    def _probe(self, n: int) -> tuple | None:
+        """Example input shape with ``n`` features (None: probe with (2, n))."""
+        return (2, n)
+
+    def _probe_dtype(self) -> str:
+        return "float32"
+
+    def _in_size(self) -> int:
+        return 0
+
+    def _has_params(self) -> bool:
+        return True
+
+    def _declare(self) -> None:
+        if not self._has_params():
+            return
+        n = self._in_size()
+        dt = self._probe_dtype()
+        if n:
+            p, s = _shapes(self._core, self._probe(n), dt)
+            pshape = {k: tuple(v.shape) for k, v in {**p, **s}.items()}
+        else:
+            p, s = _shapes(self._core, self._probe(3), dt)
+            p2, s2 = _shapes(self._core, self._probe(5), dt)
+            both2 = {**p2, **s2}
+            pshape = {
+                k: tuple(a if a == b else 0 for a, b in zip(v.shape, both2[k].shape))
+                for k, v in {**p, **s}.items()
+            }
+        self._pnames, self._snames = tuple(p), tuple(s)
+        for name in (*p, *s):
+            is_state = name in s
+            leaf = {**p, **s}[name]
+            param = self.params.get(
+                name.replace(".", "_"),
+                shape=pshape[name],
+                dtype=str(leaf.dtype),
+                init=_specific_init(self._core, name),
+                allow_deferred_init=True,
+                grad_req="null" if is_state else "write",
+                differentiable=not is_state,
+            )
+            attr = name.replace(".", "_")
+            self._attrs[name] = attr
+            setattr(self, attr, param)
+
+    def _param(self, name: str):
+        return self._reg_params[self._attrs[name]]
+
+    def _ensure_init(self, xs: tuple) -> None:
+        pending = [
+            self._param(n) for n in (*self._pnames, *self._snames) if self._param(n)._data is None
+        ]
+        if not pending or B.current_trace() is not None:
+            return
+        if any(p._deferred is None for p in pending):
+            pending[0]._check_initialized()
+        example = [jax.ShapeDtypeStruct(tuple(x.shape), B.as_jnp(x).dtype) for x in xs]
+        p, s = jax.eval_shape(lambda k, *e: self._core.init(k, *e), jax.random.key(0), *example)
+        shapes = {**flatten_names(p), **flatten_names(s)}
+        for name in (*self._pnames, *self._snames):
+            self._param(name)._finish_deferred_init(tuple(shapes[name].shape))
+
+    def forward(self, *xs: Any) -> Any:
+        self._ensure_init(xs)
+        ctx = B.context_of(xs[0]) if xs else None
+        pnd = [self._param(n).data(ctx) for n in self._pnames]
+        snd = [self._param(n).data(ctx) for n in self._snames]
+        pvals = tuple(B.to_jax(a) for a in pnd)
+        svals = tuple(B.to_jax(a) for a in snd)
+        train = B.is_training()
+        key = B.new_key() if train else None
+        xj = [B.as_jnp(x) for x in xs]
+        if B.is_recording():
+            fn = _fn(self._core, train, True)
+            out, vjp, new_state = fn(self._pnames, self._snames, pvals, svals, key, *xj)
+
+            def vjp_fn(ct):
+                cts = _bwd(vjp, ct)
+                return list(cts[0]) + list(cts[1:])
+
+            res = B.record(out, pnd + list(xs), vjp_fn)
+        else:
+            if B.current_trace() is not None:
+                fn = _fn(self._core, train, False).__wrapped__
+                out, new_state = fn(self._pnames, self._snames, pvals, svals, key, *xj)
+            else:
+                fn = _fn(self._core, train, False)
+                out, new_state = fn(self._pnames, self._snames, pvals, svals, key, *xj)
+            res = B.wrap(out)
+        for name, arr, old, new in zip(self._snames, snd, svals, new_state):
+            if new is not old:
+                if B.current_trace() is not None:
+                    self._param(name).set_data(new)
+                else:
+                    B.assign(arr, new)
+        return res

@@ -1,0 +1,670 @@
+"""Gluon's ``Parameter``, ``Constant`` and ``ParameterDict`` over jax arrays."""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from mxjax._src import initializers
+from mxjax._src.gluon import _bridge as B
+
+__all__ = ["Constant", "DeferredInitializationError", "Parameter", "ParameterDict"]
+
+_GRAD_REQS = ("write", "add", "null")
+
+
+class DeferredInitializationError(RuntimeError):
+    """Raised when a deferred-initialized Parameter is read before the first forward."""
+
+
+def _ctx_list(ctx: Any) -> list:
+    if ctx is None:
+        try:
+            import mxjax.context as _c
+
+            return [_c.current_context()]
+        except ImportError:
+            return [None]
+    if isinstance(ctx, (list, tuple)):
+        if not ctx:
+            raise ValueError("initialize: ctx must be a context or a non-empty list of contexts")
+        return list(ctx)
+    return [ctx]
+
+
+def _norm_shape(shape: Any) -> tuple[int, ...] | None:
+    if shape is None:
+        return None
+    if isinstance(shape, int):
+        return (shape,)
+    return tuple(int(s) for s in shape)
+
+
+def _known(shape) -> bool:
+    return shape is not None and all(s > 0 for s in shape)
+
+
+class Parameter:
+    """A named array of a Block, replicated on one or more contexts (Gluon's Parameter).
+
+    Args:
+        name: the parameter's full name (``dense0_weight``).
+        grad_req: ``'write'``, ``'add'`` or ``'null'``.
+        shape: the shape; ``0`` or None entries are inferred at the first forward.
+        dtype: the dtype.
+        lr_mult: learning-rate multiplier used by the Trainer.
+        wd_mult: weight-decay multiplier used by the Trainer.
+        init: this parameter's own initializer (wins over the global one).
+        allow_deferred_init: allow initialization to wait for an unknown shape.
+        differentiable: False forces ``grad_req='null'``.
+        stype: storage type; only ``'default'`` is supported.
+        grad_stype: gradient storage type; only ``'default'`` is supported.
+
+    Examples:
+        >>> import mxjax as mx
+        >>> p = mx.gluon.Parameter("w", shape=(2, 3), init=mx.init.One())
+        >>> p.initialize()
+        >>> p.data().asnumpy().tolist()
+        [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]]
+    """
+
+    def __init__(
+        self,
+        name: str,
+        grad_req: str = "write",
+        shape: Any = None,
+        dtype: Any = "float32",
+        lr_mult: float = 1.0,
+        wd_mult: float = 1.0,
+        init: Any = None,
+        allow_deferred_init: bool = False,
+        differentiable: bool = True,
+        stype: str = "default",
+        grad_stype: str = "default",
+    ):
+        if not isinstance(name, str):
+            raise TypeError(f"Parameter: name must be a str; received {type(name).__name__}")
+        for what, st in (("stype", stype), ("grad_stype", grad_stype)):
+            if st != "default":
+                raise ValueError(
+                    f"Parameter {name!r}: {what} must be 'default' (sparse storage is not "
+                    f"supported); received {st!r}"
+                )
+        self.name = name
+        self._shape = _norm_shape(shape)
+        self.dtype = np.dtype(dtype).name if dtype is not None else "float32"
+        self.lr_mult = lr_mult
+        self.wd_mult = wd_mult
+        self.init = init
+        self.allow_deferred_init = allow_deferred_init
+        self._differentiable = differentiable
+        self._grad_req = "null"
+        self._data: list | None = None
+        self._ctx: list | None = None
+        self._deferred: tuple | None = None
+        self._seen_grads: list | None = None
+        self.grad_req = grad_req if differentiable else "null"
+
+    def __repr__(self) -> str:
+        return f"Parameter {self.name} (shape={self.shape}, dtype={self.dtype})"
+
+    # ------------------------------------------------------------------ attributes
+    @property
+    def shape(self) -> tuple[int, ...] | None:
+        """The shape (``0`` marks an unknown dimension until the first forward)."""
+        return self._shape
+
+    @shape.setter
+    def shape(self, new_shape: Any) -> None:
+        new_shape = _norm_shape(new_shape)
+        if self._shape is not None and new_shape is not None:
+            ok = len(self._shape) == len(new_shape) and all(
+                a in (0, b) for a, b in zip(self._shape, new_shape)
+            )
+            if not ok:
+                raise ValueError(
+                    f"Parameter {self.name!r}: expected shape {self._shape} (0 = unknown); "
+                    f"received incompatible shape {new_shape}"
+                )
+        self._shape = new_shape
+
+    @property
+    def grad_req(self) -> str:
+        """``'write'``, ``'add'`` or ``'null'``."""
+        return self._grad_req
+
+    @grad_req.setter
+    def grad_req(self, req: str) -> None:
+        if req not in _GRAD_REQS:
+            raise ValueError(
+                f"Parameter {self.name!r}: grad_req must be one of {_GRAD_REQS}; received {req!r}"
+            )
+        if not self._differentiable:
+            req = "null"
+        self._grad_req = req
+        if self._data is not None:
+            for d in self._data:
+                self._attach(d)
+
+    def _attach(self, arr) -> None:
+        if self._grad_req != "null" and hasattr(arr, "attach_grad"):
+            arr.attach_grad(self._grad_req)
+
+    # -------------------------------------------------------------- initialization
+    def initialize(
+        self,
+        init: Any = None,
+        ctx: Any = None,
+        default_init: Any = None,
+        force_reinit: bool = False,
+    ) -> None:
+        """Initializes the data (Gluon's precedence: ``self.init`` > ``init`` > ``default_init``).
+
+        Args:
+            init: the global initializer for this call.
+            ctx: a context or a list of contexts to replicate on.
+            default_init: used when neither ``self.init`` nor ``init`` is given.
+            force_reinit: re-initialize an initialized parameter.
+
+        Examples:
+            >>> import mxjax as mx
+            >>> p = mx.gluon.Parameter("fc_bias", shape=(2,))
+            >>> p.initialize()
+            >>> p.data().asnumpy().tolist()
+            [0.0, 0.0]
+        """
+        if self._data is not None and not force_reinit:
+            return
+        self._data = None
+        ctxs = _ctx_list(ctx)
+        if default_init is None:
+            default_init = initializers.Uniform(0.07)
+        glob = init if init is not None else default_init
+        if not _known(self._shape):
+            if not self.allow_deferred_init:
+                raise ValueError(
+                    f"Parameter {self.name!r}: cannot initialize with unknown shape "
+                    f"{self._shape}; give the full shape or allow_deferred_init=True"
+                )
+            self._deferred = (glob, ctxs)
+            return
+        self._init_now(glob, ctxs)
+
+    def _init_now(self, glob: Any, ctxs: list) -> None:
+        value = initializers.init_param(
+            self.name, B.new_key(), self._shape, self.dtype, self.init, glob
+        )
+        self._deferred = None
+        self._set_all(value, ctxs)
+
+    def _finish_deferred_init(self, shape: tuple[int, ...]) -> None:
+        """Completes a deferred initialization once the shape is known."""
+        self.shape = shape
+        if self._deferred is not None and self._data is None:
+            glob, ctxs = self._deferred
+            self._init_now(glob, ctxs)
+
+    def _set_all(self, value: Any, ctxs: list | None = None) -> None:
+        ctxs = ctxs if ctxs is not None else self._ctx
+        value = jnp.asarray(value)
+        self._ctx = list(ctxs)
+        self._data = []
+        for c in self._ctx:
+            arr = B.wrap(value, c)
+            self._attach(arr)
+            self._data.append(arr)
+        self._seen_grads = None
+
+    # ------------------------------------------------------------------- accessors
+    def _check_initialized(self) -> None:
+        if self._data is not None:
+            return
+        if self._deferred is not None:
+            raise DeferredInitializationError(
+                f"Parameter {self.name!r} has not been initialized yet because initialization "
+                "was deferred. Actual initialization happens during the first forward pass. "
+                "Please pass one batch of data through the network before accessing Parameters."
+            )
+        raise RuntimeError(
+            f"Parameter {self.name!r} has not been initialized. Note that you should initialize "
+            "parameters and create Trainer with Block.collect_params() instead of Block.params "
+            "because the later does not include Parameters of nested child Blocks"
+        )
+
+    def _index(self, ctx: Any) -> int:
+        if ctx is None or len(self._data) == 1:
+            return 0
+        for i, c in enumerate(self._ctx):
+            if c == ctx:
+                return i
+        raise ValueError(
+            f"Parameter {self.name!r} was not initialized on context {ctx}; it lives on {self._ctx}"
+        )
+
+    def data(self, ctx: Any = None):
+        """The NDArray on ``ctx`` (the first context if None).
+
+        Examples:
+            >>> import mxjax as mx
+            >>> p = mx.gluon.Parameter("w", shape=(1,), init=mx.init.Constant(3.0))
+            >>> p.initialize()
+            >>> float(p.data().asscalar())
+            3.0
+        """
+        tr = B.current_trace()
+        if tr is not None and self in tr.values:
+            return B.wrap(tr.updates.get(self, tr.values[self]))
+        self._check_initialized()
+        return self._data[self._index(ctx)]
+
+    def list_data(self) -> list:
+        """The NDArrays on every context.
+
+        Examples:
+            >>> import mxjax as mx
+            >>> p = mx.gluon.Parameter("fc_weight", shape=(1,))
+            >>> p.initialize(ctx=[mx.cpu(0)])
+            >>> len(p.list_data())
+            1
+        """
+        self._check_initialized()
+        return list(self._data)
+
+    def grad(self, ctx: Any = None):
+        """The gradient NDArray on ``ctx``.
+
+        Raises:
+            RuntimeError: when ``grad_req='null'``.
+
+        Examples:
+            >>> import mxjax as mx
+            >>> p = mx.gluon.Parameter("fc_weight", shape=(2,), init="zeros")
+            >>> p.initialize()
+            >>> p.grad().asnumpy().tolist()
+            [0.0, 0.0]
+        """
+        self._check_initialized()
+        if self._grad_req == "null":
+            raise RuntimeError(
+                f"Cannot get gradient array for Parameter {self.name!r} because grad_req='null'"
+            )
+        return self._data[self._index(ctx)].grad
+
+    def list_grad(self) -> list:
+        """The gradients on every context."""
+        return [self.grad(c) for c in self.list_ctx()]
+
+    def list_ctx(self) -> list:
+        """The contexts this parameter lives on."""
+        if self._data is None:
+            if self._deferred is not None:
+                return list(self._deferred[1])
+            self._check_initialized()
+        return list(self._ctx)
+
+    def set_data(self, data: Any) -> None:
+        """Sets the value on every context (shape must match).
+
+        Examples:
+            >>> import mxjax as mx
+            >>> p = mx.gluon.Parameter("fc_weight", shape=(2,), init="zeros")
+            >>> p.initialize()
+            >>> p.set_data(mx.nd.array([1, 2]))
+            >>> p.data().asnumpy().tolist()
+            [1.0, 2.0]
+        """
+        value = B.as_jnp(data)
+        tr = B.current_trace()
+        if tr is not None and self in tr.values:
+            tr.updates[self] = value.astype(tr.values[self].dtype)
+            return
+        self.shape = value.shape
+        if self._data is None:
+            if self._deferred is None:
+                self._check_initialized()
+            ctxs = self._deferred[1]
+            self._deferred = None
+            self._set_all(value.astype(self.dtype), ctxs)
+            return
+        self._set_all(value.astype(self.dtype))
+
+    def _set_values(self, values: list) -> None:
+        """Writes new per-context values in place, keeping attached gradients (Trainer)."""
+        for arr, v in zip(self._data, values):
+            B.assign(arr, v)
+
+    def zero_grad(self) -> None:
+        """Sets the gradients to zero (for ``grad_req='add'``)."""
+        if self._data is None or self._grad_req == "null":
+            return
+        for d in self._data:
+            _copy_grad(d, B.wrap(jnp.zeros(d.shape, d.dtype)))
+
+    def reset_ctx(self, ctx: Any) -> None:
+        """Moves the data to new context(s).
+
+        Examples:
+            >>> import mxjax as mx
+            >>> p = mx.gluon.Parameter("fc_weight", shape=(2,), init="zeros")
+            >>> p.initialize()
+            >>> p.reset_ctx(mx.cpu(0))
+            >>> p.list_ctx()
+            [cpu(0)]
+        """
+        ctxs = _ctx_list(ctx)
+        if self._data is None:
+            if self._deferred is not None:
+                self._deferred = (self._deferred[0], ctxs)
+                return
+            self._check_initialized()
+        self._set_all(self._data[0].jax, ctxs)
+
+    def cast(self, dtype: Any) -> None:
+        """Casts the data (and gradient) to ``dtype``.
+
+        Examples:
+            >>> import mxjax as mx
+            >>> p = mx.gluon.Parameter("fc_weight", shape=(2,), init="zeros")
+            >>> p.initialize()
+            >>> p.cast("float16")
+            >>> p.dtype, p.data().asnumpy().dtype.name
+            ('float16', 'float16')
+        """
+        self.dtype = np.dtype(dtype).name
+        if self._data is not None:
+            self._set_all(self._data[0].jax.astype(self.dtype))
+
+    def var(self):
+        """Symbols are not part of mxjax; returns the parameter itself for introspection."""
+        return self
+
+    def _value(self, ctx: Any = None):
+        """The jax value (traced inside a hybridized call)."""
+        return B.to_jax(self.data(ctx))
+
+
+def _copy_grad(arr, g) -> None:
+    """Writes ``g`` into ``arr.grad`` in place."""
+    B.assign(arr.grad, B.to_jax(g))
+
+
+class Constant(Parameter):
+    """A Parameter with a fixed value and ``grad_req='null'``.
+
+    Examples:
+        >>> import mxjax as mx
+        >>> c = mx.gluon.Constant("c", [1.0, 2.0])
+        >>> c.initialize()
+        >>> c.data().asnumpy().tolist()
+        [1.0, 2.0]
+    """
+
+    def __init__(self, name: str, value: Any):
+        value = np.asarray(B.to_jax(value) if not isinstance(value, np.ndarray) else value)
+        if value.dtype == np.float64:
+            value = value.astype(np.float32)
+        self.value = value
+        super().__init__(
+            name,
+            grad_req="null",
+            shape=value.shape,
+            dtype=value.dtype,
+            init=initializers._Callable(lambda key, shape, dtype: jnp.asarray(self.value, dtype)),
+            differentiable=False,
+        )
+
+    @Parameter.grad_req.setter
+    def grad_req(self, req: str) -> None:
+        if req != "null":
+            raise ValueError(f"Constant {self.name!r}: grad_req must be 'null'; received {req!r}")
+        self._grad_req = "null"
+
+
+class ParameterDict:
+    """An ordered dict of Parameters sharing a name prefix (Gluon's ParameterDict).
+
+    Args:
+        prefix: prepended to names given to :meth:`get`.
+        shared: a ParameterDict whose parameters :meth:`get` reuses.
+
+    Examples:
+        >>> import mxjax as mx
+        >>> pd = mx.gluon.ParameterDict("net_")
+        >>> w = pd.get("weight", shape=(2, 2))
+        >>> w.name, list(pd.keys())
+        ('net_weight', ['net_weight'])
+    """
+
+    def __init__(self, prefix: str = "", shared: ParameterDict | None = None):
+        self._prefix = prefix
+        self._params: OrderedDict[str, Parameter] = OrderedDict()
+        self._shared = shared
+
+    def __repr__(self) -> str:
+        body = "\n".join(f"  {p!r}" for p in self._params.values())
+        return f"{self._prefix} (\n{body}\n)"
+
+    @property
+    def prefix(self) -> str:
+        """The name prefix."""
+        return self._prefix
+
+    def __getitem__(self, key: str) -> Parameter:
+        return self._params[key]
+
+    def __iter__(self):
+        return iter(self._params)
+
+    def __len__(self) -> int:
+        return len(self._params)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._params
+
+    def items(self):
+        """``(name, Parameter)`` pairs."""
+        return self._params.items()
+
+    def keys(self):
+        """Parameter names."""
+        return self._params.keys()
+
+    def values(self):
+        """Parameters."""
+        return self._params.values()
+
+    def _get_impl(self, name: str) -> Parameter | None:
+        if name in self._params:
+            return self._params[name]
+        if self._shared is not None and name in self._shared._params:
+            self._params[name] = self._shared._params[name]
+            return self._params[name]
+        return None
+
+    def get(self, name: str, **kwargs: Any) -> Parameter:
+        """Returns ``prefix + name``, creating it with ``kwargs`` if absent.
+
+        Raises:
+            ValueError: when an existing parameter has a conflicting attribute.
+        """
+        full = self._prefix + name
+        param = self._get_impl(full)
+        if param is None:
+            param = Parameter(full, **kwargs)
+            self._params[full] = param
+            return param
+        for k, v in kwargs.items():
+            if k == "shape" and v is not None:
+                param.shape = v
+            elif hasattr(param, k) and v is not None and getattr(param, k) != v:
+                if k == "dtype" and np.dtype(v) == np.dtype(param.dtype):
+                    continue
+                if k == "init":
+                    continue
+                raise ValueError(
+                    f"ParameterDict.get: parameter {full!r} exists with {k}="
+                    f"{getattr(param, k)!r}; received {k}={v!r}"
+                )
+        return param
+
+    def get_constant(self, name: str, value: Any = None) -> Constant:
+        """Returns the Constant ``prefix + name``, creating it from ``value`` if absent."""
+        full = self._prefix + name
+        param = self._get_impl(full)
+        if param is None:
+            if value is None:
+                raise KeyError(f"No constant named {full!r}; give a value to create it")
+            param = Constant(full, value)
+            self._params[full] = param
+        return param
+
+    def update(self, other: ParameterDict) -> None:
+        """Adds the parameters of ``other`` (same name must mean the same object)."""
+        for k, v in other.items():
+            if k in self._params and self._params[k] is not v:
+                raise ValueError(
+                    f"ParameterDict.update: cannot update self with other because they have "
+                    f"different Parameters with the same name {k!r}"
+                )
+            self._params[k] = v
+
+    def initialize(
+        self,
+        init: Any = None,
+        ctx: Any = None,
+        verbose: bool = False,
+        force_reinit: bool = False,
+    ) -> None:
+        """Initializes every parameter (see :meth:`Parameter.initialize`)."""
+        del verbose
+        default = initializers.Uniform(0.07) if init is None else init
+        for p in self.values():
+            p.initialize(None, ctx, default_init=default, force_reinit=force_reinit)
+
+    def zero_grad(self) -> None:
+        """Zeroes every gradient."""
+        for p in self.values():
+            p.zero_grad()
+
+    def reset_ctx(self, ctx: Any) -> None:
+        """Moves every parameter to ``ctx``."""
+        for p in self.values():
+            p.reset_ctx(ctx)
+
+    def setattr(self, name: str, value: Any) -> None:
+        """Sets attribute ``name`` (``grad_req``, ``lr_mult`` ...) on every parameter."""
+        for p in self.values():
+            setattr(p, name, value)
+
+    def list_ctx(self) -> list:
+        """The union of the parameters' contexts."""
+        out: list = []
+        for p in self.values():
+            for c in p.list_ctx():
+                if c not in out:
+                    out.append(c)
+        return out
+
+    def select(self, select: str | None) -> ParameterDict:
+        """A new ParameterDict with the parameters whose name matches regex ``select``."""
+        out = ParameterDict(self._prefix)
+        pat = re.compile(select) if select else None
+        for k, v in self.items():
+            if pat is None or pat.match(k):
+                out._params[k] = v
+        return out
+
+    def save(self, filename: str, strip_prefix: str = "") -> None:
+        """Saves the parameters to an MXNet ``.params`` file (names minus ``strip_prefix``)."""
+        import mxjax.io as mio
+
+        arrays = {}
+        for p in self.values():
+            name = p.name
+            if strip_prefix and not name.startswith(strip_prefix):
+                raise ValueError(
+                    f"ParameterDict.save: prefix {strip_prefix!r} is to be striped before "
+                    f"saving, but Parameter {name!r} does not start with it"
+                )
+            arrays[name[len(strip_prefix) :]] = np.asarray(jax.device_get(p._data[0].jax))
+        mio.save_params(filename, arrays)
+
+    def load(
+        self,
+        filename: str,
+        ctx: Any = None,
+        allow_missing: bool = False,
+        ignore_extra: bool = False,
+        restore_prefix: str = "",
+        cast_dtype: bool = False,
+        dtype_source: str = "current",
+    ) -> None:
+        """Loads an MXNet ``.params`` file saved by :meth:`save`."""
+        import mxjax.io as mio
+
+        loaded = {restore_prefix + _strip_kind(k): v for k, v in mio.load_params(filename).items()}
+        _assign(
+            self._params,
+            loaded,
+            filename,
+            ctx,
+            allow_missing,
+            ignore_extra,
+            cast_dtype,
+            dtype_source,
+        )
+
+
+def _strip_kind(name: str) -> str:
+    return name[4:] if name.startswith(("arg:", "aux:")) else name
+
+
+def _assign(params, loaded, filename, ctx, allow_missing, ignore_extra, cast_dtype, dtype_source):
+    if not allow_missing:
+        for name in params:
+            if name not in loaded:
+                raise ValueError(
+                    f"Parameter {name!r} is missing in file {filename!r}, which contains "
+                    f"parameters: {sorted(loaded)[:10]}. Set allow_missing=True to ignore "
+                    "missing parameters."
+                )
+    for name, value in loaded.items():
+        if name not in params:
+            if ignore_extra:
+                continue
+            raise ValueError(
+                f"Parameter {name!r} loaded from file {filename!r} is not present in the "
+                f"Block's parameters {sorted(params)[:10]}. Set ignore_extra=True to ignore."
+            )
+        p = params[name]
+        value = jnp.asarray(B.to_jax(value))
+        if cast_dtype:
+            if dtype_source == "current":
+                value = value.astype(p.dtype)
+            elif dtype_source == "saved":
+                p.dtype = np.dtype(value.dtype).name
+            else:
+                raise ValueError(
+                    f"load_parameters: dtype_source must be 'current' or 'saved'; "
+                    f"received {dtype_source!r}"
+                )
+        if p.shape is not None and _known(p.shape) and tuple(p.shape) != tuple(value.shape):
+            raise ValueError(
+                f"Failed loading Parameter {name!r} from file {filename!r}: shape incompatible "
+                f"expected {p.shape} vs saved {tuple(value.shape)}"
+            )
+        if p._data is None and p._deferred is None:
+            p.shape = value.shape
+            p._set_all(value.astype(p.dtype), _ctx_list(ctx))
+        elif p._data is None:
+            glob, ctxs = p._deferred
+            p._deferred = None
+            p.shape = value.shape
+            p._set_all(value.astype(p.dtype), _ctx_list(ctx) if ctx is not None else ctxs)
+        else:
+            p._set_all(value.astype(p.dtype), _ctx_list(ctx) if ctx is not None else None)

@@ -1,0 +1,41 @@
+"""``gluon.nn``: Gluon's layers as Blocks over the functional core ``mxjax.layers``.
+
+Examples:
+    >>> import mxjax as mx
+    >>> from mxjax.gluon import nn
+    >>> net = nn.HybridSequential()
+    >>> net.add(nn.Dense(8, activation="relu"), nn.Dense(2))
+    >>> net.initialize()
+    >>> net(mx.nd.ones((1, 4))).shape
+    (1, 2)
+"""
+
+# isort: skip_file
+from mxjax._src.gluon.block import (
+    Block as Block,
+    HybridBlock as HybridBlock,
+    HybridSequential as HybridSequential,
+    Sequential as Sequential,
+)
+from mxjax._src.gluon.core_block import CoreBlock as CoreBlock
+from mxjax._src.gluon.nn import (
+    ELU as ELU,
+    GELU as GELU,
+    SELU as SELU,
+    Activation as Activation,
+    BatchNorm as BatchNorm,
+    Dense as Dense,
+    Dropout as Dropout,
+    Embedding as Embedding,
+    Flatten as Flatten,
+    GroupNorm as GroupNorm,
+    HybridLambda as HybridLambda,
+    InstanceNorm as InstanceNorm,
+    Lambda as Lambda,
+    LayerNorm as LayerNorm,
+    LeakyReLU as LeakyReLU,
+    PReLU as PReLU,
+    Swish as Swish,
+)
+
+__all__ = sorted(k for k in dict(globals()) if not k.startswith("_"))

@@ -1,0 +1,108 @@
+"""Trainer semantics against MXNet 1.9.1 goldens (rescale, wd, wd_mult, lr_mult, grad_req='add')."""
+
+import os
+
+import jax
+import numpy as np
+import pytest
+
+import mxjax as mx
+from mxjax import autograd, gluon
+
+GOLD = os.path.join(os.path.dirname(__file__), "..", "golden", "gluon", "trainer.npz")
+
+CASES = {
+    "sgd_wd": ("sgd", {"learning_rate": 0.1, "wd": 0.01}, "write", 1.0),
+    "sgd_mom_lrmult": ("sgd", {"learning_rate": 0.1, "momentum": 0.9}, "write", 0.5),
+    "sgd_add": ("sgd", {"learning_rate": 0.1}, "add", 1.0),
+    "adam_wd": ("adam", {"learning_rate": 0.01, "wd": 0.1}, "write", 2.0),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_trainer_matches_mxnet(case):
+    g = np.load(GOLD)
+    opt, oparams, req, lr_mult = CASES[case]
+    net = gluon.nn.Dense(3, in_units=4)
+    net.initialize()
+    net.weight.set_data(mx.nd.array(g["w0"]))
+    net.bias.set_data(mx.nd.array(g["b0"]))
+    net.weight.lr_mult = lr_mult
+    net.bias.wd_mult = 0.0
+    for p in net.collect_params().values():
+        p.grad_req = req
+    trainer = gluon.Trainer(net.collect_params(), opt, dict(oparams))
+    for _ in range(3):
+        with autograd.record():
+            y = net(mx.nd.array(g["x"]))
+            loss = (y * y).sum()
+        loss.backward()
+        trainer.step(5)
+    np.testing.assert_allclose(net.weight.data().asnumpy(), g[f"{case}_w"], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(net.bias.data().asnumpy(), g[f"{case}_b"], rtol=1e-5, atol=1e-6)
+
+
+def _step_once(trainer, net, x, bs):
+    with autograd.record():
+        loss = net(x).sum()
+    loss.backward()
+    trainer.step(bs)
+
+
+def test_stale_gradient_and_no_recompile():
+    net = gluon.nn.Dense(1, in_units=2)
+    net.initialize(mx.init.One())
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1})
+    x = mx.nd.ones((4, 2))
+    _step_once(trainer, net, x, 4)
+    with pytest.raises(UserWarning, match="has not been updated by backward"):
+        trainer.step(4)
+    before = net.weight.data().asnumpy().copy()
+    trainer.step(4, ignore_stale_grad=True)  # stale parameters are skipped
+    np.testing.assert_array_equal(net.weight.data().asnumpy(), before)
+    trainer.set_learning_rate(0.5)
+    assert trainer.learning_rate == 0.5
+    _step_once(trainer, net, x, 8)
+    assert trainer._jit._cache_size() == 1
+    # numpy reference: w -= lr * sum(x)/bs per step
+    np.testing.assert_allclose(net.weight.data().asnumpy(), 1 - 0.1 - 0.5 * 4 / 8, rtol=1e-6)
+
+
+def test_save_load_states(tmp_path):
+    net = gluon.nn.Dense(1, in_units=2)
+    net.initialize(mx.init.One())
+    trainer = gluon.Trainer(net.collect_params(), "adam", {"learning_rate": 0.1})
+    x = mx.nd.ones((4, 2))
+    _step_once(trainer, net, x, 4)
+    f = str(tmp_path / "t.states")
+    trainer.save_states(f)
+    w = net.weight.data().asnumpy().copy()
+    _step_once(trainer, net, x, 4)
+    w2 = net.weight.data().asnumpy().copy()
+    net.weight.set_data(mx.nd.array(w))
+    trainer.load_states(f)
+    _step_once(trainer, net, x, 4)
+    np.testing.assert_allclose(net.weight.data().asnumpy(), w2, rtol=1e-6)
+
+
+@pytest.mark.skipif(len(jax.devices("cpu")) < 2, reason="needs 2 CPU devices (XLA_FLAGS)")
+def test_multi_context_sums_gradients():
+    ctxs = [mx.cpu(0), mx.cpu(1)]
+    net = gluon.nn.Dense(1, in_units=2)
+    net.initialize(mx.init.One(), ctx=ctxs)
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1})
+    with autograd.record():
+        losses = [net(mx.nd.ones((2, 2), ctx=c)).sum() for c in ctxs]
+    for loss in losses:
+        loss.backward()
+    trainer.step(4)
+    for d in net.weight.list_data():
+        np.testing.assert_allclose(d.asnumpy(), 1 - 0.1 * 4 / 4, rtol=1e-6)
+
+
+def test_bad_arguments():
+    net = gluon.nn.Dense(1, in_units=2)
+    with pytest.raises(ValueError, match="unknown optimizer"):
+        gluon.Trainer(net.collect_params(), "nope")
+    with pytest.raises(TypeError, match="params"):
+        gluon.Trainer(3, "sgd")
