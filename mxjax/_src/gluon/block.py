@@ -329,8 +329,8 @@ class Block:
             >>> net = nn.Dense(2, in_units=3)
             >>> net.initialize()
             >>> net.summary(mx.nd.ones((1, 3)))  # doctest: +ELLIPSIS
-            -----...
-            Total params: 8
+            ---...
+            ...Total params: 8
             ...
         """
         rows: list = []
