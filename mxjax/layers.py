@@ -78,6 +78,12 @@ from mxjax._src.layers.norm import (
 # --- end: norm, activations, basic, attention ---
 
 # --- section: recurrent ---
+from mxjax._src.layers.rnn import GRU as GRU, LSTM as LSTM, RNN as RNN
+from mxjax._src.layers.rnn_cell import (
+    GRUCell as GRUCell,
+    LSTMCell as LSTMCell,
+    RNNCell as RNNCell,
+)
 # --- end: recurrent ---
 
 __all__ = sorted(
