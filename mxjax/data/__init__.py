@@ -25,6 +25,11 @@ from mxjax._src.data.dataset import (
     Dataset as Dataset,
     SimpleDataset as SimpleDataset,
 )
+from mxjax._src.data.download import (
+    DatasetNotFoundError as DatasetNotFoundError,
+    data_home as data_home,
+    dataset_dir as dataset_dir,
+)
 from mxjax._src.data.embedded import (
     embedded_mnist as embedded_mnist,
     embedded_mnist_root as embedded_mnist_root,
@@ -40,6 +45,7 @@ from mxjax._src.data.sampler import (
     SequentialSampler as SequentialSampler,
     ShardedSampler as ShardedSampler,
 )
+from mxjax.data import vision as vision
 
 __all__ = [
     "ArrayDataset",
@@ -49,6 +55,7 @@ __all__ = [
     "DataLoaderError",
     "DataLoaderTimeoutError",
     "Dataset",
+    "DatasetNotFoundError",
     "FilterSampler",
     "IntervalSampler",
     "RandomSampler",
@@ -58,10 +65,13 @@ __all__ = [
     "SimpleDataset",
     "WorkerDiedError",
     "WorkerError",
+    "data_home",
+    "dataset_dir",
     "default_batchify_fn",
     "embedded_mnist",
     "embedded_mnist_root",
     "get_rng",
     "read_idx",
     "sample_rng",
+    "vision",
 ]
