@@ -159,3 +159,8 @@ def mark_stale(arr: Any) -> None:
     """Marks ``arr.grad`` as consumed by an optimizer step."""
     if hasattr(arr, "_fresh"):
         arr._fresh = False
+
+
+def nd_autograd():
+    """The ``mxjax.autograd`` module."""
+    return _autograd()

@@ -38,4 +38,25 @@ from mxjax._src.gluon.nn import (
     Swish as Swish,
 )
 
+from mxjax._src.gluon.nn_conv import (
+    Conv1D as Conv1D,
+    Conv2D as Conv2D,
+    Conv3D as Conv3D,
+    Conv1DTranspose as Conv1DTranspose,
+    Conv2DTranspose as Conv2DTranspose,
+    Conv3DTranspose as Conv3DTranspose,
+    MaxPool1D as MaxPool1D,
+    MaxPool2D as MaxPool2D,
+    MaxPool3D as MaxPool3D,
+    AvgPool1D as AvgPool1D,
+    AvgPool2D as AvgPool2D,
+    AvgPool3D as AvgPool3D,
+    GlobalMaxPool1D as GlobalMaxPool1D,
+    GlobalMaxPool2D as GlobalMaxPool2D,
+    GlobalMaxPool3D as GlobalMaxPool3D,
+    GlobalAvgPool1D as GlobalAvgPool1D,
+    GlobalAvgPool2D as GlobalAvgPool2D,
+    GlobalAvgPool3D as GlobalAvgPool3D,
+)
+
 __all__ = sorted(k for k in dict(globals()) if not k.startswith("_"))

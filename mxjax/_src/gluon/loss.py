@@ -1,0 +1,97 @@
+"""``gluon.loss``: Gluon's loss classes as HybridBlocks over ``mxjax.losses``.
+
+Each class holds the Gluon-named loss object of :mod:`mxjax.losses` (one
+definition of the maths) and records its call on the autograd tape, so
+``loss(pred, label)`` returns a per-sample NDArray and ``loss.backward()``
+works.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import mxjax._src.losses as _losses
+from mxjax._src.gluon import _bridge as B
+from mxjax._src.gluon.block import HybridBlock
+
+__all__ = ["Loss"]
+
+
+class Loss(HybridBlock):
+    """Base class of Gluon losses: wraps a loss object of :mod:`mxjax.losses`.
+
+    Args:
+        weight: global scalar weight of the loss.
+        batch_axis: the batch axis.
+
+    Examples:
+        >>> import mxjax as mx
+        >>> from mxjax.gluon import loss
+        >>> loss.L2Loss()(mx.nd.ones((2, 3)), mx.nd.zeros((2, 3))).asnumpy().tolist()
+        [0.5, 0.5]
+    """
+
+    _core_cls: Any = None
+
+    def __init__(self, *args: Any, prefix: str | None = None, params: Any = None, **kwargs: Any):
+        super().__init__(prefix=prefix, params=params)
+        if self._core_cls is None:
+            raise TypeError("Loss is a base class; use a concrete loss such as L2Loss")
+        self._loss = self._core_cls(*args, **kwargs)
+        self._sig = inspect.signature(self._loss.__call__)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._loss})"
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            bound = self._sig.bind(*args, **kwargs)
+        except TypeError as e:
+            raise TypeError(f"{type(self).__name__}: {e}; signature {self._sig}") from None
+        bound.apply_defaults()
+        loss = self._loss
+        return B.nd_autograd().apply(lambda *a: loss(*a), *bound.args)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if kwargs:
+            return super().__call__(*self._sig.bind(*args, **kwargs).args)
+        return super().__call__(*args)
+
+
+def _make(name: str, core_cls: Any) -> type:
+    fields = ", ".join(f for f in core_cls.__dataclass_fields__)
+    call = str(inspect.signature(core_cls.__call__)).replace("self, ", "")
+    doc = (
+        f"Gluon ``loss.{name}({fields})``, called as ``loss{call}``; returns one value per "
+        f"sample. The maths is ``mxjax.losses.{core_cls.__name__}``.\n\n"
+        "    Examples:\n"
+        "        >>> from mxjax.gluon import loss\n"
+        f"        >>> loss.{name}.__name__\n"
+        f"        '{name}'\n"
+    )
+    cls = type(
+        name, (Loss,), {"_core_cls": core_cls, "__doc__": doc, "__module__": "mxjax.gluon.loss"}
+    )
+    __all__.append(name)
+    return cls
+
+
+L2Loss = _make("L2Loss", _losses.L2Loss)
+L1Loss = _make("L1Loss", _losses.L1Loss)
+SigmoidBinaryCrossEntropyLoss = _make(
+    "SigmoidBinaryCrossEntropyLoss", _losses.SigmoidBinaryCrossEntropyLoss
+)
+SigmoidBCELoss = SigmoidBinaryCrossEntropyLoss
+SoftmaxCrossEntropyLoss = _make("SoftmaxCrossEntropyLoss", _losses.SoftmaxCrossEntropyLoss)
+SoftmaxCELoss = SoftmaxCrossEntropyLoss
+KLDivLoss = _make("KLDivLoss", _losses.KLDivLoss)
+CTCLoss = _make("CTCLoss", _losses.CTCLoss)
+HuberLoss = _make("HuberLoss", _losses.HuberLoss)
+HingeLoss = _make("HingeLoss", _losses.HingeLoss)
+SquaredHingeLoss = _make("SquaredHingeLoss", _losses.SquaredHingeLoss)
+LogisticLoss = _make("LogisticLoss", _losses.LogisticLoss)
+TripletLoss = _make("TripletLoss", _losses.TripletLoss)
+PoissonNLLLoss = _make("PoissonNLLLoss", _losses.PoissonNLLLoss)
+CosineEmbeddingLoss = _make("CosineEmbeddingLoss", _losses.CosineEmbeddingLoss)
+__all__ += ["SigmoidBCELoss", "SoftmaxCELoss"]
