@@ -18,11 +18,13 @@ Examples:
 """
 
 from mxjax._src.optim.base import (
+    MultiPrecisionState as MultiPrecisionState,
     MXRuleState as MXRuleState,
     add_l1 as add_l1,
     add_weight_decay as add_weight_decay,
     clip_gradient as clip_gradient,
     leaf_multipliers as leaf_multipliers,
+    multi_precision as multi_precision,
     mx_rule as mx_rule,
     param_names as param_names,
     rescale_grad as rescale_grad,
@@ -50,6 +52,7 @@ from mxjax._src.optim.optimizers import (
 __all__ = [
     "OPTIMIZERS",
     "MXRuleState",
+    "MultiPrecisionState",
     "adadelta",
     "adagrad",
     "adam",
@@ -65,6 +68,7 @@ __all__ = [
     "lamb",
     "lars",
     "leaf_multipliers",
+    "multi_precision",
     "mx_rule",
     "nadam",
     "nag",

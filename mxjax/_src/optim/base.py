@@ -33,10 +33,12 @@ import optax
 
 __all__ = [
     "MXRuleState",
+    "MultiPrecisionState",
     "add_l1",
     "add_weight_decay",
     "clip_gradient",
     "leaf_multipliers",
+    "multi_precision",
     "mx_rule",
     "param_names",
     "rescale_grad",
@@ -342,3 +344,67 @@ def mx_chain(
     else:
         parts += [clip_gradient(clip), *reg]
     return optax.chain(*parts, rule_tx)
+
+
+class MultiPrecisionState(NamedTuple):
+    """State of :func:`multi_precision`: float32 master weights and the inner state.
+
+    ``master`` has a float32 copy for each float16/bfloat16 parameter and an
+    empty placeholder for the others.
+    """
+
+    master: Any
+    inner_state: Any
+
+
+def _low_precision(x: Any) -> bool:
+    return jnp.dtype(x.dtype) in (jnp.dtype(jnp.float16), jnp.dtype(jnp.bfloat16))
+
+
+def multi_precision(inner: optax.GradientTransformation) -> optax.GradientTransformation:
+    """Runs ``inner`` on float32 master copies of float16/bfloat16 parameters (MXNet's
+    ``multi_precision=True``); other parameters pass through unchanged.
+
+    Examples:
+        >>> import jax.numpy as jnp, optax
+        >>> from mxjax import optim
+        >>> tx = optim.multi_precision(optim.sgd(1e-4))
+        >>> p = {"w": jnp.ones(2, jnp.float16)}
+        >>> s = tx.init(p)
+        >>> for _ in range(10):
+        ...     u, s = tx.update({"w": jnp.ones(2, jnp.float16)}, s, p)
+        ...     p = optax.apply_updates(p, u)
+        >>> round(float(s.master["w"][0]), 4)
+        0.999
+    """
+
+    def master_of(w):
+        return w.astype(jnp.float32) if _low_precision(w) else jnp.zeros((0,), jnp.float32)
+
+    def init_fn(params):
+        master = jax.tree_util.tree_map(master_of, params)
+        full = jax.tree_util.tree_map(lambda w, m: m if _low_precision(w) else w, params, master)
+        return MultiPrecisionState(master, inner.init(full))
+
+    def update_fn(updates, state, params=None):
+        _need_params(params, "multi_precision")
+        full = jax.tree_util.tree_map(
+            lambda w, m: m if _low_precision(w) else w, params, state.master
+        )
+        g32 = jax.tree_util.tree_map(
+            lambda g, w: g.astype(jnp.float32) if _low_precision(w) else g, updates, params
+        )
+        u, inner_state = inner.update(g32, state.inner_state, full)
+        new_full = optax.apply_updates(full, u)
+        master = jax.tree_util.tree_map(
+            lambda w, m, n: n if _low_precision(w) else m, params, state.master, new_full
+        )
+        out = jax.tree_util.tree_map(
+            lambda w, n, du: (n.astype(w.dtype) - w) if _low_precision(w) else du,
+            params,
+            new_full,
+            u,
+        )
+        return out, MultiPrecisionState(master, inner_state)
+
+    return optax.GradientTransformation(init_fn, update_fn)
