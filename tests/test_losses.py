@@ -472,3 +472,26 @@ def test_dtype_preserved(dtype):
     for fn, args in itertools.product([losses.l2_loss, losses.l1_loss], [(np.ones((2, 3)),)]):
         x = jnp.asarray(args[0], dtype)
         assert fn(x, x).dtype == dtype
+
+
+def test_shape_errors_multi_input():
+    z = np.zeros((2, 3), np.float32)
+    with pytest.raises(ValueError, match=r"triplet_loss: `negative` shape \(2, 4\).*\(2, 3\)"):
+        losses.triplet_loss(z, z, np.zeros((2, 4)))
+    with pytest.raises(ValueError, match=r"cosine_embedding_loss: `label` has 3 elements"):
+        losses.cosine_embedding_loss(z, z, np.ones(3))
+    with pytest.raises(ValueError, match=r"ctc_loss: `label` shape \(3, 2\).*\(2, 4, 3\)"):
+        losses.ctc_loss(np.zeros((2, 4, 3)), np.zeros((3, 2)))
+    with pytest.raises(ValueError, match=r"ctc_loss: `pred` must be 3-D"):
+        losses.ctc_loss(np.zeros((2, 4)), np.zeros((2, 2)))
+
+
+def test_jit_and_vmap_agree_with_eager():
+    x, y = GOLDEN["sce_dense:pred"], GOLDEN["sce_dense:label"]
+    eager = losses.softmax_cross_entropy(x, y, sparse_label=False)
+    jitted = jax.jit(losses.SoftmaxCELoss(sparse_label=False))(x, y)
+    per_row = jax.vmap(
+        lambda a, b: losses.softmax_cross_entropy(a[None], b[None], sparse_label=False)[0]
+    )(x, y)
+    np.testing.assert_allclose(jitted, eager, rtol=1e-6)
+    np.testing.assert_allclose(per_row, eager, rtol=1e-6)
