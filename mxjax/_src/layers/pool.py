@@ -130,10 +130,13 @@ class _Pool(Layer):
             # MXNet pads with the lowest finite value: a window lying entirely in the
             # padding (possible in ceil mode) gives finfo.min, as in MXNet. (The -inf
             # initial value keeps lax's differentiable max-pool primitive.)
-            y = lax.reduce_window(x, jnp.array(-jnp.inf, x.dtype), lax.max, window, strides, pads)
-            y = jnp.maximum(y, jnp.array(jnp.finfo(x.dtype).min, x.dtype))
+            # Init values are NumPy constants: lax only recognizes (and differentiates) its
+            # max/sum pooling primitives when the init value is concrete, also under jit.
+            ninf = np.array(-np.inf, x.dtype)
+            y = lax.reduce_window(x, ninf, lax.max, window, strides, pads)
+            y = jnp.maximum(y, np.array(jnp.finfo(x.dtype).min, x.dtype))
         else:
-            y = lax.reduce_window(x, jnp.array(0, x.dtype), lax.add, window, strides, pads)
+            y = lax.reduce_window(x, np.array(0, x.dtype), lax.add, window, strides, pads)
             y = y / jnp.asarray(self._divisor(x, axes, out), x.dtype)
         return y, state
 
