@@ -15,7 +15,14 @@ from mxjax._src.train.callbacks import Callback, LazyLogs
 from mxjax._src.train.history import History
 from mxjax._src.train.metrics import resolve_metrics
 from mxjax._src.train.progress import Progress
-from mxjax._src.train.step import TrainState, lr_factor, make_eval_step, make_train_step, zero_sums
+from mxjax._src.train.step import (
+    TrainState,
+    _train_step_fn,
+    lr_factor,
+    make_eval_step,
+    make_train_step,
+    zero_sums,
+)
 
 __all__ = ["Engine", "resolve_loss", "resolve_optimizer"]
 
@@ -159,9 +166,11 @@ class Engine:
         self._train_step = make_train_step(self.apply_fn, self.loss_fn, self.tx, self.metric_fns)
         self._eval_step = make_eval_step(self.apply_fn, self.loss_fn, self.metric_fns)
 
+        raw_step = _train_step_fn(self.apply_fn, self.loss_fn, self.tx, self.metric_fns)
+
         def gather_step(ts, sums, xa, ya, idx):
             take = lambda a: jnp.take(a, idx, axis=0)  # noqa: E731
-            return self._train_step.__wrapped__(ts, sums, jax.tree.map(take, xa), take(ya))
+            return raw_step(ts, sums, jax.tree.map(take, xa), take(ya))
 
         self._gather_step = jax.jit(gather_step, donate_argnums=(0, 1))
         self._predict = jax.jit(
@@ -282,6 +291,7 @@ class Engine:
         shuffle: bool = True,
         initial_epoch: int = 0,
         steps_per_epoch: int | None = None,
+        devices=None,
     ) -> History:
         """Trains for ``epochs`` epochs and returns a :class:`History`.
 
@@ -290,6 +300,13 @@ class Engine:
         DataLoader) and ``y`` is None. Arrays are uploaded to the device once
         and batches are gathered inside the compiled step. A last batch
         smaller than ``batch_size`` is kept (it compiles once, then is cached).
+
+        ``devices`` (an int, a list of device ids or contexts, or ``'all'``)
+        trains data-parallel: parameters are replicated, each batch is split
+        across the devices and gradients are averaged, so the result equals
+        single-device training on the same global batch. A batch whose size
+        is not divisible by the device count (the uneven last batch) runs
+        unsplit, replicated on every device: still exact, just not parallel.
         """
         self._require_compiled("fit")
         if epochs < initial_epoch:
@@ -338,6 +355,10 @@ class Engine:
 
             run = self._train_step
 
+        mesh = self._mesh_for(devices)
+        if mesh is not None:
+            run = self._parallel_runner(mesh, gather=run is self._gather_step)
+
         history = History()
         self.history = history
         self.stop_training = False
@@ -356,6 +377,10 @@ class Engine:
                     if run is self._train_step:
                         self._ensure_init(args[0])
                     ts = TrainState(self.params, self.state, self.opt_state, self._key, self._step)
+                    if mesh is not None:
+                        from mxjax._src.parallel.step import replicate
+
+                        ts, sums = replicate(ts, mesh), replicate(sums, mesh)
                 ts, sums = run(ts, sums, *args)
                 self._sync_from(ts)
                 cur = sums
@@ -380,6 +405,43 @@ class Engine:
         for cb in callbacks:
             cb.on_train_end()
         return history
+
+    def _mesh_for(self, devices):
+        if devices is None:
+            return None
+        from mxjax._src.parallel.mesh import data_mesh, resolve_devices
+
+        if len(resolve_devices(devices)) == 1:
+            return None
+        return data_mesh(devices)
+
+    def _parallel_runner(self, mesh, gather: bool):
+        """Returns ``run(ts, sums, *batch)`` choosing the sharded or the replicated program."""
+        from mxjax._src.parallel.step import make_parallel_train_step
+
+        cache = self.__dict__.setdefault("_parallel_steps", {})
+        ids = tuple(d.id for d in mesh.devices.flat)
+        n = len(ids)
+
+        def get(even: bool):
+            key = (ids, gather, even)
+            if key not in cache:
+                cache[key] = make_parallel_train_step(
+                    self.apply_fn,
+                    self.loss_fn,
+                    self.tx,
+                    self.metric_fns,
+                    mesh,
+                    gather=gather,
+                    even=even,
+                )
+            return cache[key]
+
+        def run(ts, sums, *batch):
+            size = batch[-1].shape[0] if gather else jax.tree.leaves(batch[0])[0].shape[0]
+            return get(size % n == 0)(ts, sums, *batch)
+
+        return run
 
     def _sync_from(self, ts: TrainState) -> None:
         self.params, self.state, self.opt_state, self._key, self._step = ts

@@ -123,6 +123,11 @@ def make_train_step(
         >>> int(sums["count"])
         4
     """
+    return jax.jit(_train_step_fn(apply_fn, loss_fn, tx, metrics), donate_argnums=(0, 1))
+
+
+def _train_step_fn(apply_fn, loss_fn, tx, metrics):
+    """The un-jitted train step (shared by the single- and multi-device versions)."""
 
     def step(ts: TrainState, sums, x, y):
         key, sub = jax.random.split(ts.key)
@@ -138,7 +143,7 @@ def make_train_step(
         sums = _accumulate(sums, jax.lax.stop_gradient(per), out, y, metrics)
         return TrainState(params, new_state, opt_state, key, ts.step + 1), sums
 
-    return jax.jit(step, donate_argnums=(0, 1))
+    return step
 
 
 def make_eval_step(
