@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
+import contextlib
 import multiprocessing as mp
 import multiprocessing.connection
 import pickle
 import signal
+import sys
+import threading
 import time
 import traceback
+import types
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -63,7 +67,10 @@ class WorkerDiedError(DataLoaderError):
             except ValueError:
                 how = f"was killed by signal {-exitcode}"
         else:
-            how = f"exited unexpectedly with exit code {exitcode}"
+            how = (
+                f"exited unexpectedly with exit code {exitcode} (its traceback, if any, is "
+                "on stderr)"
+            )
         super().__init__(
             f"DataLoader worker {worker_id} (pid {pid}) {how}. The worker pool was shut down; "
             "a new iteration starts fresh workers. If the system ran out of memory, reduce "
@@ -128,12 +135,15 @@ class _ProcessPool:
                 daemon=True,
                 name=f"mxjax-data-worker-{wid}",
             )
-            proc.start()
+            with _main_hidden():
+                proc.start()
             child.close()
             self.procs.append(proc)
             self.conns.append(parent)
             self.pending.append(collections.deque())
         self.next_iter_id = 0
+        self.live: set[int] = set()  # iterations still consuming results
+        self.mailbox: dict[tuple[int, int], tuple[bool, Any]] = {}
 
     def send(self, wid: int, task: tuple, indices: list, key: tuple | None) -> None:
         self.conns[wid].send((task, indices, key))
@@ -147,21 +157,52 @@ class _ProcessPool:
         return not self._finalizer.alive
 
 
+_MAIN_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _main_hidden() -> Any:
+    """Hides ``__main__`` while a worker is spawned, so the child never re-runs the script.
+
+    Spawned children normally re-import the parent's main module, which re-runs an
+    unguarded training script (MXNet's fork-based workers never did). The workers
+    need nothing from it: the dataset is sent pickled (by value with cloudpickle).
+    """
+    with _MAIN_LOCK:
+        main = sys.modules.get("__main__")
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            yield
+        finally:
+            if main is not None:
+                sys.modules["__main__"] = main
+
+
 def _payload(dataset: Any, batchify_fn: Callable, batch_transform: Callable | None) -> bytes:
     obj = (dataset, batchify_fn, batch_transform)
+    try:  # cloudpickle sends lambdas and objects defined in the script by value
+        import cloudpickle
+    except ImportError:
+        cloudpickle = None
     try:
-        return pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+        if cloudpickle is not None:
+            return cloudpickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception as e:
-        try:
-            import cloudpickle
-        except ImportError:
-            raise TypeError(
-                "DataLoader: with num_workers > 0 the dataset, batchify_fn and batch_transform "
-                f"are sent to spawned worker processes and must be picklable; pickling failed "
-                f"({type(e).__name__}: {e}). Use module-level functions instead of lambdas, "
-                "install cloudpickle, or pass thread_pool=True."
-            ) from None
-        return cloudpickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+        raise TypeError(
+            "DataLoader: with num_workers > 0 the dataset, batchify_fn and batch_transform "
+            f"are sent to spawned worker processes and must be picklable; pickling failed "
+            f"({type(e).__name__}: {e}). Use module-level functions instead of lambdas, "
+            "install cloudpickle, or pass thread_pool=True."
+        ) from None
+    if b"__main__" in data:
+        raise TypeError(
+            "DataLoader: with num_workers > 0 the dataset, batchify_fn and batch_transform are "
+            "sent to spawned worker processes, which do not run the main script; objects "
+            "defined in it cannot be found there. Move them to an importable module, install "
+            "cloudpickle, or pass thread_pool=True."
+        )
+    return data
 
 
 class DataLoader:
@@ -181,8 +222,9 @@ class DataLoader:
     worker raises :class:`WorkerDiedError` within about a second, a raising
     transform :class:`WorkerError` with the worker's traceback, and a batch
     that takes longer than ``timeout`` seconds :class:`DataLoaderTimeoutError`.
-    Scripts using worker processes need the usual
-    ``if __name__ == "__main__":`` guard.
+    Workers never re-run the main script, so
+    Gluon scripts need no ``if __name__ == "__main__":`` guard; with cloudpickle
+    installed, lambdas and classes defined in the script are sent by value.
 
     Randomness: each sample is loaded while :func:`mxjax.data.get_rng` returns
     a Generator seeded by ``(seed, epoch, batch index, position)``, and the
@@ -338,7 +380,7 @@ class DataLoader:
 
     def __del__(self) -> None:
         pool = getattr(self, "_pool", None)
-        if isinstance(pool, concurrent.futures.ThreadPoolExecutor):
+        if pool is not None and not isinstance(pool, _ProcessPool):
             pool.shutdown(wait=False, cancel_futures=True)
 
     # -- output conversion -------------------------------------------------
@@ -397,11 +439,11 @@ class _LoaderIter:
             self._pool = loader._get_pool()
             self._window = max(1, loader._prefetch)
             self._futures: collections.deque = collections.deque()
-            self._buffer: dict[int, Any] = {}
             self._owner: dict[int, int] = {}
             if self._mode == "processes":
                 self._id = self._pool.next_iter_id
                 self._pool.next_iter_id += 1
+                self._pool.live.add(self._id)
             self._fill()
 
     def __iter__(self) -> _LoaderIter:
@@ -430,7 +472,7 @@ class _LoaderIter:
                 )  # fmt: skip
                 self._futures.append((b, fut))
         elif self._mode == "processes":
-            while len(self._owner) + len(self._buffer) < self._window:
+            while len(self._owner) < self._window:
                 item = self._take()
                 if item is None:
                     return
@@ -472,13 +514,15 @@ class _LoaderIter:
 
     def _produce_from_processes(self) -> Any:
         lo, pool, b = self._loader, self._pool, self._next
-        if b not in self._buffer and b not in self._owner:
+        if b not in self._owner:
+            self._release()
             raise StopIteration
+        key = (self._id, b)
         deadline = time.monotonic() + lo._timeout
         conn_ids = {id(c): w for w, c in enumerate(pool.conns)}
         sentinels = {p.sentinel: w for w, p in enumerate(pool.procs)}
         try:
-            while b not in self._buffer:
+            while key not in pool.mailbox:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise DataLoaderTimeoutError(
@@ -505,27 +549,35 @@ class _LoaderIter:
                             f"DataLoader: worker {wid} could not unpickle the dataset:\n{payload}"
                         )
                     pool.pending[wid].popleft()
-                    if task[0] != self._id:
-                        continue
-                    self._owner.pop(task[1], None)
-                    if not ok:
-                        raise WorkerError(
-                            f"DataLoader: loading batch {task[1]} raised {payload.rstrip()}"
-                        )
-                    self._buffer[task[1]] = payload
-                for wid in dead:
-                    proc = pool.procs[wid]
-                    proc.join(1.0)
-                    raise WorkerDiedError(wid, proc.exitcode, proc.pid)
+                    if task[0] in pool.live:  # results of abandoned iterations are dropped
+                        pool.mailbox[task] = (ok, payload)
+                if key not in pool.mailbox:
+                    for wid in dead:
+                        proc = pool.procs[wid]
+                        proc.join(1.0)
+                        raise WorkerDiedError(wid, proc.exitcode, proc.pid)
+            ok, payload = pool.mailbox.pop(key)
+            del self._owner[b]
+            if not ok:
+                raise WorkerError(f"DataLoader: loading batch {b} raised {payload.rstrip()}")
         except DataLoaderError:
             lo._drop_pool()
             self._exhausted = True
             self._owner.clear()
             raise
         self._next += 1
-        batch = self._buffer.pop(b)
         self._fill()
-        return batch
+        return payload
+
+    def _release(self) -> None:
+        pool = getattr(self, "_pool", None)
+        if isinstance(pool, _ProcessPool):
+            pool.live.discard(self._id)
+            for k in [k for k in pool.mailbox if k[0] == self._id]:
+                del pool.mailbox[k]
+
+    def __del__(self) -> None:
+        self._release()
 
     def __next__(self) -> Any:
         if self._mode != "processes":

@@ -189,6 +189,18 @@ class ArrayDataset(Dataset):
             return self._data[0][idx]
         return tuple(data[idx] for data in self._data)
 
+    def __getattr__(self, name: str) -> Any:
+        # ``_get_batch`` exists only when every field is a NumPy array (see DataLoader).
+        if name == "_get_batch" and all(isinstance(d, np.ndarray) for d in self._data):
+            return self._gather
+        raise AttributeError(name)
+
+    def _gather(self, indices: list) -> Any:
+        idx = np.asarray(indices, np.intp)
+        if len(self._data) == 1:
+            return self._data[0][idx]
+        return [data[idx] for data in self._data]
+
     def __len__(self) -> int:
         return self._length
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from mxjax._src.data import vision_datasets
 from mxjax._src.data.dataloader import DataLoader as _DataLoader
 
-__all__ = ["DataLoader"]
+__all__ = ["MNIST", "DataLoader"]
 
 
 class DataLoader(_DataLoader):
@@ -17,3 +20,29 @@ class DataLoader(_DataLoader):
     """
 
     _default_output = "nd"
+
+
+class MNIST(vision_datasets.MNIST):
+    """Gluon's ``gluon.data.vision.MNIST``: :class:`mxjax.data.vision.MNIST` with an
+    announced fallback.
+
+    The default is ``embedded='fallback'``: when the full MNIST files are
+    missing and cannot be downloaded (or ``MXJAX_OFFLINE=1``), the embedded
+    4,000/1,000-image subset is used and a warning is logged and printed, so
+    unchanged Gluon scripts run offline. Pass ``embedded=False`` to get an
+    error instead, or ``embedded=True`` to always use the subset.
+
+    Examples:
+        >>> from mxjax.gluon.data.vision import MNIST
+        >>> len(MNIST(train=False, embedded=True))
+        1000
+    """
+
+    def __init__(
+        self,
+        root: str | None = None,
+        train: bool = True,
+        transform: Callable | None = None,
+        embedded: bool | str = "fallback",
+    ):
+        super().__init__(root, train, transform, embedded)

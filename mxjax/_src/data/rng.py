@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-__all__ = ["get_rng", "sample_rng", "sample_key_rng"]
+__all__ = ["get_rng", "sample_key", "sample_key_rng", "sample_rng"]
 
 _local = threading.local()
 
@@ -36,7 +36,10 @@ def get_rng() -> np.random.Generator:
     """
     rng = getattr(_local, "rng", None)
     if rng is None:
-        return np.random.default_rng(np.random.randint(0, 2**31 - 1))
+        key = getattr(_local, "key", None)
+        if key is None:
+            return np.random.default_rng(np.random.randint(0, 2**31 - 1))
+        rng = _local.rng = sample_key_rng(key)
     return rng
 
 
@@ -51,12 +54,31 @@ def sample_rng(rng: np.random.Generator) -> Iterator[np.random.Generator]:
         ...     get_rng() is g
         True
     """
-    prev = getattr(_local, "rng", None)
-    _local.rng = rng
+    prev = getattr(_local, "rng", None), getattr(_local, "key", None)
+    _local.rng, _local.key = rng, None
     try:
         yield rng
     finally:
-        _local.rng = prev
+        _local.rng, _local.key = prev
+
+
+@contextlib.contextmanager
+def sample_key(key: tuple[int, ...]) -> Iterator[None]:
+    """Like :func:`sample_rng` with ``sample_key_rng(key)``, created only if it is used.
+
+    Examples:
+        >>> from mxjax._src.data.rng import get_rng, sample_key, sample_key_rng
+        >>> with sample_key((1, 2)):
+        ...     v = get_rng().random()
+        >>> v == sample_key_rng((1, 2)).random()
+        True
+    """
+    prev = getattr(_local, "rng", None), getattr(_local, "key", None)
+    _local.rng, _local.key = None, key
+    try:
+        yield
+    finally:
+        _local.rng, _local.key = prev
 
 
 def sample_key_rng(key: tuple[int, ...]) -> np.random.Generator:

@@ -43,7 +43,12 @@ class _DownloadedDataset(Dataset):
         """Downloads the missing ``(name, sha1)`` files into the root, or explains what to do."""
         missing = [(n, s) for n, s in files if not os.path.exists(os.path.join(self._root, n))]
         errors = []
-        for name, sha1 in missing:
+        if missing and os.environ.get("MXJAX_OFFLINE", "") not in ("", "0"):
+            errors.append("MXJAX_OFFLINE is set, no download attempted")
+            missing_to_fetch: list[tuple[str, str]] = []
+        else:
+            missing_to_fetch = missing
+        for name, sha1 in missing_to_fetch:
             url = _dl.repo_url(namespace, name)
             try:
                 _log.info("downloading %s to %s", url, self._root)
@@ -95,6 +100,7 @@ class MNIST(_DownloadedDataset):
     """
 
     _name = "mnist"
+    _has_embedded = True
     _files = {
         "train": (
             ("train-images-idx3-ubyte.gz", "6c95f4b05d2bf285e1bfb0e7960c31bd3b3f8a7d"),
@@ -121,16 +127,16 @@ class MNIST(_DownloadedDataset):
         super().__init__(root, transform, self._name)
         self._train = train
         if embedded is True:
-            if type(self) is not MNIST:
+            if not self._has_embedded:
                 raise ValueError(f"{type(self).__name__}: only MNIST has an embedded subset")
             self._data, self._label = embedded_mnist(train)
             return
         files = list(self._files["train" if train else "test"])
-        hint = "" if type(self) is not MNIST else " Or use MNIST(embedded=True) for the subset."
+        hint = " Or use MNIST(embedded=True) for the subset." if self._has_embedded else ""
         try:
             self._fetch(files, self._name, hint)
         except _dl.DatasetNotFoundError as e:
-            if embedded != "fallback" or type(self) is not MNIST:
+            if embedded != "fallback" or not self._has_embedded:
                 raise
             _log.warning("%s Falling back to the embedded MNIST subset (embedded='fallback').", e)
             print(f"mxjax: {type(self).__name__} files not found; using the embedded MNIST subset")
@@ -173,6 +179,7 @@ class FashionMNIST(MNIST):
     """
 
     _name = "fashion-mnist"
+    _has_embedded = False
     _files = {
         "train": (
             ("train-images-idx3-ubyte.gz", "0cf37b0d40ed5169c6b3aba31069a9770ac9043d"),

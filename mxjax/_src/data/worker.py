@@ -12,7 +12,8 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from mxjax._src.data.rng import sample_key_rng, sample_rng
+from mxjax._src.data.batchify import default_batchify_fn
+from mxjax._src.data.rng import sample_key
 
 __all__ = ["load_batch", "worker_loop"]
 
@@ -22,25 +23,28 @@ def load_batch(
     indices: list,
     batchify_fn: Callable,
     batch_transform: Callable | None,
-    key: tuple[int, ...] | None,
+    key: tuple[int, ...],
 ) -> Any:
     """Loads the samples at ``indices`` and batchifies them.
 
-    With a ``key`` ``(seed, epoch, batch)``, sample ``p`` of the batch is loaded
+    With ``key = (seed, epoch, batch)``, sample ``p`` of the batch is loaded
     under the Generator seeded ``key + (0, p)`` and the batch transform under
-    ``key + (1,)``, which makes random transforms independent of the workers.
+    ``key + (1,)`` (created only if a transform asks for it), which makes random
+    transforms independent of the workers. A dataset with a ``_get_batch``
+    method (an :class:`ArrayDataset` of NumPy arrays) is gathered in one step
+    when the default batchify function is used.
     """
-    if key is None:
-        samples = [dataset[i] for i in indices]
+    get_batch = getattr(dataset, "_get_batch", None)
+    if get_batch is not None and batchify_fn is default_batchify_fn:
+        batch = get_batch(indices)  # fast path: one fancy-indexing gather, no randomness
+    else:
+        samples = []
+        for pos, i in enumerate(indices):
+            with sample_key((*key, 0, pos)):
+                samples.append(dataset[i])
         batch = batchify_fn(samples)
-        return batch if batch_transform is None else batch_transform(batch)
-    samples = []
-    for pos, i in enumerate(indices):
-        with sample_rng(sample_key_rng((*key, 0, pos))):
-            samples.append(dataset[i])
-    batch = batchify_fn(samples)
     if batch_transform is not None:
-        with sample_rng(sample_key_rng((*key, 1))):
+        with sample_key((*key, 1)):
             batch = batch_transform(batch)
     return batch
 

@@ -1,5 +1,8 @@
 """Gluon's ``gluon.data.vision``: the vision datasets and transforms of :mod:`mxjax.data.vision`.
 
+Only ``MNIST`` differs: it falls back to the embedded subset, with a printed
+and logged announcement, when the full files are missing (see its docstring).
+
 Examples:
     >>> from mxjax.gluon.data.vision import MNIST, transforms
     >>> ds = MNIST(train=False, embedded=True).transform_first(transforms.ToTensor())
@@ -12,10 +15,10 @@ from mxjax._src.data.download import (
     data_home as data_home,
     dataset_dir as dataset_dir,
 )
+from mxjax._src.data.gluon import MNIST as MNIST
 from mxjax._src.data.vision_datasets import (
     CIFAR10 as CIFAR10,
     CIFAR100 as CIFAR100,
-    MNIST as MNIST,
     FashionMNIST as FashionMNIST,
     ImageFolderDataset as ImageFolderDataset,
     imread as imread,
