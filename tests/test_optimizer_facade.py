@@ -168,3 +168,17 @@ def test_errors():
         optimizer.set_hyperparams(optax.sgd(0.1).init({"w": jnp.ones(1)}), learning_rate=0.1)
     with pytest.raises(TypeError, match="no optax factory"):
         optimizer.Optimizer().to_optax()
+
+
+def test_begin_num_update_offsets_adam_bias_correction():
+    opt = optimizer.Adam(learning_rate=0.1, begin_num_update=3)
+    params = {"w": jnp.array([1.0])}
+    tx = opt.to_optax(["w"])
+    hp = opt.next_hyperparams()
+    assert opt.num_update == 4
+    state = optimizer.set_hyperparams(tx.init(params), **hp)
+    u, _ = tx.update({"w": jnp.array([2.0])}, state, params)
+    t, g = 4, 2.0
+    m, v = 0.1 * g, 0.001 * g * g
+    expected = -0.1 * np.sqrt(1 - 0.999**t) / (1 - 0.9**t) * m / (np.sqrt(v) + 1e-8)
+    np.testing.assert_allclose(u["w"], [expected], rtol=1e-5)

@@ -32,7 +32,8 @@ __all__ = [
 
 
 def _is_traced(n: Any) -> bool:
-    return isinstance(n, jax.Array) or isinstance(n, jax.core.Tracer)
+    # tracers are jax.Array instances too
+    return isinstance(n, jax.Array)
 
 
 class LRScheduler:

@@ -315,6 +315,8 @@ class Optimizer:
             n for n in inspect.signature(factory).parameters if n not in TRACED_HYPERPARAMS
         )
         tx = optax.inject_hyperparams(factory, static_args=static)(**self.hyperparams())
+        if self.begin_num_update:
+            tx = _start_count_at(tx, self.begin_num_update)
         if self.multi_precision:
             tx = _b.multi_precision(tx)
         return tx
@@ -326,6 +328,21 @@ class Optimizer:
             f"rescale_grad={self.rescale_grad!r}, clip_gradient={self.clip_gradient!r}"
             + (f", {extra})" if extra else ")")
         )
+
+
+def _start_count_at(tx: optax.GradientTransformation, count: int) -> optax.GradientTransformation:
+    """Starts the update counters of ``tx`` at ``count`` (MXNet's ``begin_num_update``)."""
+
+    def init_fn(params):
+        def fix(x):
+            if isinstance(x, _b.MXRuleState):
+                return x._replace(count=jnp.asarray(count, x.count.dtype))
+            return x
+
+        state = tx.init(params)
+        return jax.tree_util.tree_map(fix, state, is_leaf=lambda x: isinstance(x, _b.MXRuleState))
+
+    return optax.GradientTransformation(init_fn, tx.update)
 
 
 def _find_hyperparams(state: Any) -> Any:
