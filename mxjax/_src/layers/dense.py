@@ -82,12 +82,13 @@ class Dense(Layer):
     def apply(self, params, state, x, key=None, train=False):
         x = self.check_input(x, min_ndim=1 if not self.flatten else 2)
         w = params["weight"]
+        in_shape = tuple(x.shape)
         if self.flatten:
             x = x.reshape(x.shape[0], -1)
         if x.shape[-1] != w.shape[1]:
             raise ValueError(
                 f"Dense: expected an input with {w.shape[1]} features (weight shape {tuple(w.shape)}); "
-                f"received {x.shape[-1]} (input shape {tuple(x.shape)})"
+                f"received {x.shape[-1]} (input shape {in_shape})"
             )
         y = jnp.matmul(x, w.T)
         if self.use_bias:
