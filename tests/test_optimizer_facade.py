@@ -182,3 +182,16 @@ def test_begin_num_update_offsets_adam_bias_correction():
     m, v = 0.1 * g, 0.001 * g * g
     expected = -0.1 * np.sqrt(1 - 0.999**t) / (1 - 0.9**t) * m / (np.sqrt(v) + 1e-8)
     np.testing.assert_allclose(u["w"], [expected], rtol=1e-5)
+
+
+def test_nested_params_tree_and_dtype_preserved():
+    opt = optimizer.LARS(learning_rate=1.0, eta=0.5, wd=0.0)
+    params = {"dense0": {"weight": jnp.array([3.0, 4.0]), "bias": jnp.array([1.0], jnp.float16)}}
+    names = ["dense0.bias", "dense0.weight"]
+    tx = opt.to_optax(names, lr_mult={"dense0.bias": 0.5})
+    grads = {"dense0": {"weight": jnp.array([0.0, 1.0]), "bias": jnp.array([2.0], jnp.float16)}}
+    u, _ = jax.jit(tx.update)(grads, tx.init(params), params)
+    # weight: lars lr = 1 * 0.5 * ||w|| / ||g|| = 2.5; bias (no LARS): lr = 0.5
+    np.testing.assert_allclose(u["dense0"]["weight"], [0.0, -2.5], rtol=1e-6)
+    assert u["dense0"]["bias"].dtype == jnp.float16
+    np.testing.assert_allclose(np.asarray(u["dense0"]["bias"], np.float32), [-1.0])
