@@ -12,6 +12,7 @@ order and writes ``.grad`` of the attached variables by their ``grad_req``.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -278,26 +279,128 @@ def apply(fn: Callable[..., Any], *inputs: Any) -> Any:
                     parents.append((None, a))
         else:
             vals.append(a)
+    compiled = _compiled(fn, vals, idx)
     if not idx:
-        return _wrap_outputs(fn(*vals), None)
-    if len(idx) == len(vals):
-        f = fn
-        primals = vals
+        out = fn(*vals) if compiled is None else compiled.fwd(*compiled.split(vals))
+        return _wrap_outputs(out, None)
+    if compiled is not None:
+        dyn, const = compiled.split(vals)
+        out = compiled.fwd(dyn, const)
+        bwd = compiled.bwd
+        call = compiled.call
+
+        def vjp(ct):
+            return bwd(dyn, const, ct)
+
+        def f(*d):
+            return call(d, const)
+
+        primals = list(dyn)
     else:
+        if len(idx) == len(vals):
+            f = fn
+            primals = vals
+        else:
 
-        def f(*traced):
-            full = list(vals)
-            for j, v in zip(idx, traced):
-                full[j] = v
-            return fn(*full)
+            def f(*traced):
+                full = list(vals)
+                for j, v in zip(idx, traced):
+                    full[j] = v
+                return fn(*full)
 
-        primals = [vals[j] for j in idx]
-    out, vjp = jax.vjp(f, *primals)
+            primals = [vals[j] for j in idx]
+        out, vjp = jax.vjp(f, *primals)
     multi = isinstance(out, (tuple, list))
     if multi:
         out = tuple(out)
     node = _Node(vjp, parents, _avals(out, multi), multi, f, primals)
     return _wrap_outputs(out, node)
+
+
+# ----------------------------------------------------------------------------- compile cache
+# Functions passed to ``apply`` repeatedly with the same static arguments and
+# shapes get a compiled forward and a compiled backward (which recomputes the
+# forward inside one XLA program). Fresh closures are never cached: the cache is
+# keyed weakly on the function object and compiles only from the 3rd same call.
+_COMPILE_AFTER = 3
+_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_STATIC = (int, bool, str, type(None), np.dtype, type)
+
+
+class _Compiled:
+    __slots__ = ("layout", "fwd", "bwd", "call", "calls")
+
+    def __init__(self, fn, layout):
+        self.layout = layout
+        self.calls = 0
+
+        def call(dyn, const):
+            it_d, it_c = iter(dyn), iter(const)
+            args = []
+            for kind, v in layout:
+                if kind == 0:
+                    args.append(v)
+                elif kind == 1:
+                    args.append(next(it_d))
+                else:
+                    args.append(next(it_c))
+            return fn(*args)
+
+        def back(dyn, const, ct):
+            _, pull = jax.vjp(lambda *d: call(d, const), *dyn)
+            return pull(ct)
+
+        self.call = call
+        self.fwd = jax.jit(call)
+        self.bwd = jax.jit(back)
+
+    def split(self, vals):
+        dyn, const = [], []
+        for (kind, _), v in zip(self.layout, vals):
+            if kind == 1:
+                dyn.append(v)
+            elif kind == 2:
+                const.append(v)
+        return tuple(dyn), tuple(const)
+
+
+def _compiled(fn, vals, idx):
+    try:
+        per_fn = _cache.get(fn)
+    except TypeError:  # not weak-referenceable or unhashable
+        return None
+    if per_fn is None:
+        try:
+            _cache[fn] = per_fn = {}
+        except TypeError:
+            return None
+    layout = []
+    shapes = []
+    traced = set(idx)
+    for j, v in enumerate(vals):
+        if j in traced:
+            layout.append((1, None))
+            shapes.append((v.shape, v.dtype))
+        elif isinstance(v, _STATIC):
+            layout.append((0, v))
+        elif isinstance(v, tuple) and all(isinstance(t, _STATIC) for t in v):
+            layout.append((0, v))
+        elif isinstance(v, (jax.Array, np.ndarray, float, complex)):
+            layout.append((2, None))
+            shapes.append((jnp.shape(v), jnp.result_type(v)))
+        else:
+            return None
+    layout = tuple(layout)
+    key = (layout, tuple(shapes))
+    c = per_fn.get(key)
+    if c is None:
+        if len(per_fn) > 512:  # many distinct shapes: start over rather than grow
+            per_fn.clear()
+        c = per_fn[key] = _Compiled(fn, layout)
+    c.calls += 1
+    if c.calls < _COMPILE_AFTER:
+        return None
+    return c
 
 
 def record_node(outputs: Any, inputs: Sequence[Any], vjp_fn: Callable[[Any], Sequence[Any]]):

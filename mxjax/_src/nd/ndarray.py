@@ -254,6 +254,12 @@ class NDArray:
         a = np.asarray(self._data)
         return a if dtype is None else a.astype(dtype)
 
+    def __dlpack__(self, *args, **kwargs):
+        return self._data.__dlpack__(*args, **kwargs)
+
+    def __dlpack_device__(self):
+        return self._data.__dlpack_device__()
+
     def __repr__(self) -> str:
         shape = "x".join(str(d) for d in self.shape)
         return f"\n{self.asnumpy()}\n<NDArray {shape} @{self.context}>"

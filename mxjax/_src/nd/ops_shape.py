@@ -1,0 +1,388 @@
+"""``nd`` shape, indexing and sorting operators (MXNet 1.x semantics)."""
+
+from __future__ import annotations
+
+import builtins
+
+import jax.numpy as jnp
+
+from mxjax._src.autograd import apply as _apply
+from mxjax._src.nd.ndarray import NDArray
+from mxjax._src.nd.shape import infer_reshape
+
+__all__ = [
+    "argsort", "broadcast_axis", "broadcast_like", "broadcast_to", "concat", "expand_dims",
+    "flatten", "flip", "one_hot", "pick", "repeat", "reshape", "reshape_like", "slice",
+    "slice_axis", "sort", "split", "squeeze", "stack", "swapaxes", "take", "tile", "topk",
+    "transpose", "where",
+]  # fmt: skip
+
+
+def _shape(x):
+    return tuple(x.shape)
+
+
+def reshape(data, shape=None, reverse=False, **kwargs):
+    """Reshapes with MXNet's special codes (see :meth:`NDArray.reshape`).
+
+    Examples:
+        >>> from mxjax import nd
+        >>> nd.reshape(nd.zeros((2, 3, 4)), shape=(0, -1)).shape
+        (2, 12)
+    """
+    return _apply(jnp.reshape, data, infer_reshape(_shape(data), tuple(shape), reverse))
+
+
+def reshape_like(lhs, rhs):
+    """Reshapes ``lhs`` to ``rhs``'s shape.
+
+    Examples:
+        >>> from mxjax import nd
+        >>> nd.reshape_like(nd.zeros((6,)), nd.zeros((2, 3))).shape
+        (2, 3)
+    """
+    return _apply(jnp.reshape, lhs, _shape(rhs))
+
+
+def flatten(data):
+    """MXNet's Flatten: ``(N, ...)`` to ``(N, prod(...))`` (1-D input gives ``(N, 1)``).
+
+    Examples:
+        >>> from mxjax import nd
+        >>> nd.flatten(nd.zeros((2, 3, 4))).shape
+        (2, 12)
+    """
+    s = _shape(data)
+    return _apply(jnp.reshape, data, (s[0], -1) if s else (1, 1))
+
+
+def expand_dims(data, axis):
+    """Inserts a unit axis at ``axis``.
+
+    Examples:
+        >>> from mxjax import nd
+        >>> nd.expand_dims(nd.zeros((2, 3)), 1).shape
+        (2, 1, 3)
+    """
+    return _apply(jnp.expand_dims, data, axis)
+
+
+def squeeze(data, axis=None):
+    """Removes unit axes (all of them if ``axis`` is None).
+
+    Examples:
+        >>> from mxjax import nd
+        >>> nd.squeeze(nd.zeros((1, 2, 1))).shape
+        (2,)
+    """
+    return _apply(jnp.squeeze, data, axis)
+
+
+def transpose(data, axes=None):
+    """Permutes axes (reverses them when ``axes`` is None or empty).
+
+    Examples:
+        >>> from mxjax import nd
+        >>> nd.transpose(nd.zeros((2, 3, 4)), axes=(1, 0, 2)).shape
+        (3, 2, 4)
+    """
+    return _apply(jnp.transpose, data, tuple(axes) if axes else None)
+
+
+def swapaxes(data, dim1=0, dim2=0):
+    """Swaps two axes.
+
+    Examples:
+        >>> from mxjax import nd
+        >>> nd.swapaxes(nd.zeros((2, 3)), 0, 1).shape
+        (3, 2)
+    """
+    return _apply(jnp.swapaxes, data, dim1, dim2)
+
+
+def flip(data, axis):
+    """Reverses the order of elements along ``axis``.
+
+    Examples:
+        >>> from mxjax import nd
+        >>> nd.flip(nd.array([1, 2]), axis=0).asnumpy()
+        array([2., 1.], dtype=float32)
+    """
+    return _apply(jnp.flip, data, axis)
+
+
+def tile(data, reps):
+    """Repeats the whole array ``reps`` times per axis.
+
+    Examples:
+        >>> from mxjax import nd
+        >>> nd.tile(nd.array([1, 2]), (2,)).asnumpy()
+        array([1., 2., 1., 2.], dtype=float32)
+    """
+    return _apply(jnp.tile, data, tuple(reps) if not isinstance(reps, int) else (reps,))
+
+
+def repeat(data, repeats, axis=None):
+    """Repeats each element ``repeats`` times (flattening when ``axis`` is None).
+
+    Examples:
+        >>> from mxjax import nd
+        >>> nd.repeat(nd.array([1, 2]), 2).asnumpy()
+        array([1., 1., 2., 2.], dtype=float32)
+    """
+    return _apply(jnp.repeat, data, repeats, axis)
+
+
+def broadcast_to(data, shape):
+    """Broadcasts to ``shape``; a 0 keeps the input dimension.
+
+    Examples:
+        >>> from mxjax import nd
+        >>> nd.broadcast_to(nd.zeros((2, 1)), (0, 3)).shape
+        (2, 3)
+    """
+    s = _shape(data)
+    if len(shape) != len(s):
+        raise ValueError(
+            f"nd.broadcast_to: shape {tuple(shape)} must have the input's rank {len(s)} "
+            f"(input shape {s})"
+        )
+    target = tuple(d if t == 0 else t for d, t in zip(s, shape))
+    return _apply(jnp.broadcast_to, data, target)
+
+
+def broadcast_axis(data, axis=(), size=()):
+    """Broadcasts unit axes ``axis`` to sizes ``size``.
+
+    Examples:
+        >>> from mxjax import nd
+        >>> nd.broadcast_axis(nd.zeros((2, 1)), axis=1, size=3).shape
+        (2, 3)
+    """
+    axis = (axis,) if isinstance(axis, int) else tuple(axis)
+    size = (size,) if isinstance(size, int) else tuple(size)
+    target = list(_shape(data))
+    for a, n in zip(axis, size):
+        target[a] = n
+    return _apply(jnp.broadcast_to, data, tuple(target))
+
+
+def broadcast_like(lhs, rhs):
+    """Broadcasts ``lhs`` to ``rhs``'s shape.
+
+    Examples:
+        >>> from mxjax import nd
+        >>> nd.broadcast_like(nd.zeros((1, 3)), nd.zeros((2, 3))).shape
+        (2, 3)
+    """
+    return _apply(jnp.broadcast_to, lhs, _shape(rhs))
+
+
+def concat(*data, dim=1):
+    """Concatenates arrays along ``dim`` (default 1, as in MXNet).
+
+    Examples:
+        >>> from mxjax import nd
+        >>> nd.concat(nd.zeros((2, 1)), nd.ones((2, 2))).shape
+        (2, 3)
+    """
+    return _apply(lambda d, *xs: jnp.concatenate(xs, axis=d), dim, *data)
+
+
+def stack(*data, axis=0):
+    """Stacks arrays along a new axis.
+
+    Examples:
+        >>> from mxjax import nd
+        >>> nd.stack(nd.zeros(3), nd.ones(3), axis=1).shape
+        (3, 2)
+    """
+    return _apply(lambda d, *xs: jnp.stack(xs, axis=d), axis, *data)
+
+
+def split(data, num_outputs, axis=1, squeeze_axis=False):
+    """Splits into ``num_outputs`` equal parts along ``axis`` (a list, or one array if 1).
+
+    Examples:
+        >>> from mxjax import nd
+        >>> [p.shape for p in nd.split(nd.zeros((2, 4)), 2)]
+        [(2, 2), (2, 2)]
+    """
+    n = _shape(data)[axis]
+    if n % num_outputs:
+        raise ValueError(
+            f"nd.split: axis {axis} of size {n} cannot be split into {num_outputs} equal parts"
+        )
+
+    def fn(a):
+        parts = jnp.split(a, num_outputs, axis=axis)
+        return tuple(jnp.squeeze(p, axis) if squeeze_axis else p for p in parts)
+
+    out = _apply(fn, data)
+    return out[0] if num_outputs == 1 else list(out)
+
+
+def slice(data, begin, end, step=None):  # noqa: A001
+    """Slices with per-axis ``begin``/``end``/``step`` (None means the full range).
+
+    Examples:
+        >>> from mxjax import nd
+        >>> nd.slice(nd.arange(6).reshape(2, 3), begin=(None, 1), end=(None, None)).shape
+        (2, 2)
+    """
+    step = step or (None,) * len(begin)
+    key = tuple(_pyslice(b, e, s) for b, e, s in zip(begin, end, step))
+    return _apply(lambda a: a[key], data)
+
+
+_pyslice = builtins.slice
+
+
+def slice_axis(data, axis, begin, end):
+    """Slices ``[begin, end)`` along one axis (``end=None`` means to the end).
+
+    Examples:
+        >>> from mxjax import nd
+        >>> nd.slice_axis(nd.zeros((2, 5)), axis=1, begin=1, end=None).shape
+        (2, 4)
+    """
+    nd_ = len(_shape(data))
+    key = [_pyslice(None, None, None)] * nd_
+    key[axis] = _pyslice(begin, end, None)
+    key = tuple(key)
+    return _apply(lambda a: a[key], data)
+
+
+def _idx(i):
+    return i.astype(jnp.int32)
+
+
+def take(a, indices, axis=0, mode="clip"):
+    """Gathers slices along ``axis`` at ``indices`` (``mode``: 'clip' or 'wrap').
+
+    Examples:
+        >>> from mxjax import nd
+        >>> nd.take(nd.array([[1, 2], [3, 4]]), nd.array([1])).asnumpy()
+        array([[3., 4.]], dtype=float32)
+    """
+    if mode not in ("clip", "wrap", "raise"):
+        raise ValueError(f"nd.take: mode must be 'clip', 'wrap' or 'raise', got {mode!r}")
+    m = "wrap" if mode == "wrap" else "clip"
+    return _apply(lambda x, i: jnp.take(x, _idx(i), axis=axis, mode=m), a, indices)
+
+
+def pick(data, index, axis=-1, keepdims=False, mode="clip"):
+    """Picks one element per position along ``axis`` at ``index``.
+
+    Examples:
+        >>> from mxjax import nd
+        >>> nd.pick(nd.array([[1, 2], [3, 4]]), nd.array([1, 0])).asnumpy()
+        array([2., 3.], dtype=float32)
+    """
+
+    def fn(x, i):
+        ax = axis % x.ndim
+        i = _idx(i)
+        i = jnp.mod(i, x.shape[ax]) if mode == "wrap" else jnp.clip(i, 0, x.shape[ax] - 1)
+        out = jnp.take_along_axis(x, jnp.expand_dims(i, ax), axis=ax)
+        return out if keepdims else jnp.squeeze(out, ax)
+
+    return _apply(fn, data, index)
+
+
+def one_hot(indices, depth, on_value=1.0, off_value=0.0, dtype="float32"):
+    """One-hot encodes integer ``indices`` into a new last axis of size ``depth``.
+
+    Examples:
+        >>> from mxjax import nd
+        >>> nd.one_hot(nd.array([1, 0]), 3).asnumpy()
+        array([[0., 1., 0.],
+               [1., 0., 0.]], dtype=float32)
+    """
+
+    def fn(i):
+        i = jnp.expand_dims(_idx(i), -1)
+        hot = i == jnp.arange(depth).reshape((1,) * (i.ndim - 1) + (depth,))
+        return jnp.where(hot, on_value, off_value).astype(dtype)
+
+    return NDArray(fn(indices.jax))
+
+
+def where(condition, x, y):
+    """Elementwise ``x`` where ``condition`` is nonzero else ``y`` (1-D condition picks rows).
+
+    Examples:
+        >>> from mxjax import nd
+        >>> nd.where(nd.array([1, 0]), nd.ones(2), nd.zeros(2)).asnumpy()
+        array([1., 0.], dtype=float32)
+    """
+
+    def fn(c, a, b):
+        if c.ndim == 1 and a.ndim > 1:
+            c = c.reshape((-1,) + (1,) * (a.ndim - 1))
+            c = jnp.broadcast_to(c, a.shape)
+        return jnp.where(c != 0, a, b)
+
+    return _apply(fn, condition, x, y)
+
+
+def _sortable(data, axis):
+    return (data.reshape((-1,)), 0) if axis is None else (data, axis)
+
+
+def sort(data, axis=-1, is_ascend=True):
+    """Sorts along ``axis`` (flattened when None).
+
+    Examples:
+        >>> from mxjax import nd
+        >>> nd.sort(nd.array([3, 1, 2]), is_ascend=False).asnumpy()
+        array([3., 2., 1.], dtype=float32)
+    """
+    if axis is None:
+        data = reshape(data, (-1,))
+        axis = 0
+    return _apply(lambda a: jnp.sort(a, axis=axis, descending=not is_ascend), data)
+
+
+def argsort(data, axis=-1, is_ascend=True, dtype="float32"):
+    """Indices that sort along ``axis``, as ``dtype`` (float32 by default).
+
+    Examples:
+        >>> from mxjax import nd
+        >>> nd.argsort(nd.array([3, 1, 2])).asnumpy()
+        array([1., 2., 0.], dtype=float32)
+    """
+    a, ax = _sortable(data.jax, axis)
+    return NDArray(jnp.argsort(a, axis=ax, stable=True, descending=not is_ascend).astype(dtype))
+
+
+def topk(data, axis=-1, k=1, ret_typ="indices", is_ascend=False, dtype="float32"):
+    """The ``k`` largest (or smallest) entries along ``axis``.
+
+    ``ret_typ`` is ``'indices'`` (as ``dtype``), ``'value'``, ``'both'`` (``[value,
+    indices]``) or ``'mask'`` (0/1 of the input's shape).
+
+    Examples:
+        >>> from mxjax import nd
+        >>> nd.topk(nd.array([[3, 1, 2]]), k=2, ret_typ="value").asnumpy()
+        array([[3., 2.]], dtype=float32)
+    """
+    if ret_typ not in ("indices", "value", "both", "mask"):
+        raise ValueError(
+            f"nd.topk: ret_typ must be 'indices', 'value', 'both' or 'mask', got {ret_typ!r}"
+        )
+    if axis is None:
+        data = reshape(data, (-1,))
+        axis = 0
+    ax = axis % data.ndim
+    order = jnp.argsort(data.jax, axis=ax, stable=True, descending=not is_ascend)
+    idx = jnp.take(order, jnp.arange(k), axis=ax)
+    if ret_typ == "mask":
+        m = jnp.zeros(data.shape, data.dtype)
+        ones = jnp.ones(idx.shape, data.dtype)
+        return NDArray(jnp.put_along_axis(m, idx, ones, axis=ax, inplace=False))
+    ind = NDArray(idx.astype(dtype))
+    if ret_typ == "indices":
+        return ind
+    val = _apply(lambda a, i: jnp.take_along_axis(a, i, axis=ax), data, NDArray(idx))
+    return val if ret_typ == "value" else [val, ind]

@@ -1,0 +1,177 @@
+"""The facade's global random state and ``nd.random`` samplers.
+
+The facade keeps one global PRNG key (MXNet keeps hidden RNG state too);
+:func:`seed` resets it and :func:`next_key` splits a fresh key off it. The
+functional core never reads it: keys enter the core as arguments.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from mxjax._src import context as _ctx
+from mxjax._src.nd.ndarray import NDArray
+
+__all__ = ["multinomial", "next_key", "normal", "randint", "seed", "shuffle", "uniform"]
+
+_lock = threading.Lock()
+_key = None
+
+
+def seed(seed_state: int, ctx="all") -> None:
+    """Seeds the facade's global random generator.
+
+    Args:
+        seed_state: an int.
+        ctx: accepted for MXNet compatibility (one generator serves all devices).
+
+    Examples:
+        >>> import mxjax as mx
+        >>> mx.random.seed(42); a = mx.nd.random.uniform(shape=(2,))
+        >>> mx.random.seed(42); b = mx.nd.random.uniform(shape=(2,))
+        >>> bool((a == b).asnumpy().all())
+        True
+    """
+    global _key
+    if not isinstance(seed_state, (int, np.integer)):
+        raise TypeError(f"random.seed: seed_state must be an int, got {type(seed_state).__name__}")
+    with _lock:
+        _key = jax.random.key(int(seed_state))
+
+
+def next_key() -> jax.Array:
+    """A fresh ``jax.random.key`` split off the global generator.
+
+    Examples:
+        >>> from mxjax._src.nd.random import next_key
+        >>> next_key().shape
+        ()
+    """
+    global _key
+    with _lock:
+        if _key is None:
+            _key = jax.random.key(np.random.SeedSequence().entropy % (2**31))
+        _key, sub = jax.random.split(_key)
+    return sub
+
+
+def _shape(shape):
+    if shape is None:
+        return (1,)
+    return (shape,) if isinstance(shape, int) else tuple(shape)
+
+
+def _place(x, ctx):
+    if ctx is None:
+        ctx = _ctx.current_context()
+    return NDArray(jax.device_put(x, ctx.jax_device))
+
+
+def _param(p):
+    return p.jax if isinstance(p, NDArray) else p
+
+
+def _pshape(shape, *params):
+    # NDArray parameters sample ``shape`` values per element (MXNet's sample_* ops).
+    arrs = [p for p in params if isinstance(p, NDArray)]
+    if not arrs:
+        return _shape(shape), params
+    base = arrs[0].shape
+    extra = () if shape is None else _shape(shape)
+    full = base + extra
+    out = []
+    for p in params:
+        v = _param(p)
+        if isinstance(p, NDArray):
+            v = v.reshape(base + (1,) * len(extra))
+        out.append(v)
+    return full, out
+
+
+def uniform(low=0.0, high=1.0, shape=None, dtype="float32", ctx=None, out=None):
+    """Samples uniformly from ``[low, high)``.
+
+    Examples:
+        >>> from mxjax import nd
+        >>> x = nd.random.uniform(-1, 1, shape=(3, 2))
+        >>> x.shape, bool((x.abs() <= 1).asnumpy().all())
+        ((3, 2), True)
+    """
+    shape, (lo, hi) = _pshape(shape, low, high)
+    u = jax.random.uniform(next_key(), shape, dtype=np.dtype(dtype))
+    return _result(lo + (hi - lo) * u, ctx, out)
+
+
+def normal(loc=0.0, scale=1.0, shape=None, dtype="float32", ctx=None, out=None):
+    """Samples from a normal distribution ``N(loc, scale**2)``.
+
+    Examples:
+        >>> from mxjax import nd
+        >>> nd.random.normal(0, 1, shape=(2, 3)).shape
+        (2, 3)
+    """
+    shape, (mu, sigma) = _pshape(shape, loc, scale)
+    z = jax.random.normal(next_key(), shape, dtype=np.dtype(dtype))
+    return _result(mu + sigma * z, ctx, out)
+
+
+def randint(low, high, shape=None, dtype="int32", ctx=None, out=None):
+    """Samples integers uniformly from ``[low, high)``.
+
+    Examples:
+        >>> from mxjax import nd
+        >>> x = nd.random.randint(0, 5, shape=(100,))
+        >>> int(x.min().asscalar()) >= 0 and int(x.max().asscalar()) < 5
+        True
+    """
+    if not high > low:
+        raise ValueError(f"random.randint: need low < high, got low={low}, high={high}")
+    x = jax.random.randint(next_key(), _shape(shape), low, high, dtype=np.dtype(dtype))
+    return _result(x, ctx, out)
+
+
+def shuffle(data, **kwargs):
+    """A copy of ``data`` with its first axis randomly permuted.
+
+    Examples:
+        >>> from mxjax import nd
+        >>> sorted(nd.random.shuffle(nd.arange(4)).asnumpy().tolist())
+        [0.0, 1.0, 2.0, 3.0]
+    """
+    return NDArray(jax.random.permutation(next_key(), data.jax, axis=0))
+
+
+def multinomial(data, shape=None, get_prob=False, out=None, dtype="int32"):
+    """Samples category indices from the probabilities in the last axis of ``data``.
+
+    Returns ``shape`` samples per distribution (one when ``shape`` is None); with
+    ``get_prob=True`` also the log-probabilities of the samples.
+
+    Examples:
+        >>> from mxjax import nd
+        >>> nd.random.multinomial(nd.array([[0.0, 1.0]])).asnumpy()
+        array([1], dtype=int32)
+    """
+    p = data.jax
+    extra = () if shape is None else _shape(shape)
+    logits = jnp.log(p)
+    lg = logits.reshape(p.shape[:-1] + (1,) * len(extra) + p.shape[-1:])
+    lg = jnp.broadcast_to(lg, p.shape[:-1] + extra + p.shape[-1:])
+    s = jax.random.categorical(next_key(), lg, axis=-1)
+    res = _result(s.astype(np.dtype(dtype)), None, out)
+    if get_prob:
+        lp = jnp.take_along_axis(lg, s[..., None], axis=-1)[..., 0]
+        return [res, NDArray(lp)]
+    return res
+
+
+def _result(x, ctx, out):
+    if out is not None:
+        out._data = x.astype(out.jax.dtype)
+        out._entry = None
+        return out
+    return _place(x, ctx)
