@@ -102,7 +102,7 @@ def test_multi_context_sums_gradients():
 
 def test_bad_arguments():
     net = gluon.nn.Dense(1, in_units=2)
-    with pytest.raises(ValueError, match="unknown optimizer"):
+    with pytest.raises(ValueError):
         gluon.Trainer(net.collect_params(), "nope")
     with pytest.raises(TypeError, match="params"):
         gluon.Trainer(3, "sgd")

@@ -1,10 +1,12 @@
-"""Gluon's ``Trainer``: MXNet update semantics compiled as one jitted update.
+"""Gluon's ``Trainer`` over ``mx.optimizer``'s optax transformations.
 
-``step(batch_size)`` sums gradients over contexts, rescales them by
-``rescale_grad / batch_size``, clips them, adds ``wd * wd_mult * weight`` and
-applies the optimizer with ``learning_rate * lr_mult``, for all parameters in
-one ``jax.jit`` call. The learning rate, rescale factor and step count are
-traced arguments, so ``set_learning_rate`` or a new batch size never
+``step(batch_size)`` sums gradients over contexts, sets the optimizer's
+``rescale_grad`` to ``scale / batch_size`` and applies the optimizer's optax
+transformation (rescale, clip, ``wd * wd_mult`` L2, ``learning_rate * lr_mult``)
+to all parameters in one ``jax.jit`` call. Each parameter has its own optax
+state, so a stale parameter can be skipped (``ignore_stale_grad``) inside the
+same compiled update. ``learning_rate``, ``wd`` and ``rescale_grad`` are traced
+arguments: ``set_learning_rate``, a scheduler or a new batch size never
 recompile.
 """
 
@@ -16,50 +18,17 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
+import optax
 
+from mxjax import optimizer as _opt
 from mxjax._src.gluon import _bridge as B
 from mxjax._src.gluon.parameter import Parameter, ParameterDict
 
 __all__ = ["Trainer"]
 
 
-def _sgd_init(w, momentum):
-    return {"mom": jnp.zeros_like(w)} if momentum else {}
-
-
-def _sgd_update(w, g, s, lr, t, hp):
-    del t
-    if hp.get("momentum", 0.0):
-        mom = hp["momentum"] * s["mom"] - lr * g
-        return w + mom, {"mom": mom}
-    return w - lr * g, s
-
-
-def _adam_init(w, _):
-    return {"mean": jnp.zeros_like(w), "var": jnp.zeros_like(w)}
-
-
-def _adam_update(w, g, s, lr, t, hp):
-    b1, b2, eps = hp.get("beta1", 0.9), hp.get("beta2", 0.999), hp.get("epsilon", 1e-8)
-    m = b1 * s["mean"] + (1 - b1) * g
-    v = b2 * s["var"] + (1 - b2) * g * g
-    lr_t = lr * jnp.sqrt(1 - b2**t) / (1 - b1**t)
-    return w - lr_t * m / (jnp.sqrt(v) + eps), {"mean": m, "var": v}
-
-
-# name -> (init, update, gradient-side wd/clip handled by the Trainer, hyperparameter names)
-_BUILTIN = {
-    "sgd": (_sgd_init, _sgd_update, ("momentum",)),
-    "adam": (_adam_init, _adam_update, ("beta1", "beta2", "epsilon")),
-}
-_COMMON = (
-    "learning_rate",
-    "wd",
-    "rescale_grad",
-    "clip_gradient",
-    "lr_scheduler",
-    "multi_precision",
-)
+def _is_key(x: Any) -> bool:
+    return jnp.issubdtype(x.dtype, jax.dtypes.prng_key)
 
 
 class Trainer:
@@ -67,9 +36,10 @@ class Trainer:
 
     Args:
         params: a ParameterDict (``net.collect_params()``), a dict or a list of Parameters.
-        optimizer: an optimizer name (``'sgd'``, ``'adam'``).
-        optimizer_params: ``learning_rate``, ``wd``, ``momentum``, ``rescale_grad``,
-            ``clip_gradient``, ``beta1`` ...
+        optimizer: an optimizer name (``'sgd'``, ``'adam'`` ...) or an
+            ``mx.optimizer.Optimizer``.
+        optimizer_params: the optimizer's arguments (``learning_rate``, ``wd``,
+            ``momentum``, ``rescale_grad``, ``clip_gradient`` ...).
         kvstore: ``'device'``/``'local'`` (gradients are summed across contexts).
         compression_params: accepted for compatibility; must be None.
         update_on_kvstore: accepted for compatibility.
@@ -125,52 +95,39 @@ class Trainer:
         self._update_on_kvstore = update_on_kvstore
         self._init_optimizer(optimizer, dict(optimizer_params or {}))
         self._states: list | None = None
-        self._t = 0
         self._jit = None
 
     def _init_optimizer(self, optimizer: Any, op: dict) -> None:
-        if not isinstance(optimizer, str):
+        if isinstance(optimizer, _opt.Optimizer):
+            if op:
+                raise ValueError(
+                    "Trainer: optimizer_params must be None if optimizer is an instance of "
+                    f"Optimizer instead of str; received {op!r}"
+                )
+            self._optimizer = optimizer
+        elif isinstance(optimizer, str):
+            self._optimizer = _opt.create(optimizer, **op)
+        else:
             raise TypeError(
-                f"Trainer: optimizer must be a name such as 'sgd' or 'adam'; received "
-                f"{type(optimizer).__name__}"
+                "Trainer: optimizer must be a name such as 'sgd' or an mx.optimizer.Optimizer; "
+                f"received {type(optimizer).__name__}"
             )
-        name = optimizer.lower()
-        if name not in _BUILTIN:
-            raise ValueError(
-                f"Trainer: unknown optimizer {optimizer!r}; expected one of {sorted(_BUILTIN)}"
-            )
-        init, update, hp_names = _BUILTIN[name]
-        unknown = set(op) - set(hp_names) - set(_COMMON)
-        if unknown:
-            raise ValueError(
-                f"Trainer: optimizer {optimizer!r} got unknown optimizer_params "
-                f"{sorted(unknown)}; expected some of {sorted(set(hp_names) | set(_COMMON))}"
-            )
-        self._opt_name = name
-        self._opt_init, self._opt_update = init, update
-        self._hp = {k: float(op[k]) for k in hp_names if k in op}
-        self._lr = float(op.get("learning_rate", 0.01 if name == "sgd" else 0.001))
-        self._wd = float(op.get("wd", 0.0))
-        self._rescale = float(op.get("rescale_grad", 1.0))
-        self._clip = op.get("clip_gradient")
-        self._scheduler = op.get("lr_scheduler")
+        self._scale = float(self._optimizer.rescale_grad)
 
     # ------------------------------------------------------------------- API
     @property
     def learning_rate(self) -> float:
         """The current learning rate."""
-        if self._scheduler is not None:
-            return float(self._scheduler(self._t))
-        return self._lr
+        return self._optimizer.learning_rate
 
     def set_learning_rate(self, lr: float) -> None:
         """Sets the learning rate (no recompilation)."""
-        self._lr = float(lr)
+        self._optimizer.set_learning_rate(lr)
 
     @property
-    def optimizer(self) -> str:
-        """The optimizer's name."""
-        return self._opt_name
+    def optimizer(self):
+        """The ``mx.optimizer.Optimizer``."""
+        return self._optimizer
 
     def step(self, batch_size: int, ignore_stale_grad: bool = False) -> None:
         """Reduces gradients across contexts, rescales by ``1/batch_size`` and updates."""
@@ -210,11 +167,7 @@ class Trainer:
                 )
             fresh.append(ok)
         if self._states is None:
-            self._states = [
-                self._opt_init(p._data[0].jax, self._hp.get("momentum")) for p in params
-            ]
-        if self._jit is None:
-            self._jit = jax.jit(self._make_update(params), donate_argnums=(2,))
+            self._build(params)
         weights = tuple(p._data[0].jax for p in params)
         if reduce:
             grads = tuple(
@@ -225,63 +178,85 @@ class Trainer:
             )
         else:
             grads = tuple(B.to_jax(p._data[0].grad) for p in params)
-        self._t += 1
-        lr = jnp.float32(self.learning_rate)
-        rescale = jnp.float32(self._rescale / batch_size)
+        self._optimizer.rescale_grad = self._scale / batch_size
+        hp = {k: jnp.float32(v) for k, v in self._optimizer.next_hyperparams().items()}
         mask = jnp.asarray(fresh, dtype=bool)
-        new_w, self._states = self._jit(
-            weights, grads, self._states, lr, rescale, jnp.float32(self._t), mask
-        )
+        new_w, self._states = self._jit(weights, grads, self._states, hp, mask)
         for p, w in zip(params, new_w):
             p._set_values([w] * len(p._data))
             for d in p._data:
                 B.mark_stale(d)
 
-    def _make_update(self, params: list):
-        mults = [(float(p.lr_mult), float(p.wd_mult)) for p in params]
-        wd, clip, hp, update = self._wd, self._clip, dict(self._hp), self._opt_update
+    def _names(self, params: list) -> list:
+        names, seen = [], set()
+        for i, p in enumerate(params):
+            n = p.name if p.name not in seen else f"{p.name}#{i}"
+            seen.add(n)
+            names.append(n)
+        return names
 
-        def run(weights, grads, states, lr, rescale, t, mask):
+    def _build(self, params: list) -> None:
+        names = self._names(params)
+        opt = self._optimizer
+        txs = [
+            opt.to_optax([n], lr_mult={n: float(p.lr_mult)}, wd_mult={n: float(p.wd_mult)})
+            for n, p in zip(names, params)
+        ]
+        self._states = [tx.init({n: p._data[0].jax}) for tx, n, p in zip(txs, names, params)]
+
+        def run(weights, grads, states, hp, mask):
             new_w, new_s = [], []
-            for i, (w, g, s) in enumerate(zip(weights, grads, states)):
-                lr_mult, wd_mult = mults[i]
-                g = g.astype(w.dtype) * rescale
-                if clip is not None:
-                    g = jnp.clip(g, -clip, clip)
-                g = g + (wd * wd_mult) * w
-                nw, ns = update(w, g, s, lr * lr_mult, t, hp)
+            for i, (tx, n) in enumerate(zip(txs, names)):
+                w, g, s = weights[i], grads[i], states[i]
+                s = _opt.set_hyperparams(s, **hp)
+                upd, ns = tx.update({n: g.astype(w.dtype)}, s, {n: w})
+                nw = optax.apply_updates({n: w}, upd)[n]
                 keep = mask[i]
                 new_w.append(jnp.where(keep, nw, w).astype(w.dtype))
                 new_s.append(jax.tree_util.tree_map(lambda a, b, k=keep: jnp.where(k, a, b), ns, s))
             return tuple(new_w), new_s
 
-        return run
+        self._jit = jax.jit(run, donate_argnums=(2,))
 
     def save_states(self, fname: str) -> None:
         """Saves optimizer states to an ``.npz`` file (no pickle), atomically."""
-        flat = {"__t__": np.asarray(self._t), "__lr__": np.asarray(self._lr)}
-        for i, s in enumerate(self._states or []):
-            for k, v in s.items():
-                flat[f"{i}/{k}"] = np.asarray(jax.device_get(v))
+        if self._states is None:
+            self._build(self._active())
+        flat = {"num_update": np.asarray(self._optimizer.num_update)}
+        for i, leaf in enumerate(jax.tree_util.tree_leaves(self._states)):
+            if _is_key(leaf):
+                leaf = jax.random.key_data(leaf)
+            flat[f"s{i}"] = np.asarray(jax.device_get(leaf))
         tmp = fname + ".tmp.npz"
         np.savez(tmp, **flat)
         os.replace(tmp, fname)
 
     def load_states(self, fname: str) -> None:
-        """Loads states written by :meth:`save_states` (``allow_pickle=False``)."""
+        """Loads states written by :meth:`save_states` (``allow_pickle=False``).
+
+        Raises:
+            ValueError: when the file does not match this Trainer's parameters.
+        """
+        self._build(self._active())
         with np.load(fname, allow_pickle=False) as f:
             data = {k: f[k] for k in f.files}
-        self._t = int(data.pop("__t__"))
-        self._lr = float(data.pop("__lr__"))
-        params = self._active()
-        states = [self._opt_init(p._data[0].jax, self._hp.get("momentum")) for p in params]
-        for k, v in data.items():
-            i, name = k.split("/", 1)
-            i = int(i)
-            if i >= len(states) or name not in states[i]:
+        leaves, treedef = jax.tree_util.tree_flatten(self._states)
+        if len(data) != len(leaves) + 1 or "num_update" not in data:
+            raise ValueError(
+                f"Trainer.load_states: {fname!r} holds {len(data) - 1} state arrays; this "
+                f"Trainer's optimizer state has {len(leaves)}"
+            )
+        new = []
+        for i, leaf in enumerate(leaves):
+            v = jnp.asarray(data[f"s{i}"])
+            if _is_key(leaf):
+                new.append(jax.random.wrap_key_data(v))
+                continue
+            if v.shape != leaf.shape:
                 raise ValueError(
-                    f"Trainer.load_states: {fname!r} holds state {k!r} that does not match "
-                    f"this Trainer's {len(states)} parameters"
+                    f"Trainer.load_states: state array {i} in {fname!r} has shape {v.shape}; "
+                    f"expected {leaf.shape}"
                 )
-            states[i][name] = jnp.asarray(v)
-        self._states = states
+            new.append(v.astype(leaf.dtype))
+        self._states = jax.tree_util.tree_unflatten(treedef, new)
+        self._optimizer.num_update = int(data["num_update"])
