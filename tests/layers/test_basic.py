@@ -146,6 +146,11 @@ def test_lambda():
     np.testing.assert_allclose(
         np.asarray(L.Lambda("softsign").apply({}, {}, jnp.asarray(x))[0]), x / (1 + abs(x)), 1e-6
     )
+    np.testing.assert_allclose(
+        np.asarray(L.Lambda("relu").apply({}, {}, jnp.asarray(x))[0]), np.maximum(x, 0)
+    )
+    lsm = np.asarray(L.Lambda("log_softmax").apply({}, {}, jnp.asarray(x))[0])
+    np.testing.assert_allclose(lsm, x - np.log(np.exp(x).sum()), rtol=1e-5)
     two = L.Lambda(lambda a, b: a * b)
     assert float(two.apply({}, {}, jnp.float32(2), jnp.float32(3))[0]) == 6.0
     assert hash(L.Lambda("tanh")) == hash(L.Lambda("tanh"))
@@ -153,7 +158,7 @@ def test_lambda():
     params, state = net.init(jax.random.key(0), jnp.ones((2, 4)))
     out = jax.jit(net.apply)(params, state, jnp.ones((2, 4)))[0]
     assert out.shape == (2, 3)
-    with pytest.raises(ValueError, match=r"Lambda: function 'nope' is not a function"):
+    with pytest.raises(ValueError, match=r"Lambda: function 'nope' is not an MXNet activation"):
         L.Lambda("nope")
     with pytest.raises(TypeError, match=r"Lambda: function must be a callable"):
         L.Lambda(3)

@@ -107,6 +107,17 @@ def test_batchnorm_numpy_reference_and_low_precision_stats(dtype):
     np.testing.assert_allclose(np.asarray(new_state["running_var"]), ref_v, rtol=1e-4)
 
 
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_batchnorm_keeps_float32_params_for_half_dtypes_like_gluon_cast(dtype):
+    x = jnp.ones((2, 3), dtype)
+    params, state = L.BatchNorm(dtype=dtype).init(jax.random.key(0), x)
+    for a in (*params.values(), *state.values()):
+        assert a.dtype == jnp.float32
+    y, new_state = L.BatchNorm(dtype=dtype).apply(params, state, x, train=True)
+    assert y.dtype == jnp.dtype(dtype) and new_state["running_var"].dtype == jnp.float32
+    assert L.LayerNorm(dtype=dtype).init(jax.random.key(0), x)[0]["gamma"].dtype == dtype
+
+
 def test_batchnorm_jit_train_updates_state_and_eval_does_not():
     bn = L.BatchNorm()
     x = jnp.asarray(np.random.default_rng(0).standard_normal((4, 2, 3)), jnp.float32)

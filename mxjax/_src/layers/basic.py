@@ -190,13 +190,16 @@ class Flatten(Layer):
 def _resolve(function: Any) -> Callable[..., Any]:
     if callable(function):
         return function
-    fn = getattr(_ops, function, None)
+    fn = _ops.ACTIVATIONS.get(function)
     if fn is None and not function.startswith("_"):
-        fn = getattr(jnp, function, None)
+        for module in (_ops, jnp, jax.nn):
+            fn = getattr(module, function, None)
+            if callable(fn):
+                break
     if not callable(fn):
         raise ValueError(
-            f"Lambda: function {function!r} is not a function of mxjax.ops or jax.numpy; "
-            "pass a callable or a name such as 'tanh'"
+            f"Lambda: function {function!r} is not an MXNet activation name nor a function of "
+            "mxjax.ops, jax.numpy or jax.nn; pass a callable or a name such as 'tanh'"
         )
     return fn
 
@@ -206,8 +209,9 @@ class Lambda(Layer):
     """Wraps a parameter-free function as a layer (Gluon's ``Lambda``/``HybridLambda``).
 
     Args:
-        function: a callable taking the inputs, or the name of a function of
-            :mod:`mxjax.ops` or :mod:`jax.numpy` (``'tanh'``, ``'softsign'``).
+        function: a callable taking the inputs, or a name looked up as an MXNet
+            activation (``'relu'``, ``'softrelu'``), then in :mod:`mxjax.ops`,
+            :mod:`jax.numpy` and :mod:`jax.nn` (``'tanh'``, ``'log_softmax'``).
             It must be hashable (functions are), so the layer stays a valid
             static argument of ``jax.jit``.
 

@@ -107,7 +107,8 @@ class BatchNorm(_Norm):
         beta_initializer, gamma_initializer: initializers of ``beta``/``gamma``.
         running_mean_initializer, running_variance_initializer: of the state.
         in_channels: expected channel count; 0 infers it.
-        dtype: dtype of parameters and state.
+        dtype: dtype of parameters and state; float16/bfloat16 give float32
+            parameters and state, as Gluon's ``BatchNorm.cast`` does.
 
     Inputs: ``x`` of any shape with ``C`` channels on ``axis``. Outputs: same shape and dtype.
     Parameters: ``gamma (C,)``, ``beta (C,)``; state: ``running_mean (C,)``, ``running_var (C,)``.
@@ -145,6 +146,14 @@ class BatchNorm(_Norm):
 
     def _channels(self, x) -> int:
         return int(x.shape[_norm_axis(self.name, self.axis, x)])
+
+    def make_param(self, key, name, shape, specific=None, initializer=None, dtype=None):
+        # Gluon's BatchNorm.cast keeps float32 parameters for float16 networks; the
+        # same holds here for bfloat16, so running statistics keep their precision.
+        dtype = dtype if dtype is not None else self.dtype
+        if jnp.dtype(dtype) in (jnp.dtype(jnp.float16), jnp.dtype(jnp.bfloat16)):
+            dtype = "float32"
+        return super().make_param(key, name, shape, specific, initializer, dtype)
 
     def init(self, key, x, initializer=None):
         key, ks = jax.random.split(key)

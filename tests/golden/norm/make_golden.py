@@ -9,7 +9,6 @@ Writes ``golden.npz`` next to this file. Keys are ``<case>.<array>``.
 
 import os
 
-import mxnet as mx
 import numpy as np
 from mxnet import autograd, gluon, nd
 
@@ -70,7 +69,12 @@ run(
     {"gamma": f32(6), "beta": f32(6)},
     grad=True,
 )
-run("ln_axis1", gluon.nn.LayerNorm(axis=1, epsilon=1e-3), f32(3, 4, 6), {"gamma": f32(4), "beta": f32(4)})
+run(
+    "ln_axis1",
+    gluon.nn.LayerNorm(axis=1, epsilon=1e-3),
+    f32(3, 4, 6),
+    {"gamma": f32(4), "beta": f32(4)},
+)
 run(
     "gn",
     gluon.nn.GroupNorm(num_groups=3),
@@ -86,7 +90,12 @@ run(
     {"gamma": f32(3), "beta": f32(3)},
     grad=True,
 )
-run("in_last", gluon.nn.InstanceNorm(axis=-1, scale=True), f32(2, 5, 3), {"gamma": f32(3), "beta": f32(3)})
+run(
+    "in_last",
+    gluon.nn.InstanceNorm(axis=-1, scale=True),
+    f32(2, 5, 3),
+    {"gamma": f32(3), "beta": f32(3)},
+)
 
 xa = np.linspace(-4, 4, 41).astype("float32")
 for name in ("relu", "sigmoid", "tanh", "softrelu", "softsign"):
