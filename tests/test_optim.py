@@ -159,6 +159,11 @@ def test_param_names_and_multipliers():
     assert optim.param_names(p) == ["net.0.bias", "net.0.weight"]
     assert optim.leaf_multipliers({"net.0.bias": 0.0}, p) == [0.0, 1.0]
     assert optim.leaf_multipliers({"net": {"0": {"weight": 2.0}}}, p) == [1.0, 2.0]
+    assert optim.leaf_multipliers([0.5, 3.0], [jnp.ones(1), jnp.ones(2)]) == [0.5, 3.0]
+    tx = optim.sgd(1.0, lr_mult=(2.0, 0.5))
+    params = (jnp.ones(1), jnp.ones(1))
+    u, _ = tx.update((jnp.ones(1), jnp.ones(1)), tx.init(params), params)
+    assert [float(x[0]) for x in u] == [-2.0, -0.5]
 
 
 def test_errors():
@@ -173,7 +178,7 @@ def test_errors():
     with pytest.raises(ValueError, match="lr_mult: names \\['nope'\\]"):
         optim.leaf_multipliers({"nope": 1.0}, {"w": jnp.ones(1)}, "lr_mult")
     with pytest.raises(TypeError, match="wd_mult"):
-        optim.leaf_multipliers(3.0, {"w": jnp.ones(1)}, "wd_mult")
+        optim.leaf_multipliers([1.0, 2.0], {"w": jnp.ones(1)}, "wd_mult")
     tx = optim.sgd(0.1)
     with pytest.raises(ValueError, match="needs `params`"):
         tx.update({"w": jnp.ones(1)}, tx.init({"w": jnp.ones(1)}))

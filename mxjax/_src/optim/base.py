@@ -83,7 +83,8 @@ def leaf_multipliers(mult: Mult, tree: Any, what: str = "lr_mult") -> list[Any]:
 
     Args:
         mult: ``None`` (all 1), a dict by dotted parameter name or a nested dict
-            matching ``tree``, or a function of the dotted parameter name.
+            (missing entries are 1), any pytree with the structure of ``tree``,
+            or a function of the dotted parameter name.
         tree: the params tree.
         what: argument name used in error messages.
 
@@ -114,9 +115,13 @@ def leaf_multipliers(mult: Mult, tree: Any, what: str = "lr_mult") -> list[Any]:
         return [flat.get(n, 1.0) for n in names]
     if callable(mult):
         return [mult(n) for n in names]
+    leaves, mdef = jax.tree_util.tree_flatten(mult)
+    if mdef == jax.tree_util.tree_structure(tree):
+        return leaves
     raise TypeError(
-        f"{what}: expected None, a dict of multipliers or a function of the parameter name, "
-        f"got {type(mult).__name__}"
+        f"{what}: expected None, a dict of multipliers, a pytree with the structure of the "
+        f"params ({jax.tree_util.tree_structure(tree)}) or a function of the parameter name, "
+        f"got {type(mult).__name__} {mult!r}"
     )
 
 
