@@ -7,6 +7,15 @@ steps are themselves transformations (:func:`rescale_grad`,
 :func:`clip_gradient`, :func:`add_weight_decay`, :func:`add_l1`) and the
 update rule is an :func:`mx_rule`. ``update`` needs ``params``.
 
+Where MXNet 1.9.1 is odd, this follows it and says so: NAG's momentum sees
+the decay of the already-updated weight (MXNet's in-place kernel); AdaDelta
+ignores the learning rate; LARS takes the gradient norm before clipping;
+``lazy_update`` only matters for MXNet's sparse gradients and is ignored.
+Where MXNet cannot serve as a reference, this takes the documented formula:
+Nadam keeps its momentum schedule per update step (MXNet advances one per
+optimizer object for every parameter), DCASGD with momentum (crashes in
+MXNet 1.9.1) and SGLD's noise (drawn from an explicit ``key``).
+
 Examples:
     >>> import jax.numpy as jnp, optax
     >>> from mxjax import optim

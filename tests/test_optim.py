@@ -196,3 +196,23 @@ def test_create_accepts_mxnet_base_options_and_scheduler():
     u, _ = tx.update({"w": jnp.ones(1)}, tx.init(params), params)
     np.testing.assert_allclose(u["w"], -0.5)
     assert calls and int(calls[0]) == 1  # schedules see MXNet's 1-based num_update
+
+
+def test_dcasgd_momentum_against_numpy():
+    # MXNet 1.9.1's DCASGD crashes with momentum > 0, so the reference is NumPy.
+    rng = np.random.RandomState(2)
+    w = rng.normal(size=5).astype(np.float32)
+    grads = rng.normal(size=(4, 5)).astype(np.float32)
+    lr, mom_c, lamda, wd = 0.1, 0.9, 0.04, 0.01
+    tx = optim.dcasgd(lr, momentum=mom_c, lamda=lamda, wd=wd, clip_gradient=0.8)
+    params = {"w": jnp.asarray(w)}
+    state = tx.init(params)
+    ref, prev, mom = w.astype(np.float64), w.astype(np.float64), np.zeros(5)
+    for g in grads:
+        u, state = tx.update({"w": jnp.asarray(g)}, state, params)
+        params = optax.apply_updates(params, u)
+        gc = np.clip(g, -0.8, 0.8)
+        mom = mom_c * mom - lr * (gc + wd * ref + lamda * gc * gc * (ref - prev))
+        prev = ref
+        ref = ref + mom
+    np.testing.assert_allclose(params["w"], ref, rtol=1e-5, atol=1e-6)
