@@ -364,6 +364,21 @@ class _Compiled:
         return tuple(dyn), tuple(const)
 
 
+class _NotStatic(Exception):
+    pass
+
+
+def _freeze(v):
+    """A hashable stand-in for a static argument (slices included), or _NotStatic."""
+    if isinstance(v, _STATIC) or v is Ellipsis:
+        return v
+    if isinstance(v, slice):
+        return ("__slice__", _freeze(v.start), _freeze(v.stop), _freeze(v.step))
+    if isinstance(v, tuple):
+        return tuple(_freeze(t) for t in v)
+    raise _NotStatic
+
+
 def _compiled(fn, vals, idx):
     try:
         per_fn = _cache.get(fn)
@@ -375,23 +390,24 @@ def _compiled(fn, vals, idx):
         except TypeError:
             return None
     layout = []
+    frozen = []
     shapes = []
     traced = set(idx)
     for j, v in enumerate(vals):
         if j in traced:
             layout.append((1, None))
             shapes.append((v.shape, v.dtype))
-        elif isinstance(v, _STATIC):
-            layout.append((0, v))
-        elif isinstance(v, tuple) and all(isinstance(t, _STATIC) for t in v):
-            layout.append((0, v))
         elif isinstance(v, (jax.Array, np.ndarray, float, complex)):
             layout.append((2, None))
             shapes.append((jnp.shape(v), jnp.result_type(v)))
         else:
-            return None
+            try:
+                frozen.append((j, _freeze(v)))
+            except _NotStatic:
+                return None
+            layout.append((0, v))
     layout = tuple(layout)
-    key = (layout, tuple(shapes))
+    key = (tuple(k for k, _ in layout), tuple(frozen), tuple(shapes))
     c = per_fn.get(key)
     if c is None:
         if len(per_fn) > 512:  # many distinct shapes: start over rather than grow

@@ -171,6 +171,13 @@ def clip(data, a_min, a_max):
     return _apply(jnp.clip, data, a_min, a_max)
 
 
+def _add_n(*xs):
+    out = xs[0]
+    for x in xs[1:]:
+        out = out + x
+    return out
+
+
 def add_n(*args):
     """Sum of all arguments.
 
@@ -179,7 +186,7 @@ def add_n(*args):
         >>> nd.add_n(nd.ones(2), nd.ones(2)).asnumpy()
         array([2., 2.], dtype=float32)
     """
-    return _apply(lambda *xs: jax.tree_util.tree_reduce(jnp.add, list(xs)), *args)
+    return _apply(_add_n, *args)
 
 
 def _dot(a, b, ta, tb):
@@ -202,6 +209,14 @@ def dot(lhs, rhs, transpose_a=False, transpose_b=False):
     return _apply(_dot, lhs, rhs, transpose_a, transpose_b)
 
 
+def _batch_dot(a, b, ta, tb):
+    if ta:
+        a = jnp.swapaxes(a, -1, -2)
+    if tb:
+        b = jnp.swapaxes(b, -1, -2)
+    return jnp.matmul(a, b)
+
+
 def batch_dot(lhs, rhs, transpose_a=False, transpose_b=False):
     """Batched matrix product of ``(B, M, K)`` and ``(B, K, N)`` arrays.
 
@@ -210,15 +225,15 @@ def batch_dot(lhs, rhs, transpose_a=False, transpose_b=False):
         >>> nd.batch_dot(nd.ones((2, 3, 4)), nd.ones((2, 5, 4)), transpose_b=True).shape
         (2, 3, 5)
     """
+    return _apply(_batch_dot, lhs, rhs, transpose_a, transpose_b)
 
-    def fn(a, b):
-        if transpose_a:
-            a = jnp.swapaxes(a, -1, -2)
-        if transpose_b:
-            b = jnp.swapaxes(b, -1, -2)
-        return jnp.matmul(a, b)
 
-    return _apply(fn, lhs, rhs)
+def _softmax(a, axis, t):
+    return jax.nn.softmax(a / t, axis=axis)
+
+
+def _log_softmax(a, axis, t):
+    return jax.nn.log_softmax(a / t, axis=axis)
 
 
 def softmax(data, axis=-1, temperature=None, dtype=None, **kwargs):
@@ -229,8 +244,7 @@ def softmax(data, axis=-1, temperature=None, dtype=None, **kwargs):
         >>> nd.softmax(nd.array([[0.0, 0.0]])).asnumpy()
         array([[0.5, 0.5]], dtype=float32)
     """
-    t = 1.0 if temperature is None else temperature
-    return _apply(lambda a: jax.nn.softmax(a / t, axis=axis), data)
+    return _apply(_softmax, data, axis, 1.0 if temperature is None else temperature)
 
 
 def log_softmax(data, axis=-1, temperature=None, dtype=None, **kwargs):
@@ -241,8 +255,7 @@ def log_softmax(data, axis=-1, temperature=None, dtype=None, **kwargs):
         >>> nd.log_softmax(nd.array([[0.0, 0.0]])).shape
         (1, 2)
     """
-    t = 1.0 if temperature is None else temperature
-    return _apply(lambda a: jax.nn.log_softmax(a / t, axis=axis), data)
+    return _apply(_log_softmax, data, axis, 1.0 if temperature is None else temperature)
 
 
 def Activation(data, act_type):  # noqa: N802
@@ -256,6 +269,12 @@ def Activation(data, act_type):  # noqa: N802
     return _apply(core_ops.activation_fn(act_type, "nd.Activation"), data)
 
 
+def _leaky(a, act_type, slope):
+    if act_type == "leaky":
+        return jnp.where(a > 0, a, a * slope)
+    return jnp.where(a > 0, a, slope * jnp.expm1(a))
+
+
 def LeakyReLU(data, act_type="leaky", slope=0.25, **kwargs):  # noqa: N802
     """Leaky ReLU (``act_type='leaky'``) or ELU (``'elu'``).
 
@@ -264,11 +283,18 @@ def LeakyReLU(data, act_type="leaky", slope=0.25, **kwargs):  # noqa: N802
         >>> nd.LeakyReLU(nd.array([-1.0]), slope=0.1).asnumpy()
         array([-0.1], dtype=float32)
     """
-    if act_type == "leaky":
-        return _apply(lambda a: jnp.where(a > 0, a, a * slope), data)
-    if act_type == "elu":
-        return _apply(lambda a: jnp.where(a > 0, a, slope * jnp.expm1(a)), data)
+    if act_type in ("leaky", "elu"):
+        return _apply(_leaky, data, act_type, slope)
     raise ValueError(f"nd.LeakyReLU: act_type must be 'leaky' or 'elu', got {act_type!r}")
+
+
+def _fc(x, w, b, flatten):
+    if flatten:
+        x = x.reshape((x.shape[0], -1))
+    y = jnp.matmul(x, w.T)
+    if b is not None:
+        y = y + b.reshape((1,) * (y.ndim - 1) + (-1,))
+    return y
 
 
 def FullyConnected(data, weight, bias=None, num_hidden=None, no_bias=False, flatten=True):  # noqa: N802
@@ -279,16 +305,7 @@ def FullyConnected(data, weight, bias=None, num_hidden=None, no_bias=False, flat
         >>> nd.FullyConnected(nd.ones((2, 3)), nd.ones((4, 3)), nd.zeros(4), num_hidden=4).shape
         (2, 4)
     """
-
-    def fn(x, w, b):
-        if flatten:
-            x = x.reshape((x.shape[0], -1))
-        y = jnp.matmul(x, w.T)
-        if b is not None:
-            y = y + b.reshape((1,) * (y.ndim - 1) + (-1,))
-        return y
-
-    return _apply(fn, data, weight, None if no_bias else bias)
+    return _apply(_fc, data, weight, None if no_bias else bias, bool(flatten))
 
 
 def waitall() -> None:

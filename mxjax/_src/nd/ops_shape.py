@@ -178,6 +178,14 @@ def broadcast_like(lhs, rhs):
     return _apply(jnp.broadcast_to, lhs, _shape(rhs))
 
 
+def _concat(d, *xs):
+    return jnp.concatenate(xs, axis=d)
+
+
+def _stack(d, *xs):
+    return jnp.stack(xs, axis=d)
+
+
 def concat(*data, dim=1):
     """Concatenates arrays along ``dim`` (default 1, as in MXNet).
 
@@ -186,7 +194,7 @@ def concat(*data, dim=1):
         >>> nd.concat(nd.zeros((2, 1)), nd.ones((2, 2))).shape
         (2, 3)
     """
-    return _apply(lambda d, *xs: jnp.concatenate(xs, axis=d), dim, *data)
+    return _apply(_concat, dim, *data)
 
 
 def stack(*data, axis=0):
@@ -197,7 +205,12 @@ def stack(*data, axis=0):
         >>> nd.stack(nd.zeros(3), nd.ones(3), axis=1).shape
         (3, 2)
     """
-    return _apply(lambda d, *xs: jnp.stack(xs, axis=d), axis, *data)
+    return _apply(_stack, axis, *data)
+
+
+def _split(a, n, axis, squeeze_axis):
+    parts = jnp.split(a, n, axis=axis)
+    return tuple(jnp.squeeze(p, axis) if squeeze_axis else p for p in parts)
 
 
 def split(data, num_outputs, axis=1, squeeze_axis=False):
@@ -213,12 +226,7 @@ def split(data, num_outputs, axis=1, squeeze_axis=False):
         raise ValueError(
             f"nd.split: axis {axis} of size {n} cannot be split into {num_outputs} equal parts"
         )
-
-    def fn(a):
-        parts = jnp.split(a, num_outputs, axis=axis)
-        return tuple(jnp.squeeze(p, axis) if squeeze_axis else p for p in parts)
-
-    out = _apply(fn, data)
+    out = _apply(_split, data, num_outputs, axis, bool(squeeze_axis))
     return out[0] if num_outputs == 1 else list(out)
 
 
@@ -232,7 +240,11 @@ def slice(data, begin, end, step=None):  # noqa: A001
     """
     step = step or (None,) * len(begin)
     key = tuple(_pyslice(b, e, s) for b, e, s in zip(begin, end, step))
-    return _apply(lambda a: a[key], data)
+    return _apply(_getitem, data, key)
+
+
+def _getitem(a, key):
+    return a[key]
 
 
 _pyslice = builtins.slice
@@ -249,12 +261,15 @@ def slice_axis(data, axis, begin, end):
     nd_ = len(_shape(data))
     key = [_pyslice(None, None, None)] * nd_
     key[axis] = _pyslice(begin, end, None)
-    key = tuple(key)
-    return _apply(lambda a: a[key], data)
+    return _apply(_getitem, data, tuple(key))
 
 
 def _idx(i):
     return i.astype(jnp.int32)
+
+
+def _take(x, i, axis, mode):
+    return jnp.take(x, _idx(i), axis=axis, mode=mode)
 
 
 def take(a, indices, axis=0, mode="clip"):
@@ -267,8 +282,15 @@ def take(a, indices, axis=0, mode="clip"):
     """
     if mode not in ("clip", "wrap", "raise"):
         raise ValueError(f"nd.take: mode must be 'clip', 'wrap' or 'raise', got {mode!r}")
-    m = "wrap" if mode == "wrap" else "clip"
-    return _apply(lambda x, i: jnp.take(x, _idx(i), axis=axis, mode=m), a, indices)
+    return _apply(_take, a, indices, axis, "wrap" if mode == "wrap" else "clip")
+
+
+def _pick(x, i, axis, keepdims, mode):
+    ax = axis % x.ndim
+    i = _idx(i)
+    i = jnp.mod(i, x.shape[ax]) if mode == "wrap" else jnp.clip(i, 0, x.shape[ax] - 1)
+    out = jnp.take_along_axis(x, jnp.expand_dims(i, ax), axis=ax)
+    return out if keepdims else jnp.squeeze(out, ax)
 
 
 def pick(data, index, axis=-1, keepdims=False, mode="clip"):
@@ -279,15 +301,7 @@ def pick(data, index, axis=-1, keepdims=False, mode="clip"):
         >>> nd.pick(nd.array([[1, 2], [3, 4]]), nd.array([1, 0])).asnumpy()
         array([2., 3.], dtype=float32)
     """
-
-    def fn(x, i):
-        ax = axis % x.ndim
-        i = _idx(i)
-        i = jnp.mod(i, x.shape[ax]) if mode == "wrap" else jnp.clip(i, 0, x.shape[ax] - 1)
-        out = jnp.take_along_axis(x, jnp.expand_dims(i, ax), axis=ax)
-        return out if keepdims else jnp.squeeze(out, ax)
-
-    return _apply(fn, data, index)
+    return _apply(_pick, data, index, axis, bool(keepdims), mode)
 
 
 def one_hot(indices, depth, on_value=1.0, off_value=0.0, dtype="float32"):
@@ -308,6 +322,13 @@ def one_hot(indices, depth, on_value=1.0, off_value=0.0, dtype="float32"):
     return NDArray(fn(indices.jax))
 
 
+def _where(c, a, b):
+    if c.ndim == 1 and a.ndim > 1:
+        c = c.reshape((-1,) + (1,) * (a.ndim - 1))
+        c = jnp.broadcast_to(c, a.shape)
+    return jnp.where(c != 0, a, b)
+
+
 def where(condition, x, y):
     """Elementwise ``x`` where ``condition`` is nonzero else ``y`` (1-D condition picks rows).
 
@@ -316,18 +337,15 @@ def where(condition, x, y):
         >>> nd.where(nd.array([1, 0]), nd.ones(2), nd.zeros(2)).asnumpy()
         array([1., 0.], dtype=float32)
     """
-
-    def fn(c, a, b):
-        if c.ndim == 1 and a.ndim > 1:
-            c = c.reshape((-1,) + (1,) * (a.ndim - 1))
-            c = jnp.broadcast_to(c, a.shape)
-        return jnp.where(c != 0, a, b)
-
-    return _apply(fn, condition, x, y)
+    return _apply(_where, condition, x, y)
 
 
 def _sortable(data, axis):
     return (data.reshape((-1,)), 0) if axis is None else (data, axis)
+
+
+def _sort(a, axis, descending):
+    return jnp.sort(a, axis=axis, descending=descending)
 
 
 def sort(data, axis=-1, is_ascend=True):
@@ -341,7 +359,7 @@ def sort(data, axis=-1, is_ascend=True):
     if axis is None:
         data = reshape(data, (-1,))
         axis = 0
-    return _apply(lambda a: jnp.sort(a, axis=axis, descending=not is_ascend), data)
+    return _apply(_sort, data, axis, not is_ascend)
 
 
 def argsort(data, axis=-1, is_ascend=True, dtype="float32"):
@@ -354,6 +372,10 @@ def argsort(data, axis=-1, is_ascend=True, dtype="float32"):
     """
     a, ax = _sortable(data.jax, axis)
     return NDArray(jnp.argsort(a, axis=ax, stable=True, descending=not is_ascend).astype(dtype))
+
+
+def _take_along(a, i, axis):
+    return jnp.take_along_axis(a, i, axis=axis)
 
 
 def topk(data, axis=-1, k=1, ret_typ="indices", is_ascend=False, dtype="float32"):
@@ -384,5 +406,5 @@ def topk(data, axis=-1, k=1, ret_typ="indices", is_ascend=False, dtype="float32"
     ind = NDArray(idx.astype(dtype))
     if ret_typ == "indices":
         return ind
-    val = _apply(lambda a, i: jnp.take_along_axis(a, i, axis=ax), data, NDArray(idx))
+    val = _apply(_take_along, data, NDArray(idx), ax)
     return val if ret_typ == "value" else [val, ind]
