@@ -112,6 +112,9 @@ class _RNNLayer(Layer):
                 f"{self.name}: input_size={self.input_size} but the example input has "
                 f"{n_in} features (shape {tuple(x.shape)}, layout {self.layout!r})"
             )
+        return self._init_params(key, n_in, initializer), {}
+
+    def _init_params(self, key, n_in, initializer):
         g, h, p = GATES[self._mode], self.hidden_size, self._proj()
         unfused: dict[str, Any] = {}
         for i in range(self.num_layers):
@@ -135,7 +138,7 @@ class _RNNLayer(Layer):
                     node = cell
             unfused[str(i)] = node
             n_in = (p or h) * len(self._dirs)
-        return {"_unfused": unfused}, {}
+        return {"_unfused": unfused}
 
     # ------------------------------------------------------------------- apply
     def _check_states(self, states, batch) -> list[jax.Array]:
@@ -148,20 +151,32 @@ class _RNNLayer(Layer):
                 )
         return states
 
-    def _run_direction(self, cp, seq, states, reverse):
-        xw = _linear(seq, cp["i2h_weight"], cp["i2h_bias"])
-        if reverse:
-            xw = jnp.flip(xw, axis=0)
+    def _run_layer(self, cps, seq, begin):
+        """One layer, all directions in a single scan (directions are vmapped).
 
-        def body(carry, inp):
-            out, new = step(
+        ``cps``: per-direction params stacked on a leading axis; ``begin``: list
+        of ``(dirs, N, ·)`` begin states. Returns outputs ``(T, N, dirs*H)`` and
+        the list of final ``(dirs, N, ·)`` states.
+        """
+        xw = jax.vmap(lambda w, b: _linear(seq, w, b))(cps["i2h_weight"], cps["i2h_bias"])
+        if self.bidirectional:  # the reverse direction reads the sequence backwards
+            xw = jnp.stack([xw[0], jnp.flip(xw[1], axis=0)])
+        recurrent = {k: v for k, v in cps.items() if k not in ("i2h_weight", "i2h_bias")}
+
+        def one(cp, inp, carry):
+            return step(
                 self._mode, inp, carry, cp["h2h_weight"], cp["h2h_bias"], cp.get("h2r_weight")
             )
+
+        def body(carry, inp):
+            out, new = jax.vmap(one)(recurrent, inp, carry)
             return new, out
 
-        final, outs = jax.lax.scan(body, states, xw)
-        if reverse:
-            outs = jnp.flip(outs, axis=0)
+        final, outs = jax.lax.scan(body, begin, jnp.swapaxes(xw, 0, 1))  # outs (T, D, N, H)
+        if self.bidirectional:
+            outs = jnp.concatenate([outs[:, 0], jnp.flip(outs[:, 1], axis=0)], axis=-1)
+        else:
+            outs = outs[:, 0]
         return outs, final
 
     def apply(self, params, state, x, states=None, key=None, train=False):
@@ -207,20 +222,17 @@ def _fused_forward(self, params, seq, states, key):
     nd = len(self._dirs)
     finals: list[list[jax.Array]] = [[] for _ in states]
     for i in range(self.num_layers):
-        outs = []
-        for j, d in enumerate(self._dirs):
-            cp = self._cell_params(params, i, d)
-            begin = [s[i * nd + j] for s in states]
-            out, fin = self._run_direction(cp, seq, begin, reverse=d == "r")
-            outs.append(out)
-            for k, f in enumerate(fin):
-                finals[k].append(f)
-        seq = jnp.concatenate(outs, axis=-1) if nd == 2 else outs[0]
+        cps = [self._cell_params(params, i, d) for d in self._dirs]
+        cps = jax.tree.map(lambda *a: jnp.stack(a), *cps)
+        begin = [s[i * nd : (i + 1) * nd] for s in states]
+        seq, fin = self._run_layer(cps, seq, begin)
+        for k, f in enumerate(fin):
+            finals[k].append(f)
         if use_dropout and i != self.num_layers - 1:
             keep = 1.0 - self.dropout
             mask = jax.random.bernoulli(jax.random.fold_in(key, i), keep, seq.shape)
             seq = jnp.where(mask, seq / jnp.asarray(keep, seq.dtype), jnp.zeros_like(seq))
-    return seq, [jnp.stack(f, axis=0) for f in finals]
+    return seq, [jnp.concatenate(f, axis=0) for f in finals]
 
 
 @layer

@@ -135,12 +135,14 @@ class _Cell(Layer):
             "i2h_bias": ((g * h,), self.i2h_bias_initializer),
             "h2h_bias": ((g * h,), self.h2h_bias_initializer),
         }
+        return self._make_params(key, tuple(shapes.items()), initializer), {}
+
+    def _make_params(self, key, shapes, initializer):
         keys = jax.random.split(key, len(shapes))
-        params = {
+        return {
             name: self.make_param(k, name, shape, spec, initializer)
-            for k, (name, (shape, spec)) in zip(keys, shapes.items())
+            for k, (name, (shape, spec)) in zip(keys, shapes)
         }
-        return params, {}
 
     def _check_params(self, params, n_in):
         w = params["i2h_weight"]

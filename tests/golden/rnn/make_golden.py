@@ -119,7 +119,7 @@ def main():
         ("rnn_relu", rnn.RNN, {"activation": "relu"}),
         ("rnn_tanh", rnn.RNN, {"activation": "tanh"}),
     ]:
-        for layout, with_states in [("TNC", True), ("NTC", False), ("NTC", True)]:
+        for layout, with_states in [("TNC", True), ("NTC", False)]:
             seed += 1
             kwargs = dict(extra, num_layers=2, bidirectional=True)
             tag = "states" if with_states else "nostates"
@@ -135,7 +135,9 @@ def main():
         99,
         grads=False,
     )
-    layer_case("lstm_proj_uni1_NTC_states", rnn.LSTM, {"projection_size": 3}, "NTC", True, 98, grads=False)
+    layer_case(
+        "lstm_proj_uni1_NTC_states", rnn.LSTM, {"projection_size": 3}, "NTC", True, 98, grads=False
+    )
     cell_case("cell_lstm", rnn.LSTMCell(H, input_size=C), 101)
     cell_case("cell_gru", rnn.GRUCell(H, input_size=C), 102)
     cell_case("cell_rnn_tanh", rnn.RNNCell(H, input_size=C), 103)
