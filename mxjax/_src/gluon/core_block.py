@@ -53,8 +53,12 @@ def _shapes(core: Any, shape: tuple, dtype: Any, extra: tuple = ()):
     return {k: p[k] for k in order[0][0]}, {k: s[k] for k in order[0][1]}
 
 
-def _fn(core: Any, train: bool, recording: bool):
-    sig = (core, train, recording)
+def _default_call(core, params, state, xs, key, train):
+    return core.apply(params, state, *xs, key=key, train=train)
+
+
+def _fn(core: Any, train: bool, recording: bool, call: Any = _default_call):
+    sig = (core, train, recording, call)
     fn = _FNS.get(sig)
     if fn is not None:
         return fn
@@ -62,7 +66,7 @@ def _fn(core: Any, train: bool, recording: bool):
     def run(pnames, snames, pvals, svals, key, *xs):
         params = unflatten_names(dict(zip(pnames, pvals)))
         state = unflatten_names(dict(zip(snames, svals)))
-        out, new_state = core.apply(params, state, *xs, key=key, train=train)
+        out, new_state = call(core, params, state, xs, key, train)
         new_state = flatten_names(new_state)
         if isinstance(out, list):
             out = tuple(out)
@@ -105,6 +109,9 @@ class CoreBlock(HybridBlock):
         >>> blk(mx.nd.ones((2, 4))).shape
         (2, 3)
     """
+
+    _core_call: Any = staticmethod(_default_call)
+    _n_init_inputs: int = 0
 
     def __init__(self, core: Any, prefix: str | None = None, params: Any = None, **kwargs: Any):
         super().__init__(prefix=prefix, params=params)
@@ -149,12 +156,13 @@ class CoreBlock(HybridBlock):
                 k: tuple(a if a == b else 0 for a, b in zip(v.shape, both2[k].shape))
                 for k, v in {**p, **s}.items()
             }
-        self._pnames, self._snames = tuple(p), tuple(s)
-        for name in (*p, *s):
+        self._pnames, self._snames = tuple(self._order(list(p))), tuple(self._order(list(s)))
+        for name in (*self._pnames, *self._snames):
             is_state = name in s
             leaf = {**p, **s}[name]
+            attr = self._gluon_name(name)
             param = self.params.get(
-                name.replace(".", "_"),
+                attr,
                 shape=pshape[name],
                 dtype=str(leaf.dtype),
                 init=_specific_init(self._core, name),
@@ -162,9 +170,21 @@ class CoreBlock(HybridBlock):
                 grad_req="null" if is_state else "write",
                 differentiable=not is_state,
             )
-            attr = name.replace(".", "_")
             self._attrs[name] = attr
             setattr(self, attr, param)
+
+    def _order(self, names: list) -> list:
+        """The order in which Gluon creates the parameters (default: the core's)."""
+        return names
+
+    def _gluon_name(self, core_name: str) -> str:
+        """The Parameter/attribute name of a core parameter (``weight``, ``l0_i2h_weight``)."""
+        return core_name.replace(".", "_")
+
+    def _collect_params_with_prefix(self, prefix: str = "") -> dict:
+        if prefix:
+            prefix += "."
+        return {prefix + name: self._reg_params[attr] for name, attr in self._attrs.items()}
 
     def _param(self, name: str):
         return self._reg_params[self._attrs[name]]
@@ -177,6 +197,7 @@ class CoreBlock(HybridBlock):
             return
         if any(p._deferred is None for p in pending):
             pending[0]._check_initialized()
+        xs = xs[: self._n_init_inputs] if self._n_init_inputs else xs
         example = [jax.ShapeDtypeStruct(tuple(x.shape), B.as_jnp(x).dtype) for x in xs]
         p, s = jax.eval_shape(lambda k, *e: self._core.init(k, *e), jax.random.key(0), *example)
         shapes = {**flatten_names(p), **flatten_names(s)}
@@ -194,7 +215,7 @@ class CoreBlock(HybridBlock):
         key = B.new_key() if train else None
         xj = [B.as_jnp(x) for x in xs]
         if B.is_recording():
-            fn = _fn(self._core, train, True)
+            fn = _fn(self._core, train, True, type(self)._core_call)
             out, vjp, new_state = fn(self._pnames, self._snames, pvals, svals, key, *xj)
 
             def vjp_fn(ct):
@@ -203,12 +224,8 @@ class CoreBlock(HybridBlock):
 
             res = B.record(out, pnd + list(xs), vjp_fn)
         else:
-            if B.current_trace() is not None:
-                fn = _fn(self._core, train, False).__wrapped__
-                out, new_state = fn(self._pnames, self._snames, pvals, svals, key, *xj)
-            else:
-                fn = _fn(self._core, train, False)
-                out, new_state = fn(self._pnames, self._snames, pvals, svals, key, *xj)
+            fn = _fn(self._core, train, False, type(self)._core_call)
+            out, new_state = fn(self._pnames, self._snames, pvals, svals, key, *xj)
             res = B.wrap(out)
         for name, arr, old, new in zip(self._snames, snd, svals, new_state):
             if new is not old:

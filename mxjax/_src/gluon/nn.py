@@ -112,10 +112,11 @@ class Activation(_NoParams):
     """
 
     def __init__(self, activation: str, prefix=None, params=None, **kwargs):
+        self._act_type = activation
         super().__init__(_act.Activation(activation), prefix=prefix, params=params)
 
     def _alias(self) -> str:
-        return "activation"
+        return self._act_type if isinstance(self._act_type, str) else "activation"
 
 
 class LeakyReLU(_NoParams):

@@ -70,6 +70,9 @@ class _Generated(CoreBlock):
         self.input_shape = input_shape
         super().__init__(self._core_cls(**kw), prefix=prefix, params=params)
 
+    def _alias(self) -> str:
+        return "conv" if "channels" in self._arg_names else "pool"
+
     def _has_params(self) -> bool:
         return "channels" in self._arg_names
 

@@ -144,7 +144,98 @@ def trainer_goldens():
     np.savez(os.path.join(HERE, "trainer.npz"), **out)
 
 
+def layer_goldens():
+    """nn/rnn/loss blocks: outputs, gradients and names on fixed inputs."""
+    rng = np.random.RandomState(7)
+    out = {}
+    nn, rnn = mx.gluon.nn, mx.gluon.rnn
+    # Conv2D + BatchNorm in training mode: output, grads, running stats.
+    net = nn.HybridSequential(prefix="cb_")
+    with net.name_scope():
+        net.add(
+            nn.Conv2D(3, 3, padding=1, in_channels=2),
+            nn.BatchNorm(in_channels=3),
+            nn.Activation("relu"),
+            nn.GlobalAvgPool2D(),
+            nn.Dense(2, in_units=3),
+        )
+    net.initialize(mx.init.Xavier())
+    x = rng.randn(4, 2, 5, 5).astype(np.float32)
+    net.save_parameters(os.path.join(HERE, "convbn.params"))
+    with mx.autograd.record():
+        y = net(mx.nd.array(x))
+        loss = (y * y).sum()
+    loss.backward()
+    out["convbn_x"] = x
+    out["convbn_y"] = y.asnumpy()
+    for k, p in net._collect_params_with_prefix().items():
+        out[f"convbn_after.{k}"] = p.data().asnumpy()
+        if p.grad_req != "null":
+            out[f"convbn_grad.{k}"] = p.grad().asnumpy()
+    # LSTM (bidirectional, 2 layers) and GRU cell unroll
+    lstm = rnn.LSTM(4, num_layers=2, bidirectional=True, input_size=3, prefix="lstm_")
+    lstm.initialize(mx.init.Xavier())
+    lstm.save_parameters(os.path.join(HERE, "lstm.params"))
+    xs = rng.randn(5, 2, 3).astype(np.float32)
+    h0 = [mx.nd.array(rng.randn(4, 2, 4).astype(np.float32)) for _ in range(2)]
+    o, hs = lstm(mx.nd.array(xs), h0)
+    out["lstm_x"], out["lstm_h0"], out["lstm_c0"] = xs, h0[0].asnumpy(), h0[1].asnumpy()
+    out["lstm_y"], out["lstm_h"], out["lstm_c"] = o.asnumpy(), hs[0].asnumpy(), hs[1].asnumpy()
+    cell = rnn.GRUCell(3, input_size=2, prefix="gru_")
+    cell.initialize(mx.init.Xavier())
+    cell.save_parameters(os.path.join(HERE, "grucell.params"))
+    xc = rng.randn(2, 4, 2).astype(np.float32)
+    oc, sc = cell.unroll(
+        4, mx.nd.array(xc), layout="NTC", merge_outputs=True, valid_length=mx.nd.array([2, 4])
+    )
+    out["gru_x"], out["gru_y"], out["gru_h"] = xc, oc.asnumpy(), sc[0].asnumpy()
+    # losses
+    loss = mx.gluon.loss
+    pred = rng.randn(4, 5).astype(np.float32)
+    lab = rng.randint(0, 5, size=(4,)).astype(np.float32)
+    tgt = rng.randn(4, 5).astype(np.float32)
+    sgn = np.sign(rng.randn(4, 5)).astype(np.float32)
+    out["loss_pred"], out["loss_lab"], out["loss_tgt"], out["loss_sgn"] = pred, lab, tgt, sgn
+    cases = {
+        "SoftmaxCELoss": (loss.SoftmaxCELoss(), (pred, lab)),
+        "L2Loss": (loss.L2Loss(), (pred, tgt)),
+        "L1Loss": (loss.L1Loss(), (pred, tgt)),
+        "SigmoidBCELoss": (loss.SigmoidBCELoss(), (pred, (sgn > 0).astype(np.float32))),
+        "HuberLoss": (loss.HuberLoss(rho=0.5), (pred, tgt)),
+        "HingeLoss": (loss.HingeLoss(), (pred, sgn)),
+        "LogisticLoss": (loss.LogisticLoss(), (pred, sgn)),
+        "KLDivLoss": (
+            loss.KLDivLoss(),
+            (
+                mx.nd.log_softmax(mx.nd.array(pred)).asnumpy(),
+                mx.nd.softmax(mx.nd.array(tgt)).asnumpy(),
+            ),
+        ),
+    }
+    for name, (fn, args) in cases.items():
+        a0 = mx.nd.array(args[0])
+        a0.attach_grad()
+        with mx.autograd.record():
+            val = fn(a0, mx.nd.array(args[1]))
+        val.backward()
+        out[f"loss_{name}"] = val.asnumpy()
+        out[f"loss_{name}_grad"] = a0.grad.asnumpy()
+        out[f"loss_{name}_in0"] = args[0]
+        out[f"loss_{name}_in1"] = args[1]
+    names = {
+        "convbn": sorted(net._collect_params_with_prefix()),
+        "convbn_full": list(net.collect_params().keys()),
+        "lstm": sorted(lstm._collect_params_with_prefix()),
+        "lstm_full": list(lstm.collect_params().keys()),
+        "gru": list(cell.collect_params().keys()),
+    }
+    np.savez(os.path.join(HERE, "layers.npz"), **out)
+    with open(os.path.join(HERE, "layer_names.json"), "w") as f:
+        json.dump(names, f, indent=1)
+
+
 if __name__ == "__main__":
     naming_goldens()
     trainer_goldens()
     lenet_goldens()
+    layer_goldens()
