@@ -75,6 +75,8 @@ def test_break_out_and_delete_leaves_no_processes():
             break
     assert len(mp.active_children()) == 2  # the pool is kept for the next epoch
     assert [b[1].tolist() for b in loader][:2] == [[0, 1], [2, 3]]  # stale results dropped
+    pairs = list(zip(loader, loader))  # two live iterations share the pool
+    assert len(pairs) == 32 and all(np.array_equal(a[1], b[1]) for a, b in pairs)
     it = iter(loader)
     next(it)
     del it, loader
@@ -98,6 +100,13 @@ def test_killed_worker_raises_quickly(mode, match):
         list(loader)
     assert time.monotonic() - t < 20 and info.value.worker_id == 0
     assert mp.active_children() == []
+
+
+def test_workers_import_neither_jax_nor_the_main_module():
+    # The parent runs `python -m pytest`: a re-imported main module would import pytest.
+    with DataLoader(Faulty("probe", bad=-1, n=2), batch_size=2, num_workers=1) as loader:
+        (probe,) = list(loader)
+    assert not probe.any()
 
 
 def test_timeout():

@@ -61,7 +61,9 @@ class WorkerDiedError(DataLoaderError):
 
     def __init__(self, worker_id: int, exitcode: int | None, pid: int | None = None):
         self.worker_id, self.exitcode = worker_id, exitcode
-        if exitcode is not None and exitcode < 0:
+        if exitcode is None:
+            how = "closed its pipe unexpectedly and did not exit"
+        elif exitcode < 0:
             try:
                 how = f"was killed by signal {signal.Signals(-exitcode).name} ({-exitcode})"
             except ValueError:
@@ -554,7 +556,7 @@ class _LoaderIter:
                 if key not in pool.mailbox:
                     for wid in dead:
                         proc = pool.procs[wid]
-                        proc.join(1.0)
+                        proc.join(5.0)  # its pipe closed: it is exiting; get the exit code
                         raise WorkerDiedError(wid, proc.exitcode, proc.pid)
             ok, payload = pool.mailbox.pop(key)
             del self._owner[b]

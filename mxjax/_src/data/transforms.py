@@ -106,7 +106,7 @@ class ToTensor:
 
     def __call__(self, x: Any) -> np.ndarray:
         x = _image("ToTensor", x)
-        out = np.moveaxis(x, -1, -3).astype(np.float32)
+        out = x.transpose((2, 0, 1) if x.ndim == 3 else (0, 3, 1, 2)).astype(np.float32)
         out *= np.float32(1 / 255)
         return out
 
@@ -130,19 +130,27 @@ class Normalize:
         self._std = np.asarray(std, np.float32).reshape(-1)
         if np.any(self._std == 0):
             raise ValueError(f"Normalize: std must be non-zero, received {std!r}")
+        self._consts: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     def __call__(self, x: Any) -> np.ndarray:
         x = _image("Normalize", x)
         c = x.shape[-3]
-        for name, v in (("mean", self._mean), ("std", self._std)):
-            if v.size not in (1, c):
-                raise ValueError(
-                    f"Normalize: {name} has {v.size} values but the CHW input has {c} channels "
-                    f"(shape {x.shape}); pass 1 or {c} values"
-                )
-        mean = np.broadcast_to(self._mean, (c,)).reshape(c, 1, 1)
-        inv = (1 / np.broadcast_to(self._std, (c,))).reshape(c, 1, 1)
-        return ((x.astype(np.float32) - mean) * inv).astype(np.float32)
+        consts = self._consts.get(c)
+        if consts is None:
+            for name, v in (("mean", self._mean), ("std", self._std)):
+                if v.size not in (1, c):
+                    raise ValueError(
+                        f"Normalize: {name} has {v.size} values but the CHW input has {c} "
+                        f"channels (shape {x.shape}); pass 1 or {c} values"
+                    )
+            mean = np.ascontiguousarray(np.broadcast_to(self._mean, (c,))).reshape(c, 1, 1)
+            inv = (np.float32(1) / np.broadcast_to(self._std, (c,))).reshape(c, 1, 1)
+            consts = self._consts[c] = (mean, inv.astype(np.float32))
+        if x.dtype != np.float32:
+            x = x.astype(np.float32)
+        out = x - consts[0]
+        out *= consts[1]
+        return out
 
 
 class Resize:

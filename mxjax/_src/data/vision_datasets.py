@@ -55,6 +55,7 @@ class _DownloadedDataset(Dataset):
                 _dl.download(url, os.path.join(self._root, name), sha1)
             except (urllib.error.URLError, OSError, TimeoutError) as e:
                 errors.append(f"{url}: {e}")
+                break  # offline: do not wait for a timeout per file
         if errors:
             names = ", ".join(n for n, _ in missing)
             raise _dl.DatasetNotFoundError(
