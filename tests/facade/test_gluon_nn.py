@@ -141,3 +141,43 @@ def test_names_and_aliases():
     assert nn.Conv2D(2, 3).name.startswith("conv")
     assert nn.MaxPool2D().name.startswith("pool")
     assert nn.Activation("relu").name.startswith("relu")
+
+
+def test_every_core_layer_has_a_gluon_block():
+    from mxjax import layers as L
+
+    helpers = {
+        "Composite",
+        "Layer",
+        "Scope",
+        "Sequential",
+        "flatten_names",
+        "layer",
+        "unflatten_names",
+    }
+    missing = set(L.__all__) - helpers - set(nn.__all__) - set(rnn.__all__)
+    assert not missing, f"core layers without a gluon block: {sorted(missing)}"
+
+
+def test_multi_head_attention_matches_numpy():
+    rng = np.random.RandomState(0)
+    q = rng.randn(2, 5, 4).astype(np.float32)
+    k = rng.randn(2, 3, 6).astype(np.float32)
+    att = nn.MultiHeadAttention(8, 2)
+    att.initialize(mx.init.Xavier())
+    y = att(mx.nd.array(q), mx.nd.array(k)).asnumpy()
+    p = {n: v.data().asnumpy() for n, v in att._reg_params.items()}
+
+    def proj(x, n):
+        return x @ p[f"{n}_weight"].T + p[f"{n}_bias"]
+
+    def heads(x):  # (B, T, U) -> (B, H, T, D)
+        b, t, _ = x.shape
+        return x.reshape(b, t, 2, 4).transpose(0, 2, 1, 3)
+
+    qh, kh, vh = heads(proj(q, "query")), heads(proj(k, "key")), heads(proj(k, "value"))
+    s = qh @ kh.transpose(0, 1, 3, 2) / np.sqrt(4.0)
+    w = np.exp(s - s.max(-1, keepdims=True))
+    w /= w.sum(-1, keepdims=True)
+    ctx = (w @ vh).transpose(0, 2, 1, 3).reshape(2, 5, 8)
+    np.testing.assert_allclose(y, proj(ctx, "out"), rtol=1e-4, atol=1e-5)

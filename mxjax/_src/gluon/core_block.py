@@ -198,7 +198,10 @@ class CoreBlock(HybridBlock):
         if any(p._deferred is None for p in pending):
             pending[0]._check_initialized()
         xs = xs[: self._n_init_inputs] if self._n_init_inputs else xs
-        example = [jax.ShapeDtypeStruct(tuple(x.shape), B.as_jnp(x).dtype) for x in xs]
+        example = [
+            None if x is None else jax.ShapeDtypeStruct(tuple(x.shape), B.as_jnp(x).dtype)
+            for x in xs
+        ]
         p, s = jax.eval_shape(lambda k, *e: self._core.init(k, *e), jax.random.key(0), *example)
         shapes = {**flatten_names(p), **flatten_names(s)}
         for name in (*self._pnames, *self._snames):
@@ -213,7 +216,7 @@ class CoreBlock(HybridBlock):
         svals = tuple(B.to_jax(a) for a in snd)
         train = B.is_training()
         key = B.new_key() if train else None
-        xj = [B.as_jnp(x) for x in xs]
+        xj = [None if x is None else B.as_jnp(x) for x in xs]
         if B.is_recording():
             fn = _fn(self._core, train, True, type(self)._core_call)
             out, vjp, new_state = fn(self._pnames, self._snames, pvals, svals, key, *xj)

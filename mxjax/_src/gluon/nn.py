@@ -8,6 +8,7 @@ from mxjax._src.gluon import _bridge as B
 from mxjax._src.gluon.block import Block, HybridBlock
 from mxjax._src.gluon.core_block import CoreBlock
 from mxjax._src.layers import activation as _act, basic as _basic, norm as _norm
+from mxjax._src.layers.attention import MultiHeadAttention as _MHA
 from mxjax._src.layers.dense import Dense as _Dense
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "Lambda",
     "LayerNorm",
     "LeakyReLU",
+    "MultiHeadAttention",
     "PReLU",
     "Swish",
 ]
@@ -488,3 +490,54 @@ class HybridLambda(HybridBlock):
 
     def hybrid_forward(self, F, x, *args):
         return self._func(F, x, *args)
+
+
+class MultiHeadAttention(CoreBlock):
+    """Multi-head attention (layout NTC) over ``mxjax.layers.MultiHeadAttention``.
+
+    ``block(query, keys=None, values=None, mask=None)``; parameters
+    ``query_weight``, ``key_weight``, ``value_weight``, ``out_weight`` (+ biases).
+
+    Examples:
+        >>> import mxjax as mx
+        >>> from mxjax.gluon import nn
+        >>> att = nn.MultiHeadAttention(8, 2)
+        >>> att.initialize()
+        >>> att(mx.nd.ones((2, 5, 4))).shape
+        (2, 5, 8)
+    """
+
+    def __init__(
+        self,
+        units: int,
+        num_heads: int,
+        dropout: float = 0.0,
+        use_bias: bool = True,
+        weight_initializer: Any = None,
+        bias_initializer: Any = "zeros",
+        dtype: Any = "float32",
+        return_weights: bool = False,
+        prefix=None,
+        params=None,
+        **kwargs,
+    ):
+        core = _MHA(
+            units,
+            num_heads,
+            dropout,
+            use_bias,
+            weight_initializer,
+            bias_initializer,
+            str(dtype),
+            return_weights,
+        )
+        super().__init__(core, prefix=prefix, params=params)
+
+    def _probe(self, n):
+        return (2, 3, n)
+
+    def forward(self, query, keys=None, values=None, mask=None):
+        args = [query, keys, values, mask]
+        while args[-1] is None:
+            args.pop()
+        return super().forward(*args)

@@ -34,6 +34,7 @@ from mxjax._src.gluon.nn import (
     Lambda as Lambda,
     LayerNorm as LayerNorm,
     LeakyReLU as LeakyReLU,
+    MultiHeadAttention as MultiHeadAttention,
     PReLU as PReLU,
     Swish as Swish,
 )
