@@ -107,14 +107,19 @@ def cmd_train(args) -> int:
     print(f"Dataset: {desc}")
     xtr, xte = _prepare_x(args.model, xtr), _prepare_x(args.model, xte)
     model = _make_model(args)
+    from mxjax import lr_scheduler, optim
+    from mxjax._src.train.engine import _DEFAULT_LR
+
+    lr = args.lr if args.lr is not None else _DEFAULT_LR.get(args.optimizer.lower(), 0.01)
+    if args.schedule == "cosine":
+        steps = args.epochs * -(-len(xtr) // args.batch_size)
+        sched = lr_scheduler.CosineScheduler(max_update=steps, base_lr=lr, final_lr=lr * 0.01)
+        tx = optim.create(args.optimizer, learning_rate=lr, lr_scheduler=sched)
+    else:
+        tx = optim.create(args.optimizer, learning_rate=lr)
     model.compile(
-        optimizer=args.optimizer,
-        loss="softmax_cross_entropy",
-        metrics=["accuracy"],
-        learning_rate=args.lr,
+        optimizer=tx, loss="softmax_cross_entropy", metrics=["accuracy"], learning_rate=lr
     )
-    if args.devices not in (None, "1", 1):
-        model.devices = args.devices
     os.makedirs(args.out, exist_ok=True)
     t0 = time.perf_counter()
     history = model.fit(
@@ -124,6 +129,7 @@ def cmd_train(args) -> int:
         batch_size=args.batch_size,
         validation_data=(xte, yte),
         verbose=args.verbose,
+        devices=args.devices,
     )
     train_time = time.perf_counter() - t0
     result = model.evaluate(xte, yte, batch_size=256)
@@ -135,7 +141,9 @@ def cmd_train(args) -> int:
         "epochs": args.epochs,
         "batch_size": args.batch_size,
         "optimizer": args.optimizer,
-        "learning_rate": model.learning_rate,
+        "learning_rate": lr,
+        "schedule": args.schedule,
+        "devices": args.devices or 1,
         "train_seconds": round(train_time, 2),
         "seconds_per_epoch": round(train_time / max(len(history.epoch), 1), 3),
         "test_loss": result["loss"],
@@ -239,6 +247,12 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--optimizer", default="adam")
     t.add_argument(
         "--lr", type=float, default=None, help="learning rate (default: the optimizer's)"
+    )
+    t.add_argument(
+        "--schedule",
+        default="cosine",
+        choices=["cosine", "constant"],
+        help="learning-rate schedule (cosine decays to 1%% of --lr)",
     )
     t.add_argument(
         "--devices", default=None, help="data-parallel devices: an int, a list like 0,1, or 'all'"

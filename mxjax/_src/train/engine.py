@@ -77,7 +77,8 @@ def resolve_loss(loss: Any) -> Callable:
         from mxjax import losses
 
         return losses.get(loss)
-    pure = getattr(loss, "pure_loss", None)  # gluon.loss Blocks expose their pure function
+    # gluon.loss Blocks hold the pure loss object of mxjax.losses.
+    pure = getattr(loss, "pure_loss", None) or getattr(loss, "_loss", None)
     if callable(pure):
         return pure
     if callable(loss):
@@ -160,6 +161,9 @@ class Engine:
             learning_rate: overrides the default learning rate of a named optimizer.
         """
         base, self._base_lr = resolve_optimizer(optimizer, learning_rate)
+        # An mx.optimizer.Optimizer keeps its schedule on the host: its traced
+        # hyperparameters are refreshed before every step (no recompilation).
+        self._mx_opt = optimizer if callable(getattr(optimizer, "next_hyperparams", None)) else None
         self.tx = optax.chain(base, lr_factor())
         self.loss_fn = resolve_loss(loss)
         self.metric_fns = resolve_metrics(metrics)
@@ -381,6 +385,8 @@ class Engine:
                         from mxjax._src.parallel.step import replicate
 
                         ts, sums = replicate(ts, mesh), replicate(sums, mesh)
+                if self._mx_opt is not None:
+                    ts = self._refresh_hyperparams(ts)
                 ts, sums = run(ts, sums, *args)
                 self._sync_from(ts)
                 cur = sums
@@ -405,6 +411,14 @@ class Engine:
         for cb in callbacks:
             cb.on_train_end()
         return history
+
+    def _refresh_hyperparams(self, ts: TrainState) -> TrainState:
+        from mxjax.optimizer import set_hyperparams
+
+        hp = self._mx_opt.next_hyperparams()
+        hp["rescale_grad"] = 1.0  # the step differentiates the mean loss: already 1/batch_size
+        inner = set_hyperparams(ts.opt_state[0], **hp)
+        return ts._replace(opt_state=(inner, *ts.opt_state[1:]))
 
     def _mesh_for(self, devices):
         if devices is None:

@@ -126,8 +126,12 @@ def make_train_step(
     return jax.jit(_train_step_fn(apply_fn, loss_fn, tx, metrics), donate_argnums=(0, 1))
 
 
-def _train_step_fn(apply_fn, loss_fn, tx, metrics):
-    """The un-jitted train step (shared by the single- and multi-device versions)."""
+def _train_step_fn(apply_fn, loss_fn, tx, metrics, with_outputs: bool = False):
+    """The un-jitted train step (shared by the single- and multi-device versions).
+
+    With ``with_outputs`` it also returns the network outputs and the
+    per-sample losses (for the Estimator's event handlers).
+    """
 
     def step(ts: TrainState, sums, x, y):
         key, sub = jax.random.split(ts.key)
@@ -141,7 +145,10 @@ def _train_step_fn(apply_fn, loss_fn, tx, metrics):
         updates, opt_state = tx.update(grads, ts.opt_state, ts.params)
         params = optax.apply_updates(ts.params, updates)
         sums = _accumulate(sums, jax.lax.stop_gradient(per), out, y, metrics)
-        return TrainState(params, new_state, opt_state, key, ts.step + 1), sums
+        new_ts = TrainState(params, new_state, opt_state, key, ts.step + 1)
+        if with_outputs:
+            return new_ts, sums, jax.lax.stop_gradient(out), jax.lax.stop_gradient(per)
+        return new_ts, sums
 
     return step
 

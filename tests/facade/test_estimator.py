@@ -1,0 +1,149 @@
+"""gluon.contrib.estimator: MXNet 1.9.1 semantics on the jitted step."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+import mxjax as mx
+from mxjax import gluon
+from mxjax.gluon.contrib.estimator import (
+    CheckpointHandler,
+    EarlyStoppingHandler,
+    Estimator,
+    LoggingHandler,
+    StoppingHandler,
+    ValidationHandler,
+)
+
+
+def _data(n=128, seed=0):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 3, n)
+    centers = np.array([[2.0, 0.0], [-2.0, 1.0], [0.0, -2.5]], np.float32)
+    x = centers[y] + 0.4 * rng.standard_normal((n, 2)).astype(np.float32)
+    return x.astype(np.float32), y.astype(np.float32)
+
+
+def _loader(x, y, bs=16):
+    return gluon.data.DataLoader(gluon.data.ArrayDataset(x, y), batch_size=bs, shuffle=False)
+
+
+def _net():
+    net = gluon.nn.HybridSequential()
+    net.add(gluon.nn.Dense(16, activation="relu", in_units=2), gluon.nn.Dense(3, in_units=16))
+    net.initialize(mx.init.Xavier())
+    return net
+
+
+def _estimator(net, lr=0.05, **kw):
+    trainer = gluon.Trainer(net.collect_params(), "adam", {"learning_rate": lr})
+    est = Estimator(net, gluon.loss.SoftmaxCrossEntropyLoss(), trainer=trainer, **kw)
+    est.logger.disabled = True
+    return est
+
+
+def test_fit_trains_and_names_metrics_like_mxnet():
+    x, y = _data()
+    net = _net()
+    est = _estimator(net)
+    est.fit(_loader(x, y), val_data=_loader(x, y), epochs=8)
+    names = [m.name for m in est.train_metrics]
+    assert names == ["training accuracy", "training softmaxcrossentropyloss"]
+    assert [m.name for m in est.val_metrics] == [
+        "validation accuracy",
+        "validation softmaxcrossentropyloss",
+    ]
+    assert est.val_metrics[0].get()[1] > 0.9
+    # the trained weights are in the Gluon network: recompute accuracy imperatively with NumPy
+    pred = net(mx.nd.array(x)).asnumpy().argmax(axis=1)
+    assert np.mean(pred == y) == pytest.approx(est.val_metrics[0].get()[1], abs=1e-6)
+
+
+def test_one_epoch_equals_the_gluon_imperative_loop():
+    x, y = _data(64)
+    net_a, net_b = _net(), _net()
+    for pa, pb in zip(net_a.collect_params().values(), net_b.collect_params().values()):
+        pb.set_data(pa.data().copy())
+    est = _estimator(net_a, lr=0.01)
+    est.fit(_loader(x, y), epochs=1)
+    trainer = gluon.Trainer(net_b.collect_params(), "adam", {"learning_rate": 0.01})
+    loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
+    for data, label in _loader(x, y):
+        with mx.autograd.record():
+            loss = loss_fn(net_b(data), label)
+        loss.backward()
+        trainer.step(data.shape[0])
+    for pa, pb in zip(net_a.collect_params().values(), net_b.collect_params().values()):
+        np.testing.assert_allclose(pa.data().asnumpy(), pb.data().asnumpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_batches_and_stopping_handler():
+    x, y = _data(64)
+    est = _estimator(_net())
+    seen = []
+
+    class Count(StoppingHandler):
+        def batch_end(self, estimator, *args, **kwargs):
+            seen.append(kwargs["pred"].shape)
+            return super().batch_end(estimator, *args, **kwargs)
+
+    est.fit(_loader(x, y), batches=3, event_handlers=[Count(max_batch=3)])
+    assert seen == [(16, 3)] * 3
+
+
+def test_epochs_xor_batches():
+    est = _estimator(_net())
+    with pytest.raises(ValueError, match="either epochs or batches"):
+        est.fit(_loader(*_data(16)), epochs=1, batches=2)
+    with pytest.raises(ValueError, match="either epochs or batches"):
+        est.fit(_loader(*_data(16)))
+
+
+def test_early_stopping_and_validation_handler():
+    x, y = _data(64)
+    est = _estimator(_net(), lr=1e-6)  # cannot improve by min_delta
+    acc = est.val_metrics[0]
+    stopper = EarlyStoppingHandler(monitor=acc, min_delta=0.5, patience=1)
+    calls = []
+    val = ValidationHandler(
+        _loader(x, y), eval_fn=lambda val_data: (calls.append(1), est.evaluate(val_data))
+    )
+    est.fit(_loader(x, y), val_data=_loader(x, y), epochs=10, event_handlers=[stopper, val])
+    assert stopper.stop_training and len(calls) == 2
+
+
+def test_checkpoints_best_and_resume(tmp_path):
+    x, y = _data(64)
+    net = _net()
+    est = _estimator(net)
+    ck = CheckpointHandler(
+        str(tmp_path),
+        model_prefix="m",
+        monitor=est.train_metrics[0],
+        save_best=True,
+        max_checkpoints=2,
+    )
+    est.fit(_loader(x, y), epochs=4, event_handlers=[ck])
+    files = sorted(os.listdir(tmp_path))
+    assert "m-best.params" in files
+    periodic = [f for f in files if f.startswith("m-epoch") and f.endswith(".params")]
+    assert len(periodic) == 2 and periodic[-1] == "m-epoch3batch16.params"
+    net2 = _net()
+    est2 = _estimator(net2)
+    ck2 = CheckpointHandler(str(tmp_path), model_prefix="m", resume_from_checkpoint=True)
+    est2.fit(_loader(x, y), epochs=4, event_handlers=[ck2])  # already done: resumes at epoch 4
+    assert est2.resumed_epochs == 4
+    for pa, pb in zip(net.collect_params().values(), net2.collect_params().values()):
+        np.testing.assert_allclose(pa.data().asnumpy(), pb.data().asnumpy())
+
+
+def test_logging_handler_prints(capsys):
+    x, y = _data(32)
+    est = _estimator(_net())
+    est.logger.disabled = False
+    est.fit(_loader(x, y), epochs=1, event_handlers=[LoggingHandler(log_interval=1)])
+    out = capsys.readouterr().out
+    assert "[Epoch 0] Finished in" in out and "training accuracy" in out and "[Batch 0]" in out
