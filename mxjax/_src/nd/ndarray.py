@@ -94,7 +94,7 @@ class NDArray:
         """The :class:`~mxjax.context.Context` holding the data."""
         try:
             devs = self._data.devices()
-        except (AttributeError, jax.errors.ConcretizationTypeError):
+        except Exception:  # a tracer inside jit/vmap has no committed device
             return _ctx.current_context()
         return _ctx.context_of_device(next(iter(devs)))
 

@@ -69,6 +69,47 @@ CASES = [
 ]  # fmt: skip
 
 
+# Gradients: d(sum(w * expr))/d(inputs) with a fixed random weighting w, via autograd.
+GRAD_CASES = [
+    "a * b + a / (b * b + 1)", "nd.exp(a) * nd.tanh(b)", "nd.softmax(c, axis=1)",
+    "nd.log_softmax(a) * b", "nd.sigmoid(a) + nd.relu(b)", "nd.sqrt(c) + nd.log(c)",
+    "nd.dot(a, m)", "nd.dot(a, b, transpose_b=True)", "nd.batch_dot(bt, bt, transpose_b=True)",
+    "nd.FullyConnected(a, m.T, v[0:1].reshape((1,)) * 0 + nd.ones((4,)), num_hidden=4)",
+    "nd.pick(m, i[0:3] * 0 + nd.array([0, 3, 1]))", "nd.take(m, i)", "a.sum(axis=1)",
+    "c.mean(axis=(0, 2))", "a.max(axis=0)", "nd.norm(a, axis=1)", "a.reshape((3, 2))",
+    "a.T", "a[1]", "c[1:3, ::2]", "nd.concat(a, b)", "nd.stack(a, b, axis=2)",
+    "nd.split(c, 3, axis=1)[1]", "nd.slice_axis(c, axis=2, begin=1, end=3)",
+    "nd.where(a > 0, a * 2, b * 3)", "nd.clip(a, -0.5, 0.5)", "nd.tile(a, (2, 1))",
+    "nd.broadcast_to(v.reshape((1, 3)), (4, 3))", "nd.maximum(a, b)",
+    "nd.topk(a, k=2, ret_typ='value')", "nd.sort(a, axis=0)", "a ** 3", "2 ** a",
+    "nd.square(a) - abs(b)", "nd.expand_dims(a, 0) * 2", "nd.flatten(c)",
+    "nd.LeakyReLU(a, slope=0.1)", "nd.Activation(a, act_type='softrelu')",
+]  # fmt: skip
+
+
+def grad_cases(out):
+    from mxnet import autograd
+
+    cases = []
+    for n, expr in enumerate(GRAD_CASES):
+        env = {k: nd.array(v, dtype=v.dtype) for k, v in INPUTS.items() if v.dtype.kind == "f"}
+        env["nd"] = nd
+        for k, v in env.items():
+            if k != "nd":
+                v.attach_grad()
+        with autograd.record():
+            y = eval(expr, env)
+            w = nd.array(np.random.RandomState(n).randn(*y.shape).astype("float32"))
+            loss = (y * w).sum()
+        loss.backward()
+        for k in INPUTS:
+            if k in env:
+                out[f"grad{n}_{k}"] = env[k].grad.asnumpy()
+        out[f"gradw{n}"] = w.asnumpy()
+        cases.append(expr)
+    return cases
+
+
 def main():
     env = {k: nd.array(v, dtype=v.dtype) for k, v in INPUTS.items()}
     env["nd"] = nd
@@ -80,9 +121,10 @@ def main():
         for j, r in enumerate(res):
             out[f"case{n}_{j}"] = r.asnumpy()
         cases.append({"expr": expr, "n_out": len(res)})
+    grads = grad_cases(out)
     np.savez_compressed(os.path.join(HERE, "ops.npz"), **out)
     with open(os.path.join(HERE, "cases.json"), "w") as f:
-        json.dump(cases, f, indent=0)
+        json.dump({"cases": cases, "grad_cases": grads}, f, indent=0)
 
 
 if __name__ == "__main__":
