@@ -143,9 +143,24 @@ class MultiHeadAttention(Layer):
 
     def apply(self, params, state, query, keys=None, values=None, mask=None, key=None, train=False):
         query, keys, values = self._inputs(query, keys, values)
-        use_dropout = train and self.dropout > 0
+        use_dropout = bool(train and self.dropout > 0)
         if use_dropout:
             self.require_key(key, train)
+        else:
+            key = None
+        if mask is not None:
+            mask = jnp.asarray(mask)
+            expected = (query.shape[0], query.shape[1], keys.shape[1])
+            if tuple(mask.shape) != expected:
+                raise ValueError(
+                    f"MultiHeadAttention: expected a mask of shape (batch, query length, key "
+                    f"length) = {expected}; received {tuple(mask.shape)}"
+                )
+        # One compiled program also for eager calls (inlined under an outer jit).
+        out = _forward(self, use_dropout, params, query, keys, values, mask, key)
+        return out, state
+
+    def _forward(self, use_dropout, params, query, keys, values, mask, key):
         q = self._heads(self._project(params, "query", query))
         k = self._heads(self._project(params, "key", keys))
         v = self._heads(self._project(params, "value", values))
@@ -153,12 +168,6 @@ class MultiHeadAttention(Layer):
         logits = jnp.einsum("bhqd,bhkd->bhqk", q, k).astype(jnp.float32) / math.sqrt(d)
         b, tq, tk = query.shape[0], query.shape[1], keys.shape[1]
         if mask is not None:
-            mask = jnp.asarray(mask)
-            if tuple(mask.shape) != (b, tq, tk):
-                raise ValueError(
-                    f"MultiHeadAttention: expected a mask of shape (batch, query length, key "
-                    f"length) = {(b, tq, tk)}; received {tuple(mask.shape)}"
-                )
             m = (mask != 0).reshape(b, 1, tq, tk)
             m = jnp.broadcast_to(m, logits.shape)
             logits = jnp.where(m, logits, jnp.finfo(jnp.float32).min)
@@ -173,4 +182,7 @@ class MultiHeadAttention(Layer):
         ctx = jnp.einsum("bhqk,bhkd->bhqd", att, v)
         ctx = ctx.transpose(0, 2, 1, 3).reshape(b, tq, self.units)
         out = self._project(params, "out", ctx)
-        return ((out, weights) if self.return_weights else out), state
+        return (out, weights) if self.return_weights else out
+
+
+_forward = jax.jit(MultiHeadAttention._forward, static_argnums=(0, 1))
