@@ -15,13 +15,13 @@ _CELL_NAMES = {"i2h_weight", "h2h_weight", "i2h_bias", "h2h_bias"}
 
 DESCRIPTORS = [
     Descriptor(
-        "lstm-bi2-tnc",
-        lambda: L.LSTM(4, num_layers=2, bidirectional=True),
+        "lstm-bi-tnc",
+        lambda: L.LSTM(4, bidirectional=True),
         [(5, 3, 2)],
-        _names(2, True),
+        _names(1, True),
         (5, 3, 8),
         batch_axis=1,
-        make_dtype=lambda dt: L.LSTM(4, num_layers=2, bidirectional=True, dtype=dt),
+        make_dtype=lambda dt: L.LSTM(4, bidirectional=True, dtype=dt),
     ),
     Descriptor(
         "lstm-proj-ntc",

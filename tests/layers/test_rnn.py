@@ -192,7 +192,7 @@ def test_cell_unroll_list_inputs_and_layouts():
 @pytest.mark.parametrize(
     "net",
     [
-        L.LSTM(3, num_layers=2, bidirectional=True, projection_size=2),
+        L.LSTM(3, bidirectional=True, projection_size=2),
         L.GRU(3, bidirectional=True, layout="NTC"),
     ],
     ids=["lstmp", "gru"],
