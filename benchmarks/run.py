@@ -1,0 +1,224 @@
+"""Runs every contender on every workload, one subprocess each; writes results.json and RESULTS.md.
+
+Usage::
+
+    python benchmarks/run.py [--quick] [--workloads mlp_b32,cnn_b128] [--contenders jax,mxjax_functional]
+                             [--out benchmarks] [--mxnet-python /tmp/mxnet/bin/python] [--timeout 600]
+
+``--quick`` uses few steps and skips ResNet-18. Median step time (ms), its
+ratio to the hand-written ``jax.jit`` + optax step of the same run, first-step
+(compile) time and peak RSS of the subprocess are reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from importlib import metadata
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+from worker import CONTENDERS  # noqa: E402
+from workloads import WORKLOADS  # noqa: E402
+
+DATA_CONTENDERS = {"mxjax_functional"}  # the DataLoader workload is mxjax.data's
+LIBS = ["jax", "jaxlib", "optax", "numpy", "mxjax", "flax", "equinox", "dm-haiku", "torch"]
+
+
+def machine() -> dict:
+    info = {
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "cores": os.cpu_count(),
+    }
+    try:
+        with open("/proc/cpuinfo") as f:
+            info["cpu"] = next(
+                (ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")), "?"
+            )
+        with open("/proc/meminfo") as f:
+            info["memory_gb"] = round(int(f.readline().split()[1]) / 2**20, 1)
+    except OSError:
+        pass
+    info["loadavg_start"] = os.getloadavg()
+    versions = {}
+    for lib in LIBS:
+        try:
+            versions[lib] = metadata.version(lib)
+        except metadata.PackageNotFoundError:
+            versions[lib] = "not installed"
+    info["versions"] = versions
+    return info
+
+
+def run_one(contender, workload, quick, mxnet_python, timeout) -> dict:
+    python = sys.executable
+    if contender == "mxnet":
+        if not (mxnet_python and os.path.exists(mxnet_python)):
+            return {"status": "skipped", "reason": f"no MXNet venv at {mxnet_python}"}
+        python = mxnet_python
+    cmd = [python, os.path.join(HERE, "worker.py"), contender, workload] + (
+        ["--quick"] if quick else []
+    )
+    try:
+        proc = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=timeout, cwd=os.path.dirname(HERE)
+        )
+    except subprocess.TimeoutExpired:
+        return {"status": "error", "reason": f"timed out after {timeout} s"}
+    for line in proc.stdout.splitlines()[::-1]:
+        if line.startswith("RESULT "):
+            return json.loads(line[len("RESULT ") :])
+    tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+    return {"status": "error", "reason": f"exit {proc.returncode}: {tail[:300]}"}
+
+
+def _fmt(v, spec):
+    return "" if v is None else format(v, spec)
+
+
+def markdown(results: list, info: dict, quick: bool) -> str:
+    v = info["versions"]
+    lines = [
+        "# mxjax benchmark results",
+        "",
+        f"Date: {info['date']}. Command: `{info['command']}`{' (quick mode)' if quick else ''}.",
+        "",
+        f"Machine: {info.get('cpu', '?')}, {info['cores']} cores, {info.get('memory_gb', '?')} GB memory, "
+        f"{info['platform']}, Python {info['python']}.",
+        f"Load average (1/5/15 min) at start {tuple(round(x, 1) for x in info['loadavg_start'])}, "
+        f"at end {tuple(round(x, 1) for x in info['loadavg_end'])}: the machine was shared, so absolute "
+        "times are noisy; ratios within one run are the meaningful figures.",
+        "",
+        "Versions: "
+        + ", ".join(f"{k} {val}" for k, val in v.items())
+        + (f", mxnet {info['mxnet_version']}" if info.get("mxnet_version") else "")
+        + ".",
+        "",
+        "Median step time over timed steps after warm-up (each step blocked with "
+        "`jax.block_until_ready` / `wait_to_read`), ratio to raw JAX (`jax.jit` + optax) measured in "
+        "the same run, first step (compile + run), peak RSS of the contender's subprocess.",
+        "",
+    ]
+    by_w = {}
+    for r in results:
+        by_w.setdefault(r["workload"], []).append(r)
+    for wname, rows in by_w.items():
+        w = WORKLOADS[wname]
+        lines += [f"## {wname}: {w.description}", ""]
+        if w.model == "data":
+            lines += [
+                "| contender | images/s (0 workers) | images/s (2 workers) | ms/batch (best) | peak RSS MB |",
+                "|---|---:|---:|---:|---:|",
+            ]
+            for r in rows:
+                if r["status"] != "ok":
+                    lines.append(f"| {r['label']} | {r['status']}: {r.get('reason', '')} | | | |")
+                    continue
+                lines.append(
+                    f"| {r['label']} | {r['images_per_s_workers0']:,.0f} | "
+                    f"{r['images_per_s_workers2']:,.0f} | {r['median_ms']:.2f} | {r['peak_rss_mb']:.0f} |"
+                )
+            lines.append("")
+            continue
+        base = next((r for r in rows if r["contender"] == "jax" and r["status"] == "ok"), None)
+        lines += [
+            "| contender | median ms/step | ratio vs raw JAX | first step s | peak RSS MB |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for r in rows:
+            if r["status"] != "ok":
+                lines.append(f"| {r['label']} | {r['status']}: {r.get('reason', '')} | | | |")
+                continue
+            ratio = r["median_ms"] / base["median_ms"] if base else None
+            r["ratio_vs_jax"] = ratio
+            lines.append(
+                f"| {r['label']} | {r['median_ms']:.2f} | {_fmt(ratio, '.2f')}x | "
+                f"{r['first_step_s']:.2f} | {r['peak_rss_mb']:.0f} |"
+            )
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def _atomic_write(path: str, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path) or ".", suffix=".tmp")
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("--quick", action="store_true", help="few steps; skips ResNet-18")
+    p.add_argument(
+        "--workloads", default=None, help="comma-separated subset of " + ",".join(WORKLOADS)
+    )
+    p.add_argument(
+        "--contenders", default=None, help="comma-separated subset of " + ",".join(CONTENDERS)
+    )
+    p.add_argument("--out", default=HERE, help="folder for results.json and RESULTS.md")
+    p.add_argument("--mxnet-python", default="/tmp/mxnet/bin/python")
+    p.add_argument("--timeout", type=float, default=600, help="seconds per subprocess")
+    args = p.parse_args(argv)
+    workloads = args.workloads.split(",") if args.workloads else list(WORKLOADS)
+    contenders = args.contenders.split(",") if args.contenders else list(CONTENDERS)
+    for name in workloads:
+        if name not in WORKLOADS:
+            p.error(f"unknown workload {name!r}; choose from {sorted(WORKLOADS)}")
+    for name in contenders:
+        if name not in CONTENDERS:
+            p.error(f"unknown contender {name!r}; choose from {sorted(CONTENDERS)}")
+    if args.quick and not args.workloads:
+        workloads = [w for w in workloads if WORKLOADS[w].model != "resnet18"]
+    if "jax" in contenders:  # the baseline runs first in each workload
+        contenders = ["jax"] + [c for c in contenders if c != "jax"]
+    info = machine()
+    info["date"] = datetime.datetime.now().isoformat(timespec="seconds")
+    info["command"] = "python benchmarks/run.py " + " ".join(
+        argv if argv is not None else sys.argv[1:]
+    )
+    if "mxnet" in contenders and os.path.exists(args.mxnet_python):
+        out = subprocess.run(
+            [args.mxnet_python, "-c", "import mxnet; print(mxnet.__version__)"],
+            capture_output=True,
+            text=True,
+        )
+        info["mxnet_version"] = out.stdout.strip() or None
+    results = []
+    for wname in workloads:
+        for c in contenders:
+            if WORKLOADS[wname].model == "data" and c not in DATA_CONTENDERS:
+                continue
+            r = {"contender": c, "label": CONTENDERS[c][2], "workload": wname}
+            r.update(run_one(c, wname, args.quick, args.mxnet_python, args.timeout))
+            r.setdefault("label", CONTENDERS[c][2])
+            results.append(r)
+            shown = (
+                f"{r['median_ms']:.2f} ms"
+                if r.get("status") == "ok"
+                else f"{r['status']}: {r.get('reason')}"
+            )
+            print(f"{wname:<14} {c:<17} {shown}", flush=True)
+    info["loadavg_end"] = os.getloadavg()
+    md = markdown(results, info, args.quick)  # also fills ratio_vs_jax
+    os.makedirs(args.out, exist_ok=True)
+    _atomic_write(
+        os.path.join(args.out, "results.json"),
+        json.dumps({"machine": info, "quick": args.quick, "results": results}, indent=1) + "\n",
+    )
+    _atomic_write(os.path.join(args.out, "RESULTS.md"), md)
+    print(f"wrote {args.out}/results.json and RESULTS.md")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
