@@ -142,7 +142,9 @@ def as_jnp(x: Any) -> Any:
 
 def assign(arr: Any, value: Any) -> None:
     """Writes ``value`` into NDArray ``arr`` in place (``arr[:] = value``)."""
-    value = jnp.asarray(to_jax(value))
+    value = to_jax(value)
+    if not isinstance(value, jax.Array):
+        value = jnp.asarray(value)
     if hasattr(arr, "_data") and hasattr(arr, "_entry"):
         arr._data = value
         arr._entry = None
@@ -164,3 +166,53 @@ def mark_stale(arr: Any) -> None:
 def nd_autograd():
     """The ``mxjax.autograd`` module."""
     return _autograd()
+
+
+class CompiledVJP:
+    """``jax.jit``-compiled forward-with-vjp and backward of ``f(dargs, cargs) -> (out, aux)``.
+
+    Only ``dargs`` (a tuple) is differentiated. The forward returns the
+    outputs, ``aux`` and the leaves of the vjp closure; the closure's
+    structure is captured once per input signature, so the backward is a
+    second compiled function of plain arrays (no per-call hashing of a
+    closure).
+    """
+
+    def __init__(self, f: Any):
+        self._f = f
+        self._treedefs: dict = {}
+        self._fwd = jax.jit(self._fwd_impl, static_argnums=(0,))
+        self._bwd = jax.jit(self._bwd_impl, static_argnums=(0,))
+
+    def _fwd_impl(self, sig, dargs, cargs):
+        out, vjp, aux = jax.vjp(lambda *d: self._f(d, cargs), *dargs, has_aux=True)
+        leaves, treedef = jax.tree_util.tree_flatten(vjp)
+        self._treedefs[sig] = treedef
+        return out, aux, leaves
+
+    def _bwd_impl(self, sig, leaves, ct):
+        return jax.tree_util.tree_unflatten(self._treedefs[sig], leaves)(ct)
+
+    def forward(self, dargs: tuple, cargs: tuple):
+        """Returns ``(outputs, aux, backward)``; ``backward(ct)`` returns cotangents of ``dargs``."""
+        sig = tuple(
+            (tuple(a.shape), str(a.dtype)) if hasattr(a, "shape") else None
+            for a in jax.tree_util.tree_leaves((dargs, cargs))
+        ) + (jax.tree_util.tree_structure((dargs, cargs)),)
+        out, aux, leaves = self._fwd(sig, dargs, cargs)
+        bwd = self._bwd
+
+        def backward(ct):
+            return bwd(sig, leaves, ct)
+
+        return out, aux, backward
+
+
+_ZERO_KEY: list = []
+
+
+def const_key() -> jax.Array:
+    """A constant PRNG key for calls that need none (created once)."""
+    if not _ZERO_KEY:
+        _ZERO_KEY.append(jax.random.key(0))
+    return _ZERO_KEY[0]

@@ -454,9 +454,12 @@ class HybridBlock(Block):
 
     # ------------------------------------------------------------- compiled
     def _plan(self):
-        plist = list(OrderedDict((id(p), p) for p in self.collect_params().values()).values())
-        diff = [p for p in plist if p.grad_req != "null"]
-        const = [p for p in plist if p.grad_req == "null"]
+        plist = self._compiled.get("plist")
+        if plist is None:
+            plist = list(OrderedDict((id(p), p) for p in self.collect_params().values()).values())
+            self._compiled["plist"] = plist
+        diff = tuple(p for p in plist if p.grad_req != "null")
+        const = tuple(p for p in plist if p.grad_req == "null")
         return plist, diff, const
 
     def _pure(self, diff, const, train):
@@ -474,55 +477,45 @@ class HybridBlock(Block):
 
         return pure
 
-    def _functions(self, train: bool):
-        plist, diff, const = self._plan()
-        sig = (train, tuple(id(p) for p in diff), tuple(id(p) for p in const))
+    def _functions(self, train: bool, diff: tuple, const: tuple):
+        sig = (train, diff, const)
         fns = self._compiled.get(sig)
         if fns is None:
             pure = self._pure(diff, const, train)
-
-            def fwd(dvals, cvals, key, *xs):
-                return pure(dvals, cvals, key, *xs)
-
-            def fwd_vjp(dvals, cvals, key, *xs):
-                def f(dv, *x):
-                    return pure(dv, cvals, key, *x)
-
-                out, vjp, aux = jax.vjp(f, dvals, *xs, has_aux=True)
-                return out, vjp, aux
-
-            fns = (diff, const, jax.jit(fwd), jax.jit(fwd_vjp), jax.jit(lambda f, ct: f(ct)))
+            fwd = jax.jit(pure)
+            fwd_vjp = B.CompiledVJP(lambda d, c: pure(d[0], c[0], c[1], *d[1:]))
+            fns = (fwd, fwd_vjp)
             self._compiled[sig] = fns
         return fns
 
     def _call_compiled(self, *args: Any) -> Any:
-        params = self.collect_params().values()
-        if any(p._data is None for p in params):
+        plist, diff, const = self._plan()
+        if any(p._data is None for p in plist):
             # First call with deferred shapes: run imperatively once (initializes).
+            self._compiled.pop("plist", None)
             return Block.__call__(self, *args)
         train = B.is_training()
-        diff, const, fwd, fwd_vjp, bwd = self._functions(train)
+        fwd, fwd_vjp = self._functions(train, diff, const)
         ctx = B.context_of(args[0]) if args else None
         dnd = [p.data(ctx) for p in diff]
         cnd = [p.data(ctx) for p in const]
         dvals = tuple(d.jax for d in dnd)
         cvals = tuple(c.jax for c in cnd)
         xs = [B.as_jnp(a) for a in args]
-        key = B.new_key() if train else jax.random.key(0)
+        key = B.new_key() if train else B.const_key()
         if B.is_recording():
-            out, vjp, new_const = fwd_vjp(dvals, cvals, key, *xs)
+            out, new_const, backward = fwd_vjp.forward((dvals, *xs), (cvals, key))
 
             def vjp_fn(ct):
-                cts = bwd(vjp, ct)
+                cts = backward(ct)
                 return list(cts[0]) + list(cts[1:])
 
             res = B.record(out, dnd + list(args), vjp_fn)
         else:
             out, new_const = fwd(dvals, cvals, key, *xs)
             res = B.wrap(out)
-        for arr, old, new in zip(cnd, cvals, new_const):
-            if new is not old:
-                B.assign(arr, new)
+        for arr, new in zip(cnd, new_const):
+            B.assign(arr, new)
         return list(res) if isinstance(res, list) else res
 
     def export(self, path: str, epoch: int = 0) -> tuple[str, str]:

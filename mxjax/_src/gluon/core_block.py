@@ -57,13 +57,8 @@ def _default_call(core, params, state, xs, key, train):
     return core.apply(params, state, *xs, key=key, train=train)
 
 
-def _fn(core: Any, train: bool, recording: bool, call: Any = _default_call):
-    sig = (core, train, recording, call)
-    fn = _FNS.get(sig)
-    if fn is not None:
-        return fn
-
-    def run(pnames, snames, pvals, svals, key, *xs):
+def _run(core, train, call, pnames, snames):
+    def run(pvals, svals, key, *xs):
         params = unflatten_names(dict(zip(pnames, pvals)))
         state = unflatten_names(dict(zip(snames, svals)))
         out, new_state = call(core, params, state, xs, key, train)
@@ -72,24 +67,20 @@ def _fn(core: Any, train: bool, recording: bool, call: Any = _default_call):
             out = tuple(out)
         return out, tuple(new_state.get(n, v) for n, v in zip(snames, svals))
 
-    if recording:
+    return run
 
-        def fwd(pnames, snames, pvals, svals, key, *xs):
-            def f(pv, *x):
-                return run(pnames, snames, pv, svals, key, *x)
 
-            return jax.vjp(f, pvals, *xs, has_aux=True)
-
-    else:
-        fwd = run
-    fn = jax.jit(fwd, static_argnums=(0, 1))
-    _FNS[sig] = fn
+def _fn(core: Any, train: bool, recording: bool, call: Any, pnames: tuple, snames: tuple):
+    sig = (core, train, recording, call, pnames, snames)
+    fn = _FNS.get(sig)
+    if fn is None:
+        run = _run(core, train, call, pnames, snames)
+        if recording:
+            fn = B.CompiledVJP(lambda d, c: run(d[0], c[0], c[1], *d[1:]))
+        else:
+            fn = jax.jit(run)
+        _FNS[sig] = fn
     return fn
-
-
-@jax.jit
-def _bwd(vjp, ct):
-    return vjp(ct)
 
 
 class CoreBlock(HybridBlock):
@@ -217,18 +208,19 @@ class CoreBlock(HybridBlock):
         train = B.is_training()
         key = B.new_key() if train else None
         xj = [None if x is None else B.as_jnp(x) for x in xs]
+        call = type(self)._core_call
         if B.is_recording():
-            fn = _fn(self._core, train, True, type(self)._core_call)
-            out, vjp, new_state = fn(self._pnames, self._snames, pvals, svals, key, *xj)
+            fn = _fn(self._core, train, True, call, self._pnames, self._snames)
+            out, new_state, backward = fn.forward((pvals, *xj), (svals, key))
 
             def vjp_fn(ct):
-                cts = _bwd(vjp, ct)
+                cts = backward(ct)
                 return list(cts[0]) + list(cts[1:])
 
             res = B.record(out, pnd + list(xs), vjp_fn)
         else:
-            fn = _fn(self._core, train, False, type(self)._core_call)
-            out, new_state = fn(self._pnames, self._snames, pvals, svals, key, *xj)
+            fn = _fn(self._core, train, False, call, self._pnames, self._snames)
+            out, new_state = fn(pvals, svals, key, *xj)
             res = B.wrap(out)
         for name, arr, old, new in zip(self._snames, snd, svals, new_state):
             if new is not old:

@@ -11,6 +11,9 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
+import jax
+import jax.numpy as jnp
+
 import mxjax._src.losses as _losses
 from mxjax._src.gluon import _bridge as B
 from mxjax._src.gluon.block import HybridBlock
@@ -50,13 +53,46 @@ class Loss(HybridBlock):
         except TypeError as e:
             raise TypeError(f"{type(self).__name__}: {e}; signature {self._sig}") from None
         bound.apply_defaults()
-        loss = self._loss
-        return B.nd_autograd().apply(lambda *a: loss(*a), *bound.args)
+        args = bound.args
+        if B.current_trace() is not None:
+            return B.wrap(self._loss(*[B.to_jax(a) for a in args]))
+        vals = [B.to_jax(a) for a in args]
+        if B.is_recording():
+            mask = tuple(B.is_ndarray(a) and jnp.issubdtype(a.dtype, jnp.floating) for a in args)
+            cv = _compiled(self._loss, mask)
+            dargs = tuple(v for v, m in zip(vals, mask) if m)
+            cargs = tuple(v for v, m in zip(vals, mask) if not m)
+            out, _, backward = cv.forward(dargs, cargs)
+            inputs = [a for a, m in zip(args, mask) if m]
+            return B.record(out, inputs, lambda ct: list(backward(ct)))
+        return B.wrap(_compiled(self._loss, None)(*vals))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if kwargs:
             return super().__call__(*self._sig.bind(*args, **kwargs).args)
         return super().__call__(*args)
+
+
+_CACHE: dict = {}
+
+
+def _compiled(loss: Any, mask: tuple | None):
+    """The jitted loss (``mask=None``) or its CompiledVJP over the ``mask``-ed args."""
+    key = (loss, mask)
+    fn = _CACHE.get(key)
+    if fn is None:
+        if mask is None:
+            fn = jax.jit(lambda *a: loss(*a))
+        else:
+
+            def f(d, c):
+                di, ci = iter(d), iter(c)
+                full = [next(di) if m else next(ci) for m in mask]
+                return loss(*full), ()
+
+            fn = B.CompiledVJP(f)
+        _CACHE[key] = fn
+    return fn
 
 
 def _make(name: str, core_cls: Any) -> type:
