@@ -318,3 +318,14 @@ def test_single_state_array_and_no_recompile():
     n = f._cache_size()
     f(p, x + 1)
     assert f._cache_size() == n
+
+
+def test_program_size_does_not_grow_with_length():
+    net = L.LSTM(4, num_layers=2, bidirectional=True)
+    p = jax.eval_shape(lambda k: net.init(k, jnp.ones((3, 2, 5)))[0], jax.random.key(0))
+
+    def size(t):
+        x = jax.ShapeDtypeStruct((t, 2, 5), jnp.float32)
+        return len(str(jax.make_jaxpr(lambda p, x: net.apply(p, {}, x)[0])(p, x)))
+
+    assert size(100) == size(300)  # one scan, not an unrolled loop
