@@ -154,6 +154,15 @@ def _atomic_write(path: str, text: str) -> None:
     os.replace(tmp, path)
 
 
+def _write(out: str, results: list, info: dict, quick: bool) -> None:
+    info["loadavg_end"] = os.getloadavg()
+    md = markdown(results, info, quick)  # also fills ratio_vs_jax
+    os.makedirs(out, exist_ok=True)
+    payload = {"machine": info, "quick": quick, "results": results}
+    _atomic_write(os.path.join(out, "results.json"), json.dumps(payload, indent=1) + "\n")
+    _atomic_write(os.path.join(out, "RESULTS.md"), md)
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -208,14 +217,8 @@ def main(argv=None) -> int:
                 else f"{r['status']}: {r.get('reason')}"
             )
             print(f"{wname:<14} {c:<17} {shown}", flush=True)
-    info["loadavg_end"] = os.getloadavg()
-    md = markdown(results, info, args.quick)  # also fills ratio_vs_jax
-    os.makedirs(args.out, exist_ok=True)
-    _atomic_write(
-        os.path.join(args.out, "results.json"),
-        json.dumps({"machine": info, "quick": args.quick, "results": results}, indent=1) + "\n",
-    )
-    _atomic_write(os.path.join(args.out, "RESULTS.md"), md)
+            _write(args.out, results, info, args.quick)  # partial results survive an interruption
+    _write(args.out, results, info, args.quick)
     print(f"wrote {args.out}/results.json and RESULTS.md")
     return 0
 
