@@ -11,8 +11,6 @@ order and writes ``.grad`` of the attached variables by their ``grad_req``.
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -21,6 +19,19 @@ import jax.numpy as jnp
 import numpy as np
 
 from mxjax._src.errors import MXJaxError
+from mxjax._src.nd._compile import compiled as _compiled
+from mxjax._src.nd._mode import (
+    _Scope,
+    _state,
+    is_recording as is_recording,
+    is_training as is_training,
+    pause as pause,
+    predict_mode as predict_mode,
+    record as record,
+    set_recording as set_recording,
+    set_training as set_training,
+    train_mode as train_mode,
+)
 
 __all__ = [
     "AutogradError",
@@ -66,15 +77,6 @@ class AutogradError(MXJaxError, RuntimeError):
     """
 
 
-class _State(threading.local):
-    def __init__(self):
-        self.recording = False
-        self.training = False
-
-
-_state = _State()
-
-
 class _Node:
     __slots__ = ("vjp", "parents", "avals", "multi", "fn", "primals")
 
@@ -85,133 +87,6 @@ class _Node:
         self.multi = multi
         self.fn = fn
         self.primals = primals
-
-
-# ----------------------------------------------------------------------------- scopes
-class _Scope:
-    __slots__ = ("_rec", "_train", "_prev")
-
-    def __init__(self, is_record, train_mode):
-        self._rec = is_record
-        self._train = train_mode
-        self._prev = None
-
-    def __enter__(self):
-        self._prev = (_state.recording, _state.training)
-        if self._rec is not None:
-            _state.recording = self._rec
-        if self._train is not None:
-            _state.training = self._train
-        return self
-
-    def __exit__(self, *exc):
-        _state.recording, _state.training = self._prev
-
-
-def record(train_mode: bool = True) -> _Scope:
-    """Scope in which operations are recorded for :func:`backward`.
-
-    Args:
-        train_mode: whether layers behave as in training (Dropout active,
-            BatchNorm on batch statistics) inside the scope.
-
-    Examples:
-        >>> from mxjax import autograd, nd
-        >>> x = nd.array([1.0, 2.0]); x.attach_grad()
-        >>> with autograd.record():
-        ...     y = (x * x).sum()
-        >>> y.backward()
-        >>> x.grad
-        <BLANKLINE>
-        [2. 4.]
-        <NDArray 2 @cpu(0)>
-    """
-    return _Scope(True, train_mode)
-
-
-def pause(train_mode: bool = False) -> _Scope:
-    """Scope that stops recording (inside :func:`record`), with the given training mode.
-
-    Examples:
-        >>> from mxjax import autograd
-        >>> with autograd.record():
-        ...     with autograd.pause():
-        ...         autograd.is_recording()
-        False
-    """
-    return _Scope(False, train_mode)
-
-
-def train_mode() -> _Scope:
-    """Scope with ``is_training() == True`` (recording unchanged).
-
-    Examples:
-        >>> from mxjax import autograd
-        >>> with autograd.train_mode():
-        ...     autograd.is_training()
-        True
-    """
-    return _Scope(None, True)
-
-
-def predict_mode() -> _Scope:
-    """Scope with ``is_training() == False`` (recording unchanged).
-
-    Examples:
-        >>> from mxjax import autograd
-        >>> with autograd.record(), autograd.predict_mode():
-        ...     autograd.is_training()
-        False
-    """
-    return _Scope(None, False)
-
-
-def is_recording() -> bool:
-    """Whether operations are being recorded.
-
-    Examples:
-        >>> from mxjax import autograd
-        >>> autograd.is_recording()
-        False
-    """
-    return _state.recording
-
-
-def is_training() -> bool:
-    """Whether layers should behave as in training.
-
-    Examples:
-        >>> from mxjax import autograd
-        >>> autograd.is_training()
-        False
-    """
-    return _state.training
-
-
-def set_recording(is_recording: bool) -> bool:  # noqa: A002
-    """Sets the recording flag; returns the previous value.
-
-    Examples:
-        >>> from mxjax import autograd
-        >>> prev = autograd.set_recording(True); autograd.set_recording(prev)
-        True
-    """
-    prev = _state.recording
-    _state.recording = bool(is_recording)
-    return prev
-
-
-def set_training(train_mode: bool) -> bool:
-    """Sets the training flag; returns the previous value.
-
-    Examples:
-        >>> from mxjax import autograd
-        >>> prev = autograd.set_training(True); autograd.set_training(prev)
-        True
-    """
-    prev = _state.training
-    _state.training = bool(train_mode)
-    return prev
 
 
 # ----------------------------------------------------------------------------- recording
@@ -315,108 +190,6 @@ def apply(fn: Callable[..., Any], *inputs: Any) -> Any:
         out = tuple(out)
     node = _Node(vjp, parents, _avals(out, multi), multi, f, primals)
     return _wrap_outputs(out, node)
-
-
-# ----------------------------------------------------------------------------- compile cache
-# Functions passed to ``apply`` repeatedly with the same static arguments and
-# shapes get a compiled forward and a compiled backward (which recomputes the
-# forward inside one XLA program). Fresh closures are never cached: the cache is
-# keyed weakly on the function object and compiles only from the 3rd same call.
-_COMPILE_AFTER = 3
-_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_STATIC = (int, bool, str, type(None), np.dtype, type)
-
-
-class _Compiled:
-    __slots__ = ("layout", "fwd", "bwd", "call", "calls")
-
-    def __init__(self, fn, layout):
-        self.layout = layout
-        self.calls = 0
-
-        def call(dyn, const):
-            it_d, it_c = iter(dyn), iter(const)
-            args = []
-            for kind, v in layout:
-                if kind == 0:
-                    args.append(v)
-                elif kind == 1:
-                    args.append(next(it_d))
-                else:
-                    args.append(next(it_c))
-            return fn(*args)
-
-        def back(dyn, const, ct):
-            _, pull = jax.vjp(lambda *d: call(d, const), *dyn)
-            return pull(ct)
-
-        self.call = call
-        self.fwd = jax.jit(call)
-        self.bwd = jax.jit(back)
-
-    def split(self, vals):
-        dyn, const = [], []
-        for (kind, _), v in zip(self.layout, vals):
-            if kind == 1:
-                dyn.append(v)
-            elif kind == 2:
-                const.append(v)
-        return tuple(dyn), tuple(const)
-
-
-class _NotStatic(Exception):
-    pass
-
-
-def _freeze(v):
-    """A hashable stand-in for a static argument (slices included), or _NotStatic."""
-    if isinstance(v, _STATIC) or v is Ellipsis:
-        return v
-    if isinstance(v, slice):
-        return ("__slice__", _freeze(v.start), _freeze(v.stop), _freeze(v.step))
-    if isinstance(v, tuple):
-        return tuple(_freeze(t) for t in v)
-    raise _NotStatic
-
-
-def _compiled(fn, vals, idx):
-    try:
-        per_fn = _cache.get(fn)
-    except TypeError:  # not weak-referenceable or unhashable
-        return None
-    if per_fn is None:
-        try:
-            _cache[fn] = per_fn = {}
-        except TypeError:
-            return None
-    layout = []
-    frozen = []
-    shapes = []
-    traced = set(idx)
-    for j, v in enumerate(vals):
-        if j in traced:
-            layout.append((1, None))
-            shapes.append((v.shape, v.dtype))
-        elif isinstance(v, (jax.Array, np.ndarray, float, complex)):
-            layout.append((2, None))
-            shapes.append((jnp.shape(v), jnp.result_type(v)))
-        else:
-            try:
-                frozen.append((j, _freeze(v)))
-            except _NotStatic:
-                return None
-            layout.append((0, v))
-    layout = tuple(layout)
-    key = (tuple(k for k, _ in layout), tuple(frozen), tuple(shapes))
-    c = per_fn.get(key)
-    if c is None:
-        if len(per_fn) > 512:  # many distinct shapes: start over rather than grow
-            per_fn.clear()
-        c = per_fn[key] = _Compiled(fn, layout)
-    c.calls += 1
-    if c.calls < _COMPILE_AFTER:
-        return None
-    return c
 
 
 def record_node(outputs: Any, inputs: Sequence[Any], vjp_fn: Callable[[Any], Sequence[Any]]):

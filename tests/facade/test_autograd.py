@@ -156,3 +156,49 @@ def test_mark_variables():
     np.testing.assert_allclose(g.asnumpy(), [4.0, 4.0])
     with pytest.raises(ValueError, match="grad_req"):
         autograd.mark_variables([x], [g], "bogus")
+
+
+def test_repeated_tape_steps_do_not_recompile():
+    from mxjax._src.nd import _compile
+
+    rs = np.random.RandomState(0)
+    x = nd.array(rs.randn(4, 3))
+    w = nd.array(rs.randn(3, 2))
+    w.attach_grad()
+
+    def step():
+        with autograd.record():
+            loss = (nd.relu(nd.dot(x, w)) * 0.5).sum()
+        loss.backward()
+        return w.grad.asnumpy()
+
+    def n_compiled():
+        total = 0
+        for per_fn in list(_compile._cache.values()):
+            for c in per_fn.values():
+                total += 1 + c.fwd._cache_size() + c.bwd._cache_size()
+        return total
+
+    first = [step() for _ in range(4)]
+    before = n_compiled()
+    later = [step() for _ in range(5)]
+    assert n_compiled() == before
+    want = 0.5 * x.asnumpy().T @ (x.asnumpy() @ w.asnumpy() > 0)
+    for g in first + later:
+        np.testing.assert_allclose(g, want, rtol=1e-5, atol=1e-6)
+
+
+def test_dropout_follows_training_mode():
+    x = nd.ones((200, 50))
+    x.attach_grad()
+    np.testing.assert_array_equal(nd.Dropout(x, p=0.5).asnumpy(), x.asnumpy())
+    with autograd.record():
+        y = nd.Dropout(x, p=0.5)
+        with autograd.predict_mode():
+            np.testing.assert_array_equal(nd.Dropout(x, p=0.5).asnumpy(), x.asnumpy())
+    yv = y.asnumpy()
+    assert set(np.unique(yv)) <= {0.0, 2.0} and 0.45 < (yv == 0).mean() < 0.55
+    y.backward()
+    np.testing.assert_array_equal(x.grad.asnumpy(), yv)  # d(mask * x / (1 - p)) / dx
+    with pytest.raises(ValueError, match="p must be in"):
+        nd.Dropout(x, p=1.0)

@@ -308,6 +308,73 @@ def FullyConnected(data, weight, bias=None, num_hidden=None, no_bias=False, flat
     return _apply(_fc, data, weight, None if no_bias else bias, bool(flatten))
 
 
+def cast(data, dtype):
+    """Casts to ``dtype`` (MXNet's ``cast``/``Cast``); differentiable for float types.
+
+    Examples:
+        >>> from mxjax import nd
+        >>> nd.cast(nd.array([1.7]), "int32").asnumpy()
+        array([1], dtype=int32)
+    """
+    return data.astype(dtype)
+
+
+Cast = cast
+
+
+def _dropout(a, key, p):
+    keep = jax.random.bernoulli(key, 1.0 - p, a.shape)
+    return jnp.where(keep, a / (1.0 - p), jnp.zeros((), a.dtype))
+
+
+def Dropout(data, p=0.5, mode="training", axes=(), **kwargs):  # noqa: N802
+    """Drops a fraction ``p`` of entries and rescales the rest by ``1/(1-p)``.
+
+    Active only while ``autograd.is_training()`` (``mode='training'``) or always
+    (``mode='always'``); uses the facade's global random generator.
+
+    Examples:
+        >>> from mxjax import autograd, nd
+        >>> nd.Dropout(nd.ones((2,)), p=0.5).asnumpy()  # not training: identity
+        array([1., 1.], dtype=float32)
+    """
+    from mxjax._src.autograd import is_training
+    from mxjax._src.nd.random import next_key
+
+    if not 0 <= p < 1:
+        raise ValueError(f"nd.Dropout: p must be in [0, 1), got {p!r}")
+    if p == 0 or (mode == "training" and not is_training()):
+        return data
+    return _apply(_dropout, data, next_key(), float(p))
+
+
+def eye(N, M=0, k=0, ctx=None, dtype="float32"):  # noqa: N803
+    """A 2-D array with ones on the ``k``-th diagonal.
+
+    Examples:
+        >>> from mxjax import nd
+        >>> nd.eye(2).asnumpy()
+        array([[1., 0.],
+               [0., 1.]], dtype=float32)
+    """
+    from mxjax._src.nd.creation import array
+
+    return array(jnp.eye(N, M or N, k, dtype=dtype), ctx=ctx, dtype=dtype)
+
+
+def linspace(start, stop, num, endpoint=True, ctx=None, dtype="float32"):
+    """``num`` evenly spaced values from ``start`` to ``stop``.
+
+    Examples:
+        >>> from mxjax import nd
+        >>> nd.linspace(0, 1, 3).asnumpy()
+        array([0. , 0.5, 1. ], dtype=float32)
+    """
+    from mxjax._src.nd.creation import array
+
+    return array(jnp.linspace(start, stop, num, endpoint=endpoint), ctx=ctx, dtype=dtype)
+
+
 def waitall() -> None:
     """Blocks until all pending computations finish.
 
@@ -319,7 +386,7 @@ def waitall() -> None:
 
 
 __all__ = [
-    *_shape_all, *sorted(_generated), "Activation", "FullyConnected", "LeakyReLU", "add_n",
+    *_shape_all, *sorted(_generated), "Activation", "Cast", "Dropout", "cast", "eye", "linspace", "FullyConnected", "LeakyReLU", "add_n",
     "argmax", "argmin", "batch_dot", "clip", "dot", "log_softmax", "max", "mean", "min",
     "nansum", "norm", "prod", "softmax", "sum", "waitall",
 ]  # fmt: skip
@@ -329,5 +396,5 @@ METHODS: set[str] = {
     *_UNARY, "clip", "dot", "softmax", "log_softmax", "flatten", "expand_dims", "squeeze",
     "transpose", "swapaxes", "flip", "tile", "repeat", "broadcast_to", "broadcast_axis",
     "broadcast_like", "split", "slice", "slice_axis", "take", "pick", "one_hot", "sort",
-    "argsort", "topk", "maximum", "minimum",
+    "argsort", "topk", "maximum", "minimum", "cast",
 }  # fmt: skip

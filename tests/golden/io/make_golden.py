@@ -21,7 +21,7 @@ def values(dtype, shape, seed):
     return rng.randn(*shape).astype(dtype)
 
 
-DTYPES = ["float32", "float64", "float16", "uint8", "int8", "int32", "int64"]
+DTYPES = ["float32", "float64", "float16", "uint8", "int8", "int32", "int64", "bool"]
 
 
 def main():

@@ -65,7 +65,8 @@ CASES = [
     "nd.array([[1, 2]], dtype='int32')", "nd.add_n(a, b, a)", "nd.squeeze(nd.zeros((1, 3, 1)))",
     "nd.Activation(a, act_type='softrelu')", "nd.LeakyReLU(a, slope=0.1)",
     "nd.FullyConnected(bt, m, nd.array([1, 2, 3]), num_hidden=3, flatten=False)",
-    "nd.FullyConnected(a, m.T, None, num_hidden=4, no_bias=True)",
+    "nd.FullyConnected(a, m.T, None, num_hidden=4, no_bias=True)", "nd.cast(a * 3, 'int32')",
+    "nd.Cast(ai, 'float16')", "nd.eye(3, 4, 1)", "nd.linspace(0, 1, 5)", "nd.Dropout(a, p=0.3)",
 ]  # fmt: skip
 
 

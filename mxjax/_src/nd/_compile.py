@@ -1,0 +1,120 @@
+"""Compiled forward/backward for tape operations that repeat.
+
+Functions passed to :func:`mxjax.autograd.apply` repeatedly with the same
+static arguments and input shapes get a compiled forward and a compiled
+backward (which recomputes the forward inside one XLA program, so no
+residuals cross the Python boundary). Fresh closures are never compiled: the
+cache is keyed weakly on the function object, and a signature compiles only
+from its third call.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+__all__ = ["compiled"]
+
+# Functions passed to ``apply`` repeatedly with the same static arguments and
+# shapes get a compiled forward and a compiled backward (which recomputes the
+# forward inside one XLA program). Fresh closures are never cached: the cache is
+# keyed weakly on the function object and compiles only from the 3rd same call.
+_COMPILE_AFTER = 3
+_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_STATIC = (int, bool, str, type(None), np.dtype, type)
+
+
+class _Compiled:
+    __slots__ = ("layout", "fwd", "bwd", "call", "calls")
+
+    def __init__(self, fn, layout):
+        self.layout = layout
+        self.calls = 0
+
+        def call(dyn, const):
+            it_d, it_c = iter(dyn), iter(const)
+            args = []
+            for kind, v in layout:
+                if kind == 0:
+                    args.append(v)
+                elif kind == 1:
+                    args.append(next(it_d))
+                else:
+                    args.append(next(it_c))
+            return fn(*args)
+
+        def back(dyn, const, ct):
+            _, pull = jax.vjp(lambda *d: call(d, const), *dyn)
+            return pull(ct)
+
+        self.call = call
+        self.fwd = jax.jit(call)
+        self.bwd = jax.jit(back)
+
+    def split(self, vals):
+        dyn, const = [], []
+        for (kind, _), v in zip(self.layout, vals):
+            if kind == 1:
+                dyn.append(v)
+            elif kind == 2:
+                const.append(v)
+        return tuple(dyn), tuple(const)
+
+
+class _NotStatic(Exception):
+    pass
+
+
+def _freeze(v):
+    """A hashable stand-in for a static argument (slices included), or _NotStatic."""
+    if isinstance(v, _STATIC) or v is Ellipsis:
+        return v
+    if isinstance(v, slice):
+        return ("__slice__", _freeze(v.start), _freeze(v.stop), _freeze(v.step))
+    if isinstance(v, tuple):
+        return tuple(_freeze(t) for t in v)
+    raise _NotStatic
+
+
+def compiled(fn, vals, idx):
+    """The :class:`_Compiled` for this call signature once it is hot, else None."""
+    try:
+        per_fn = _cache.get(fn)
+    except TypeError:  # not weak-referenceable or unhashable
+        return None
+    if per_fn is None:
+        try:
+            _cache[fn] = per_fn = {}
+        except TypeError:
+            return None
+    layout = []
+    frozen = []
+    shapes = []
+    traced = set(idx)
+    for j, v in enumerate(vals):
+        if j in traced:
+            layout.append((1, None))
+            shapes.append((v.shape, v.dtype))
+        elif isinstance(v, (jax.Array, np.ndarray, float, complex)):
+            layout.append((2, None))
+            shapes.append((jnp.shape(v), jnp.result_type(v)))
+        else:
+            try:
+                frozen.append((j, _freeze(v)))
+            except _NotStatic:
+                return None
+            layout.append((0, v))
+    layout = tuple(layout)
+    key = (tuple(k for k, _ in layout), tuple(frozen), tuple(shapes))
+    c = per_fn.get(key)
+    if c is None:
+        if len(per_fn) > 512:  # many distinct shapes: start over rather than grow
+            per_fn.clear()
+        c = per_fn[key] = _Compiled(fn, layout)
+    c.calls += 1
+    if c.calls < _COMPILE_AFTER:
+        return None
+    return c
