@@ -153,3 +153,32 @@ def test_deferred_init_errors_and_apply():
     names = []
     net.apply(lambda b: names.append(type(b).__name__))
     assert names == ["Dense"]
+
+
+def test_hybridized_dropout_draws_fresh_masks_and_summary(capsys):
+    net = nn.HybridSequential()
+    with net.name_scope():
+        net.add(nn.Dense(50, in_units=4), nn.Dropout(0.5))
+    net.initialize(mx.init.One())
+    net.hybridize()
+    x = mx.nd.ones((2, 4))
+    np.testing.assert_allclose(net(x).asnumpy(), 4.0)  # inference: no dropout
+    with autograd.record():
+        a = net(x).asnumpy()
+        b = net(x).asnumpy()
+    assert set(np.unique(a)) <= {0.0, 8.0} and (a == 0).any()
+    assert not np.array_equal(a, b)
+    net.summary(x)
+    out = capsys.readouterr().out
+    assert "Dense-1" in out and "Total params: 250" in out
+
+
+def test_export_roundtrip_into_fresh_block(tmp_path):
+    net = _mlp(mx.nd.ones((2, 4)))
+    _, params = net.export(str(tmp_path / "m"))
+    twin = nn.HybridSequential(prefix=net.prefix)
+    with twin.name_scope():
+        twin.add(nn.Dense(8, activation="relu"), nn.BatchNorm(), nn.Dense(3))
+    twin.collect_params().load(params, ctx=mx.cpu())
+    x = mx.nd.array(np.random.RandomState(1).randn(3, 4).astype(np.float32))
+    np.testing.assert_allclose(twin(x).asnumpy(), net(x).asnumpy(), rtol=1e-6)

@@ -353,12 +353,21 @@ class Block:
             rows.append((name, shape, n, own))
 
         self.apply(lambda b: handles.append(b.register_forward_hook(hook)))
+        active: list = []
+        self.apply(lambda b: active.append((b, getattr(b, "_active", None))))
+        for b, _ in active:
+            if hasattr(b, "_active"):
+                b._active = False  # run imperatively so every child's hook fires
         try:
             in_shape = [tuple(x.shape) for x in inputs]
-            self(*inputs)
+            with _pause(False):
+                self(*inputs)
         finally:
             for h in handles:
                 h.detach()
+            for b, a in active:
+                if a is not None:
+                    b._active = a
         line = "-" * 80
         print(line)
         print(f"{'Layer (type)':>20}  {'Output Shape':>42}  {'Param #':>14}")

@@ -179,8 +179,8 @@ class Trainer:
         else:
             grads = tuple(B.to_jax(p._data[0].grad) for p in params)
         self._optimizer.rescale_grad = self._scale / batch_size
-        hp = {k: jnp.float32(v) for k, v in self._optimizer.next_hyperparams().items()}
-        mask = jnp.asarray(fresh, dtype=bool)
+        hp = {k: np.float32(v) for k, v in self._optimizer.next_hyperparams().items()}
+        mask = np.asarray(fresh, dtype=bool)
         new_w, self._states = self._jit(weights, grads, self._states, hp, mask)
         for p, w in zip(params, new_w):
             p._set_values([w] * len(p._data))
