@@ -8,7 +8,8 @@ Dense 128 relu, Dense 10) on NCHW MNIST-sized input, batch 128, one jitted
 * ``nhwc``: transpose to NHWC/HWIO, convolve, transpose back (per layer);
 * ``nhwc_net``: the whole network channels-last (the lower bound of layout work);
 * ``patches``: NHWC shifted-slice patches + one matmul per convolution;
-* ``mxjax``: ``mxjax.layers`` as shipped (its default code path).
+* ``mxjax``: ``mxjax.layers`` as shipped (its default code path);
+* ``mxjax_direct``: ``mxjax.layers`` computing in the interface layout (NCHW).
 
 Run::
 
@@ -27,6 +28,7 @@ import optax
 from jax import lax
 
 from mxjax import layers as L
+from mxjax._src.layers import conv as conv_mod
 
 
 def conv_nchw(x, w):
@@ -100,7 +102,7 @@ def init_params(key):
     }  # fmt: skip
 
 
-def mxjax_forward():
+def mxjax_forward(impl=None):
     net = L.Sequential(
         [
             L.Conv2D(32, 3, activation="relu"),
@@ -120,7 +122,15 @@ def mxjax_forward():
             "5": {"weight": p["d2w"], "bias": p["d2b"]},
         }
 
-    return lambda p, x: net.apply(to_tree(p), {}, x)[0]
+    def forward(p, x):
+        old = conv_mod._IMPL
+        conv_mod._IMPL = impl or old  # read while tracing
+        try:
+            return net.apply(to_tree(p), {}, x)[0]
+        finally:
+            conv_mod._IMPL = old
+
+    return forward
 
 
 def make_step(forward, params, x, y):
@@ -141,10 +151,10 @@ def make_step(forward, params, x, y):
     def run(n):
         times = []
         for _ in range(n):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             p, s, loss = step(*state)
             jax.block_until_ready(loss)
-            times.append(time.perf_counter() - t0)
+            times.append((time.perf_counter() - t0, time.process_time() - c0))
             state[:] = [p, s]
         return times, float(loss)
 
@@ -167,6 +177,7 @@ def main():
         "nhwc_net": forward_nhwc_net,
         "patches": make_forward(conv_patches),
         "mxjax": mxjax_forward(),
+        "mxjax_direct": mxjax_forward("direct"),
     }
     ref = variants["nchw"](params, x)
     print(f"jax {jax.__version__}, backend {jax.default_backend()}, batch {args.batch}")
@@ -177,13 +188,16 @@ def main():
         for name, run in runs.items():
             t, losses[name] = run(args.steps)
             times[name].extend(t)
-    base = float(np.median(times["nchw"]))
+    base = float(np.median([c for _, c in times["nchw"]]))
+    print(f"mxjax default conv path: {conv_mod._IMPL!r}; times per step (wall, and CPU time")
+    print("summed over threads, which is less sensitive to other load on the machine)")
     for name, fwd in variants.items():
         err = float(jnp.max(jnp.abs(fwd(params, x) - ref)))
-        med, best = float(np.median(times[name])), float(np.min(times[name]))
+        wall = float(np.median([w for w, _ in times[name]]))
+        cpu = float(np.median([c for _, c in times[name]]))
         print(
-            f"{name:9s} median {med * 1e3:7.1f} ms  min {best * 1e3:7.1f} ms  "
-            f"(x{med / base:.2f} of nchw)  loss {losses[name]:.4f}  max|y-y_nchw| {err:.1e}"
+            f"{name:12s} wall {wall * 1e3:7.1f} ms  cpu {cpu * 1e3:7.1f} ms "
+            f"(x{cpu / base:.2f} of nchw)  loss {losses[name]:.4f}  max|y-y_nchw| {err:.1e}"
         )
 
 

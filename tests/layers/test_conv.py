@@ -166,7 +166,7 @@ def test_matches_numpy_reference(case, channels_last):
     np.testing.assert_allclose(y, ref, rtol=1e-4, atol=1e-4)
 
 
-@pytest.mark.parametrize("impl", ["direct", "nhwc"])
+@pytest.mark.parametrize("impl", ["direct", "channels_last"])
 def test_internal_implementations_agree(monkeypatch, impl):
     monkeypatch.setattr(conv_mod, "_IMPL", impl)
     name = "conv2dT"

@@ -5,10 +5,12 @@ Parameters have Gluon's names and shapes: ``weight`` is ``(channels, in_channels
 channels-last ones (MXNet converts the weight shape to the data layout); transposed
 convolutions swap the two channel axes, ``(in_channels, channels/groups, *kernel)``.
 
-Internally the convolution runs channels-last (NHWC input, HWIO kernel) whatever the
-interface layout: on XLA:CPU this is much faster than NCHW, forward and backward
-(``benchmarks/conv_layouts.py``). Transposes are inserted around the convolution and XLA
-folds adjacent ones away.
+Internally the layers compute channels-last (NHWC input, HWIO kernel, bias and
+activation added there) whatever the interface layout, and transpose back at the end;
+XLA folds the back-to-back transposes between consecutive convolution and pooling
+layers, so a Gluon-style NCHW network runs channels-last end to end. On XLA:CPU this cut
+a LeNet-style train step by ~18% of CPU time on jax 0.6.2 and matched NCHW on jax 0.10.2
+(``benchmarks/conv_layouts.py``).
 """
 
 from __future__ import annotations
@@ -39,9 +41,12 @@ _CHANNELS_LAST_DN = {
     3: ("NDHWC", "DHWIO", "NDHWC"),
 }
 
-# The internal convolution formulation; "nhwc" won the measurements in
-# benchmarks/conv_layouts.py, "direct" runs lax on the interface layout as given.
-_IMPL = "nhwc"
+# Where the layers compute: "channels_last" transposes channels-first inputs to
+# channels-last once, convolves/pools/adds bias there and transposes back; XLA folds the
+# back-to-back transposes between consecutive conv/pool layers, so a network runs
+# channels-last end to end. "direct" computes in the interface layout. The pooling layers
+# read this too. Chosen by benchmarks/conv_layouts.py.
+_IMPL = "channels_last"
 
 
 def _is_int(v: Any) -> bool:
@@ -80,28 +85,23 @@ def to_channels_first(x: jax.Array) -> jax.Array:
     return jnp.transpose(x, (0, x.ndim - 1, *range(1, x.ndim - 1)))
 
 
+def internal_channels_last(channels_last: bool) -> bool:
+    """Whether a layer with the given interface layout computes channels-last."""
+    return channels_last or _IMPL == "channels_last"
+
+
 def _conv_core(x, w_oi, strides, padding, dilation, groups, channels_last, lhs_dilation=None):
-    """Convolution of ``x`` (interface layout) with an ``(O, I/groups, *k)`` kernel."""
+    """Convolution of ``x`` (channels-last if ``channels_last``) with an ``(O, I/g, *k)`` kernel."""
     n = w_oi.ndim - 2
-    if _IMPL == "direct":
-        lay = LAYOUTS[n][1 if channels_last else 0]
-        dn = (lay, LAYOUTS[n][0].replace("N", "O").replace("C", "I"), lay)
-        return lax.conv_general_dilated(
-            x, w_oi, strides, padding, lhs_dilation, dilation, dn, feature_group_count=groups
-        )
-    xl = x if channels_last else to_channels_last(x)
-    w = jnp.transpose(w_oi, (*range(2, n + 2), 1, 0))  # (*k, I/groups, O)
-    y = lax.conv_general_dilated(
-        xl,
-        w,
-        strides,
-        padding,
-        lhs_dilation,
-        dilation,
-        _CHANNELS_LAST_DN[n],
-        feature_group_count=groups,
+    if channels_last:
+        w = jnp.transpose(w_oi, (*range(2, n + 2), 1, 0))  # (*k, I/groups, O)
+        dn = _CHANNELS_LAST_DN[n]
+    else:
+        w = w_oi
+        dn = (LAYOUTS[n][0], LAYOUTS[n][0].replace("N", "O").replace("C", "I"), LAYOUTS[n][0])
+    return lax.conv_general_dilated(
+        x, w, strides, padding, lhs_dilation, dilation, dn, feature_group_count=groups
     )
-    return y if channels_last else to_channels_first(y)
 
 
 @layer
@@ -207,10 +207,17 @@ class _ConvBase(Layer):
             )
         self._out_spatial(self._spatial(x), x.shape)
         dtype = jnp.result_type(x.dtype, w.dtype)
-        y = self._compute(x.astype(dtype), self._weight_oi(w).astype(dtype))
+        last = internal_channels_last(self._channels_last)
+        x = x.astype(dtype)
+        if last and not self._channels_last:
+            x = to_channels_last(x)
+        y = self._compute(x, self._weight_oi(w).astype(dtype), last)
         if self.use_bias:
-            y = y + expand_to(params["bias"].astype(dtype), y.ndim, self._c_axis)
-        return activation_fn(self.activation)(y), state
+            y = y + expand_to(params["bias"].astype(dtype), y.ndim, -1 if last else 1)
+        y = activation_fn(self.activation)(y)
+        if last and not self._channels_last:
+            y = to_channels_first(y)
+        return y, state
 
 
 @layer
@@ -246,9 +253,9 @@ class _Conv(_ConvBase):
             out.append((s + 2 * p - ek) // st + 1)
         return tuple(out)
 
-    def _compute(self, x, w):
+    def _compute(self, x, w, last):
         pads = [(p, p) for p in self.padding]
-        return _conv_core(x, w, self.strides, pads, self.dilation, self.groups, self._channels_last)
+        return _conv_core(x, w, self.strides, pads, self.dilation, self.groups, last)
 
 
 @layer
@@ -303,7 +310,7 @@ class _ConvTranspose(_ConvBase):
             out.append(size)
         return tuple(out)
 
-    def _compute(self, x, w):
+    def _compute(self, x, w, last):
         # MXNet's Deconvolution is the gradient of Convolution with respect to its input:
         # a stride-1 convolution of the stride-dilated input with the spatially flipped
         # kernel whose in/out channel axes are swapped within each group.
@@ -324,7 +331,7 @@ class _ConvTranspose(_ConvBase):
             pads,
             self.dilation,
             g,
-            self._channels_last,
+            last,
             lhs_dilation=self.strides,
         )
 

@@ -18,7 +18,14 @@ import numpy as np
 from jax import lax
 
 from mxjax._src.layers.base import Layer, layer
-from mxjax._src.layers.conv import LAYOUTS, as_tuple, check_layout
+from mxjax._src.layers.conv import (
+    LAYOUTS,
+    as_tuple,
+    check_layout,
+    internal_channels_last,
+    to_channels_first,
+    to_channels_last,
+)
 
 __all__ = [
     "AvgPool1D",
@@ -71,8 +78,9 @@ class _Pool(Layer):
     def _channels_last(self) -> bool:
         return self.layout == LAYOUTS[self._NDIM][1]
 
-    def _geometry(self, x):
-        axes = _spatial_axes(x.ndim, self._NDIM, self._channels_last)
+    def _geometry(self, x, channels_last=None):
+        last = self._channels_last if channels_last is None else channels_last
+        axes = _spatial_axes(x.ndim, self._NDIM, last)
         out = []
         for i, ax in enumerate(axes):
             size, k, s, p = int(x.shape[ax]), self.pool_size[i], self.strides[i], self.padding[i]
@@ -90,7 +98,7 @@ class _Pool(Layer):
         self._geometry(self._check(x))
         return {}, {}
 
-    def _divisor(self, x, axes, out) -> np.ndarray:
+    def _divisor(self, x, axes, out, shape) -> np.ndarray:
         div = np.ones([1] * x.ndim, np.float64)
         for i, ax in enumerate(axes):
             size, k, s, p = int(x.shape[ax]), self.pool_size[i], self.strides[i], self.padding[i]
@@ -102,7 +110,7 @@ class _Pool(Layer):
                     f"{self.name}: output position {int(counts.argmin())} of spatial dimension {i} "
                     f"averages a window with no element to count (count_include_pad="
                     f"{self.count_include_pad}; MXNet returns NaN there); received input shape "
-                    f"{tuple(x.shape)}, pool_size={self.pool_size}, strides={self.strides}, "
+                    f"{shape}, pool_size={self.pool_size}, strides={self.strides}, "
                     f"padding={self.padding}, ceil_mode={self.ceil_mode}. Reduce the padding or "
                     f"use ceil_mode=False."
                 )
@@ -120,7 +128,12 @@ class _Pool(Layer):
 
     def apply(self, params, state, x, key=None, train=False):
         x = self._check(x)
-        axes, out = self._geometry(x)
+        self._geometry(x)
+        shape = tuple(x.shape)
+        last = internal_channels_last(self._channels_last)
+        if last and not self._channels_last:
+            x = to_channels_last(x)
+        axes, out = self._geometry(x, last)
         window, strides, pads = [1] * x.ndim, [1] * x.ndim, [(0, 0)] * x.ndim
         for i, ax in enumerate(axes):
             size, k, s, p = int(x.shape[ax]), self.pool_size[i], self.strides[i], self.padding[i]
@@ -128,16 +141,17 @@ class _Pool(Layer):
             pads[ax] = (p, max((out[i] - 1) * s + k - size - p, 0))
         if self._KIND == "max":
             # MXNet pads with the lowest finite value: a window lying entirely in the
-            # padding (possible in ceil mode) gives finfo.min, as in MXNet. (The -inf
-            # initial value keeps lax's differentiable max-pool primitive.)
-            # Init values are NumPy constants: lax only recognizes (and differentiates) its
-            # max/sum pooling primitives when the init value is concrete, also under jit.
+            # padding (possible in ceil mode) gives finfo.min, as in MXNet. The init values
+            # are concrete NumPy constants (-inf, 0): only then does lax use its
+            # differentiable max/sum pooling primitives, also under jit.
             ninf = np.array(-np.inf, x.dtype)
             y = lax.reduce_window(x, ninf, lax.max, window, strides, pads)
             y = jnp.maximum(y, np.array(jnp.finfo(x.dtype).min, x.dtype))
         else:
             y = lax.reduce_window(x, np.array(0, x.dtype), lax.add, window, strides, pads)
-            y = y / jnp.asarray(self._divisor(x, axes, out), x.dtype)
+            y = y / jnp.asarray(self._divisor(x, axes, out, shape), x.dtype)
+        if last and not self._channels_last:
+            y = to_channels_first(y)
         return y, state
 
 
