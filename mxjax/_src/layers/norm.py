@@ -23,6 +23,21 @@ from mxjax._src.ops import expand_to
 __all__ = ["BatchNorm", "GroupNorm", "InstanceNorm", "LayerNorm"]
 
 
+_JITTED: dict = {}
+
+
+def _jitted(method):
+    """``method(self, a, b, params, state, x)`` compiled once per (layer, a, b, shapes).
+
+    Eager calls then run one XLA program instead of one per operation; under an
+    outer ``jax.jit`` the call is inlined. Validation stays outside, in Python.
+    """
+    fn = _JITTED.get(method)
+    if fn is None:
+        fn = _JITTED[method] = jax.jit(method, static_argnums=(0, 1, 2))
+    return fn
+
+
 def _check_positive_float(owner: str, name: str, value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
         raise ValueError(f"{owner}: {name} must be a positive number; received {value!r}")
@@ -173,6 +188,9 @@ class BatchNorm(_Norm):
         x = self.check_input(x, min_ndim=1)
         axis = _norm_axis(self.name, self.axis, x)
         _check_channels(self.name, x, axis, int(params["gamma"].shape[0]))
+        return _jitted(BatchNorm._compute)(self, axis, bool(train), params, state, x)
+
+    def _compute(self, axis, train, params, state, x):
         x32 = x.astype(jnp.float32)
         reduce_axes = tuple(i for i in range(x.ndim) if i != axis)
         if train and not self.use_global_stats:
@@ -255,7 +273,10 @@ class LayerNorm(_Norm):
         x = self.check_input(x, min_ndim=1)
         axis = _norm_axis(self.name, self.axis, x)
         _check_channels(self.name, x, axis, int(params["gamma"].shape[0]))
-        y = _standardize(x.astype(jnp.float32), (axis,), self.epsilon)
+        return _jitted(LayerNorm._compute)(self, axis, (axis,), params, state, x)
+
+    def _compute(self, axis, axes, params, state, x):
+        y = _standardize(x.astype(jnp.float32), axes, self.epsilon)
         y = _affine(y, params["gamma"], params["beta"], x.ndim, axis, self.scale, self.center)
         return y.astype(x.dtype), state
 
@@ -325,6 +346,9 @@ class InstanceNorm(_Norm):
         axis = self._axis(x)
         _check_channels(self.name, x, axis, int(params["gamma"].shape[0]))
         axes = tuple(i for i in range(1, x.ndim) if i != axis)
+        return _jitted(InstanceNorm._compute)(self, axis, axes, params, state, x)
+
+    def _compute(self, axis, axes, params, state, x):
         y = _standardize(x.astype(jnp.float32), axes, self.epsilon)
         y = _affine(y, params["gamma"], params["beta"], x.ndim, axis, self.scale, self.center)
         return y.astype(x.dtype), state
@@ -394,6 +418,10 @@ class GroupNorm(_Norm):
             raise ValueError(
                 f"GroupNorm: gamma has shape {tuple(params['gamma'].shape)}; expected ({g},)"
             )
+        return _jitted(GroupNorm._compute)(self, g, None, params, state, x)
+
+    def _compute(self, g, unused, params, state, x):
+        del unused
         n, c = x.shape[0], x.shape[1]
         xg = x.astype(jnp.float32).reshape((n, g, (c // g)) + tuple(x.shape[2:]))
         y = _standardize(xg, tuple(range(2, xg.ndim)), self.epsilon)
