@@ -50,6 +50,7 @@ __all__ = [
     "train_mode",
 ]
 
+_Tracer = jax.core.Tracer
 NDArray: Any = None  # set by mxjax._src.nd.ndarray (avoids a circular import)
 
 _NOT_IN_GRAPH = (
@@ -144,7 +145,7 @@ def apply(fn: Callable[..., Any], *inputs: Any) -> Any:
     for i, a in enumerate(inputs):
         if isinstance(a, nd):
             vals.append(a._data)
-            if rec:
+            if rec and not isinstance(a._data, _Tracer):  # inside jit/vmap: no tape
                 e = a._entry
                 if e is not None:
                     idx.append(i)

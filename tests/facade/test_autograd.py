@@ -202,3 +202,21 @@ def test_dropout_follows_training_mode():
     np.testing.assert_array_equal(x.grad.asnumpy(), yv)  # d(mask * x / (1 - p)) / dx
     with pytest.raises(ValueError, match="p must be in"):
         nd.Dropout(x, p=1.0)
+
+
+def test_ops_inside_jit_under_record_do_not_touch_the_tape():
+    w = nd.array([1.0, 2.0])
+    w.attach_grad()
+
+    @jax.jit
+    def f(a):
+        t = nd.NDArray(a)
+        t._entry, t._grad_req = w._entry, "write"  # looks like a variable, but is a tracer
+        return (t * t).sum().jax
+
+    with autograd.record():
+        out = f(w.jax)
+        y = (w * 3).sum()
+    y.backward()
+    np.testing.assert_allclose(np.asarray(out), [5.0])
+    np.testing.assert_allclose(w.grad.asnumpy(), [3.0, 3.0])
