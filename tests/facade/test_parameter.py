@@ -157,3 +157,39 @@ def test_export_and_shared_params(tmp_path):
     f = str(tmp_path / "dup.params")
     seq.save_parameters(f, deduplicate=True)
     assert sorted(mx.io.load_params(f)) == ["0.bias", "0.weight"]
+
+
+def test_parameter_dict_save_load_with_prefix(tmp_path):
+    net = _net()
+    f = str(tmp_path / "pd.params")
+    net.collect_params().save(f, strip_prefix=net.prefix)
+    assert sorted(mx.io.load_params(f)) == sorted(
+        k[len(net.prefix) :] for k in net.collect_params().keys()
+    )
+    twin = _net()
+    twin.collect_params().load(f, restore_prefix=twin.prefix)
+    for a, b in zip(net.collect_params().values(), twin.collect_params().values()):
+        np.testing.assert_array_equal(a.data().asnumpy(), b.data().asnumpy())
+    with pytest.raises(ValueError, match="prefix"):
+        net.collect_params().save(f, strip_prefix="nope_")
+
+
+def test_gluon_namespace_is_lazy():
+    import mxjax.gluon as g
+
+    for name in (
+        "Block",
+        "HybridBlock",
+        "Parameter",
+        "ParameterDict",
+        "Constant",
+        "Trainer",
+        "nn",
+        "rnn",
+        "loss",
+        "utils",
+        "data",
+    ):
+        assert getattr(g, name) is not None
+    with pytest.raises(AttributeError):
+        g.not_a_thing  # noqa: B018

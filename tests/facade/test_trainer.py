@@ -106,3 +106,39 @@ def test_bad_arguments():
         gluon.Trainer(net.collect_params(), "nope")
     with pytest.raises(TypeError, match="params"):
         gluon.Trainer(3, "sgd")
+
+
+_MULTI = """
+import numpy as np
+import mxjax as mx
+from mxjax import autograd, gluon
+ctxs = [mx.cpu(0), mx.cpu(1)]
+net = gluon.nn.Dense(1, in_units=2)
+net.initialize(mx.init.One(), ctx=ctxs)
+trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1})
+x = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [7.0, 8.0]], np.float32)
+parts = gluon.utils.split_and_load(x, ctxs)
+assert [str(p.context) for p in parts] == ["cpu(0)", "cpu(1)"]
+with autograd.record():
+    losses = [net(p).sum() for p in parts]
+for loss in losses:
+    loss.backward()
+trainer.step(4)
+expected = 1 - 0.1 * x.sum(0) / 4  # gradients summed over both contexts
+for d in net.weight.list_data():
+    np.testing.assert_allclose(d.asnumpy()[0], expected, rtol=1e-6)
+print("OK")
+"""
+
+
+def test_multi_context_in_subprocess():
+    import subprocess
+    import sys
+
+    env = dict(
+        os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=2", JAX_PLATFORMS="cpu"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", _MULTI], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert r.returncode == 0 and "OK" in r.stdout, r.stderr[-2000:]

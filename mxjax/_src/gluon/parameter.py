@@ -336,6 +336,9 @@ class Parameter:
     def _set_values(self, values: list) -> None:
         """Writes new per-context values in place, keeping attached gradients (Trainer)."""
         for arr, v in zip(self._data, values):
+            dev = next(iter(arr.jax.devices()))
+            if next(iter(v.devices())) != dev:
+                v = jax.device_put(v, dev)
             B.assign(arr, v)
 
     def zero_grad(self) -> None:

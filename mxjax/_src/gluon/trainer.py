@@ -27,6 +27,19 @@ from mxjax._src.gluon.parameter import Parameter, ParameterDict
 __all__ = ["Trainer"]
 
 
+def _device(x: jax.Array):
+    return next(iter(x.devices()))
+
+
+def _reduce(grads: list) -> jax.Array:
+    """Sums per-context gradients on the first context's device (kvstore 'device')."""
+    first = B.to_jax(grads[0])
+    if len(grads) == 1:
+        return first
+    dev = _device(first)
+    return sum((jax.device_put(B.to_jax(g), dev) for g in grads[1:]), first)
+
+
 def _is_key(x: Any) -> bool:
     return jnp.issubdtype(x.dtype, jax.dtypes.prng_key)
 
@@ -138,9 +151,9 @@ class Trainer:
         for p in self._params:
             if p.grad_req == "null" or p._data is None or len(p._data) < 2:
                 continue
-            total = sum(B.to_jax(d.grad) for d in p._data)
+            total = _reduce([d.grad for d in p._data])
             for d in p._data:
-                B.assign(d.grad, total)
+                B.assign(d.grad, jax.device_put(total, _device(d.jax)))
 
     def update(self, batch_size: int, ignore_stale_grad: bool = False) -> None:
         """Updates from already reduced gradients (the second half of :meth:`step`)."""
@@ -170,12 +183,7 @@ class Trainer:
             self._build(params)
         weights = tuple(p._data[0].jax for p in params)
         if reduce:
-            grads = tuple(
-                sum(B.to_jax(d.grad) for d in p._data)
-                if len(p._data) > 1
-                else B.to_jax(p._data[0].grad)
-                for p in params
-            )
+            grads = tuple(_reduce([d.grad for d in p._data]) for p in params)
         else:
             grads = tuple(B.to_jax(p._data[0].grad) for p in params)
         self._optimizer.rescale_grad = self._scale / batch_size
