@@ -182,3 +182,18 @@ def test_export_roundtrip_into_fresh_block(tmp_path):
     twin.collect_params().load(params, ctx=mx.cpu())
     x = mx.nd.array(np.random.RandomState(1).randn(3, 4).astype(np.float32))
     np.testing.assert_allclose(twin(x).asnumpy(), net(x).asnumpy(), rtol=1e-6)
+
+
+def test_hybridized_training_compiles_once():
+    x = mx.nd.ones((4, 4))
+    net = _mlp(x)
+    net.hybridize()
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.01})
+    for bs in (4, 4, 8):
+        with autograd.record():
+            loss = (net(x) ** 2).sum()
+        loss.backward()
+        trainer.step(bs)
+    ((fwd, fwd_vjp),) = [v for k, v in net._compiled.items() if k != "plist"]
+    assert fwd_vjp._fwd._cache_size() == 1 and fwd_vjp._bwd._cache_size() == 1
+    assert trainer._jit._cache_size() == 1
