@@ -164,6 +164,11 @@ class CoreBlock(HybridBlock):
             self._attrs[name] = attr
             setattr(self, attr, param)
 
+    def _needs_key(self) -> bool:
+        """Whether ``apply`` draws randomness in training (dropout)."""
+        core = self._core
+        return bool(getattr(core, "rate", 0) or getattr(core, "dropout", 0))
+
     def _order(self, names: list) -> list:
         """The order in which Gluon creates the parameters (default: the core's)."""
         return names
@@ -206,7 +211,7 @@ class CoreBlock(HybridBlock):
         pvals = tuple(B.to_jax(a) for a in pnd)
         svals = tuple(B.to_jax(a) for a in snd)
         train = B.is_training()
-        key = B.new_key() if train else None
+        key = B.new_key() if train and self._needs_key() else None
         xj = [None if x is None else B.as_jnp(x) for x in xs]
         call = type(self)._core_call
         if B.is_recording():
