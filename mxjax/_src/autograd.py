@@ -161,12 +161,12 @@ def apply(fn: Callable[..., Any], *inputs: Any) -> Any:
         return _wrap_outputs(out, None)
     if compiled is not None:
         dyn, const = compiled.split(vals)
-        out = compiled.fwd(dyn, const)
+        out, pull = compiled.fwd_vjp(dyn, const)
         bwd = compiled.bwd
         call = compiled.call
 
         def vjp(ct):
-            return bwd(dyn, const, ct)
+            return bwd(pull, ct)
 
         def f(*d):
             return call(d, const)

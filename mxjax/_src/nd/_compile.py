@@ -2,8 +2,7 @@
 
 Functions passed to :func:`mxjax.autograd.apply` repeatedly with the same
 static arguments and input shapes get a compiled forward and a compiled
-backward (which recomputes the forward inside one XLA program, so no
-residuals cross the Python boundary). Fresh closures are never compiled: the
+backward that applies the residuals the forward returned. Fresh closures are never compiled: the
 cache is keyed weakly on the function object, and a signature compiles only
 from its third call.
 """
@@ -19,16 +18,20 @@ import numpy as np
 __all__ = ["compiled"]
 
 # Functions passed to ``apply`` repeatedly with the same static arguments and
-# shapes get a compiled forward and a compiled backward (which recomputes the
-# forward inside one XLA program). Fresh closures are never cached: the cache is
+# shapes get a compiled forward (returning the vjp residuals) and a compiled
+# backward. Fresh closures are never cached: the cache is
 # keyed weakly on the function object and compiles only from the 3rd same call.
 _COMPILE_AFTER = 3
 _cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _STATIC = (int, bool, str, type(None), np.dtype, type)
 
 
+def _pull(pull, ct):
+    return pull(ct)
+
+
 class _Compiled:
-    __slots__ = ("layout", "fwd", "bwd", "call", "calls")
+    __slots__ = ("layout", "fwd", "fwd_vjp", "bwd", "call", "calls")
 
     def __init__(self, fn, layout):
         self.layout = layout
@@ -46,13 +49,15 @@ class _Compiled:
                     args.append(next(it_c))
             return fn(*args)
 
-        def back(dyn, const, ct):
-            _, pull = jax.vjp(lambda *d: call(d, const), *dyn)
-            return pull(ct)
+        def fwd_vjp(dyn, const):
+            return jax.vjp(lambda *d: call(d, const), *dyn)
 
         self.call = call
         self.fwd = jax.jit(call)
-        self.bwd = jax.jit(back)
+        # ``jax.vjp``'s pullback is a pytree (its residuals are the leaves), so the
+        # compiled forward can return it and a compiled backward can apply it.
+        self.fwd_vjp = jax.jit(fwd_vjp)
+        self.bwd = jax.jit(_pull)
 
     def split(self, vals):
         dyn, const = [], []
