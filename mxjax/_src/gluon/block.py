@@ -462,6 +462,10 @@ class HybridBlock(Block):
             Block.__call__(self, *args)
 
     # ------------------------------------------------------------- compiled
+    def _uses_randomness(self) -> bool:
+        """Whether a training-mode call may draw random numbers (conservative: True)."""
+        return True
+
     def _plan(self):
         plist = self._compiled.get("plist")
         if plist is None:
@@ -511,7 +515,7 @@ class HybridBlock(Block):
         dvals = tuple(d.jax for d in dnd)
         cvals = tuple(c.jax for c in cnd)
         xs = [B.as_jnp(a) for a in args]
-        key = B.new_key() if train else B.const_key()
+        key = B.new_key() if train and self._uses_randomness() else B.const_key()
         if B.is_recording():
             out, new_const, backward = fwd_vjp.forward((dvals, *xs), (cvals, key))
 
@@ -653,6 +657,11 @@ class HybridSequential(Sequential, HybridBlock):
 
     def forward(self, x: Any, *args: Any) -> Any:
         return Sequential.forward(self, x, *args)
+
+    def _uses_randomness(self) -> bool:
+        return any(
+            not isinstance(c, HybridBlock) or c._uses_randomness() for c in self._children.values()
+        )
 
 
 __all__ += ["DeferredInitializationError"]
