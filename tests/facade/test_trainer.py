@@ -142,3 +142,33 @@ def test_multi_context_in_subprocess():
         [sys.executable, "-c", _MULTI], env=env, capture_output=True, text=True, timeout=120
     )
     assert r.returncode == 0 and "OK" in r.stdout, r.stderr[-2000:]
+
+
+def test_allreduce_then_update_equals_step_and_optimizer_object():
+    x = mx.nd.array([[1.0, 2.0]])
+    results = []
+    for split in (False, True):
+        net = gluon.nn.Dense(1, in_units=2)
+        net.initialize(mx.init.One())
+        opt = mx.optimizer.SGD(learning_rate=0.1, momentum=0.5)
+        trainer = gluon.Trainer(net.collect_params(), opt)
+        assert trainer.optimizer is opt
+        for _ in range(2):
+            with autograd.record():
+                loss = net(x).sum()
+            loss.backward()
+            if split:
+                trainer.allreduce_grads()
+                trainer.update(2)
+            else:
+                trainer.step(2)
+        results.append(net.weight.data().asnumpy())
+    np.testing.assert_array_equal(results[0], results[1])
+    # numpy reference: MXNet momentum SGD, grad = x / 2
+    w, mom = np.ones(2), np.zeros(2)
+    for _ in range(2):
+        mom = 0.5 * mom - 0.1 * np.array([1.0, 2.0]) / 2
+        w = w + mom
+    np.testing.assert_allclose(results[0][0], w, rtol=1e-6)
+    with pytest.raises(ValueError, match="optimizer_params must be None"):
+        gluon.Trainer(net.collect_params(), mx.optimizer.SGD(), {"learning_rate": 0.1})
