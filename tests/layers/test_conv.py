@@ -68,7 +68,7 @@ def test_init_shapes_match_gluon():
         (L.Conv3DTranspose(8, 3, groups=2), x3, (4, 4, 3, 3, 3)),
     ]
     for layer, x, shape in cases:
-        params, state = layer.init(jax.random.key(0), x)
+        params, state = jax.eval_shape(layer.init, jax.random.key(0), x)
         assert params["weight"].shape == shape, layer
         assert params["bias"].shape == (8,)
         assert state == {}
@@ -191,9 +191,10 @@ def test_hyperparameters_are_normalized_and_hashable():
 
 def test_in_sequential_names_follow_gluon():
     net = L.Sequential([L.Conv2D(4, 3), L.MaxPool2D(), L.Conv2D(6, 3), L.GlobalAvgPool2D()])
-    params, _ = net.init(jax.random.key(0), jnp.ones((2, 1, 12, 12)))
+    x = jnp.ones((2, 1, 12, 12))
+    params, _ = jax.eval_shape(net.init, jax.random.key(0), x)
     assert sorted(L.flatten_names(params)) == ["0.bias", "0.weight", "2.bias", "2.weight"]
-    y, _ = net.apply(params, {}, jnp.ones((2, 1, 12, 12)))
+    y, _ = jax.eval_shape(net.apply, params, {}, x)
     assert y.shape == (2, 6, 1, 1)
 
 
@@ -217,7 +218,7 @@ def test_bad_hyperparameters(make, match):
 def test_bad_inputs_name_layer_expected_and_received():
     layer = L.Conv2D(4, 3)
     x = jnp.ones((2, 3, 5, 5))
-    params, state = layer.init(jax.random.key(0), x)
+    params, state = jax.eval_shape(layer.init, jax.random.key(0), x)
     with pytest.raises(ValueError, match=r"Conv2D: expected a 4-D .*received shape \(3, 5, 5\)"):
         layer.apply(params, state, x[0])
     with pytest.raises(ValueError, match=r"Conv2D: expected an input with 3 channels.*received 2"):
@@ -237,6 +238,6 @@ def test_bad_inputs_name_layer_expected_and_received():
     with pytest.raises(ValueError, match=r"Conv1DTranspose: padding=\(3,\) is too large"):
         L.Conv1DTranspose(2, 2, padding=3).init(jax.random.key(0), jnp.ones((1, 2, 2)))
     t = L.Conv2DTranspose(4, 3)
-    p, s = t.init(jax.random.key(0), x)
+    p, s = jax.eval_shape(t.init, jax.random.key(0), x)
     with pytest.raises(ValueError, match=r"Conv2DTranspose: expected an input with 3 channels"):
         t.apply(p, s, jnp.ones((2, 4, 5, 5)))
