@@ -75,11 +75,4 @@ DESCRIPTORS = [
         (2, 5, 8),
         make_dtype=lambda dt: L.MultiHeadAttention(8, 2, dtype=dt),
     ),
-    Descriptor(
-        "mha-self-nobias",
-        lambda: L.MultiHeadAttention(6, 3, use_bias=False),
-        [(2, 4, 6)],
-        {"query_weight", "key_weight", "value_weight", "out_weight"},
-        (2, 4, 6),
-    ),
 ]
