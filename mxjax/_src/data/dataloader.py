@@ -480,7 +480,16 @@ class _LoaderIter:
                     return
                 b, idx = item
                 wid = min(range(len(self._pool.pending)), key=lambda w: len(self._pool.pending[w]))
-                self._pool.send(wid, (self._id, b), list(idx), (*self._key, b))
+                try:
+                    self._pool.send(wid, (self._id, b), list(idx), (*self._key, b))
+                except OSError:  # BrokenPipeError: the worker died
+                    proc = self._pool.procs[wid]
+                    proc.join(5.0)
+                    error = WorkerDiedError(wid, proc.exitcode, proc.pid)
+                    self._loader._drop_pool()
+                    self._exhausted = True
+                    self._owner.clear()
+                    raise error from None
                 self._owner[b] = wid
 
     def _produce(self) -> Any:
