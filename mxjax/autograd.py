@@ -12,6 +12,7 @@ Examples:
 
 from mxjax._src.autograd import (
     AutogradError as AutogradError,
+    Function as Function,
     apply as apply,
     backward as backward,
     grad as grad,
@@ -29,6 +30,7 @@ from mxjax._src.autograd import (
 
 __all__ = [
     "AutogradError",
+    "Function",
     "apply",
     "backward",
     "grad",

@@ -35,6 +35,7 @@ from mxjax._src.nd._mode import (
 
 __all__ = [
     "AutogradError",
+    "Function",
     "apply",
     "backward",
     "grad",
@@ -521,6 +522,66 @@ def mark_variables(variables, gradients, grad_reqs="write") -> None:
         v._entry = None
         v._grad = g
         v._grad_req = r
+
+
+class Function:
+    """A user-defined differentiable operation (MXNet's ``autograd.Function``).
+
+    Subclass it and implement ``forward(*inputs)`` and ``backward(*output_grads)``
+    on NDArrays; ``save_for_backward`` keeps values for the backward pass.
+
+    Examples:
+        >>> from mxjax import autograd, nd
+        >>> class Sigmoid(autograd.Function):
+        ...     def forward(self, x):
+        ...         y = 1 / (1 + nd.exp(-x))
+        ...         self.save_for_backward(y)
+        ...         return y
+        ...     def backward(self, dy):
+        ...         (y,) = self.saved_tensors
+        ...         return dy * y * (1 - y)
+        >>> x = nd.array([0.0]); x.attach_grad()
+        >>> with autograd.record():
+        ...     z = Sigmoid()(x)
+        >>> z.backward(); x.grad.asnumpy()
+        array([0.25], dtype=float32)
+    """
+
+    def __init__(self):
+        self.saved_tensors: tuple = ()
+
+    def save_for_backward(self, *args) -> None:
+        """Stores values for :meth:`backward` in ``self.saved_tensors``."""
+        self.saved_tensors = args
+
+    def forward(self, *inputs):
+        """Computes the outputs from NDArray inputs (override)."""
+        raise TypeError(f"{type(self).__name__} must override forward(*inputs)")
+
+    def backward(self, *output_grads):
+        """Returns one input gradient per input, given one gradient per output (override)."""
+        raise TypeError(f"{type(self).__name__} must override backward(*output_grads)")
+
+    def __call__(self, *inputs):
+        with _Scope(False, None):
+            outs = self.forward(*inputs)
+        multi = isinstance(outs, (tuple, list))
+        outs_t = tuple(outs) if multi else (outs,)
+
+        def vjp_fn(ct):
+            cts = ct if multi else (ct,)
+            with _Scope(False, None):
+                grads = self.backward(*(NDArray(c) for c in cts))
+            grads = grads if isinstance(grads, (tuple, list)) else (grads,)
+            if len(grads) != len(inputs):
+                raise ValueError(
+                    f"{type(self).__name__}.backward returned {len(grads)} gradients for "
+                    f"{len(inputs)} inputs"
+                )
+            return tuple(g._data if isinstance(g, NDArray) else g for g in grads)
+
+        datas = tuple(o._data for o in outs_t)
+        return record_node(datas if multi else datas[0], inputs, vjp_fn)
 
 
 from mxjax._src.nd import ndarray as _ndarray  # noqa: E402,F401  (registers NDArray)

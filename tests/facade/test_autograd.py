@@ -220,3 +220,24 @@ def test_ops_inside_jit_under_record_do_not_touch_the_tape():
     y.backward()
     np.testing.assert_allclose(np.asarray(out), [5.0])
     np.testing.assert_allclose(w.grad.asnumpy(), [3.0, 3.0])
+
+
+def test_custom_function_two_inputs_two_outputs():
+    class MulAdd(autograd.Function):
+        def forward(self, a, b):
+            self.save_for_backward(a, b)
+            return a * b, a + b
+
+        def backward(self, d_prod, d_sum):
+            a, b = self.saved_tensors
+            return d_prod * b + d_sum, d_prod * a + d_sum
+
+    a, b = nd.array([1.0, 2.0]), nd.array([3.0, 5.0])
+    a.attach_grad()
+    b.attach_grad()
+    with autograd.record():
+        p, s = MulAdd()(a, b)
+        loss = (p * 2).sum() + s.sum()
+    loss.backward()
+    np.testing.assert_allclose(a.grad.asnumpy(), 2 * np.array([3.0, 5.0]) + 1)
+    np.testing.assert_allclose(b.grad.asnumpy(), 2 * np.array([1.0, 2.0]) + 1)
