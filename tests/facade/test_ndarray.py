@@ -110,6 +110,11 @@ def test_setitem_and_inplace_outside_record():
     i = nd.array([1, 2], dtype="int32")
     i /= 2
     assert i.dtype == np.int32
+    np.testing.assert_array_equal(i.asnumpy(), [0, 1])
+    v = nd.ones((3,))
+    v += nd.ones((1, 3))[0]
+    with pytest.raises(ValueError, match="in-place operation cannot change the shape"):
+        v += nd.ones((2, 3))
 
 
 def test_attributes_and_copies():

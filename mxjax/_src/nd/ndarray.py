@@ -354,6 +354,11 @@ class NDArray:
     def _inplace(self, fn, o):
         _check_inplace(self)
         r = fn(self._data, o._data if isinstance(o, NDArray) else o)
+        if r.shape != self._data.shape:
+            raise ValueError(
+                f"NDArray: in-place operation cannot change the shape {self.shape} of the "
+                f"target; the result has shape {tuple(r.shape)}"
+            )
         self._data = r.astype(self._data.dtype)
         self._entry = None
         return self
