@@ -92,9 +92,10 @@ def make_parallel_train_step(
 ) -> Callable:
     """Builds the data-parallel ``step(train_state, sums, x, y) -> (train_state, sums)``.
 
-    With ``gather=True`` the signature is ``step(ts, sums, x_all, y_all, idx)``:
-    the dataset is replicated on every device and each device gathers its
-    shard of ``idx`` (no host-to-device copy per step). With ``even=False``
+    With ``gather=True`` the signature is ``step(ts, sums, x_all, y_all, perm, offset)``:
+    the dataset is replicated on every device, ``perm[sums['batch'] - offset]``
+    are the sample indices of this step, and each device gathers its shard
+    (no host-to-device copy per step). With ``even=False``
     the batch is replicated instead of split (for a batch size not divisible
     by the device count): the result is the same, computed redundantly.
 
@@ -117,13 +118,14 @@ def make_parallel_train_step(
     bat = batch_sharding(mesh) if even else rep
     if gather:
 
-        def gstep(ts: TrainState, sums, xa, ya, idx):
+        def gstep(ts: TrainState, sums, xa, ya, perm, offset):
+            idx = jax.lax.dynamic_index_in_dim(perm, sums["batch"] - offset, keepdims=False)
             take = lambda a: jax.lax.with_sharding_constraint(jnp.take(a, idx, axis=0), bat)  # noqa: E731
             return step(ts, sums, jax.tree.map(take, xa), take(ya))
 
         return jax.jit(
             gstep,
-            in_shardings=(rep, rep, rep, rep, bat),
+            in_shardings=(rep, rep, rep, rep, rep, rep),
             out_shardings=(rep, rep),
             donate_argnums=(0, 1),
         )

@@ -172,7 +172,10 @@ class Engine:
 
         raw_step = _train_step_fn(self.apply_fn, self.loss_fn, self.tx, self.metric_fns)
 
-        def gather_step(ts, sums, xa, ya, idx):
+        def gather_step(ts, sums, xa, ya, perm, offset):
+            # perm: (batches, batch_size) sample indices uploaded once per epoch; the
+            # batch number lives on the device, so a step needs no host-to-device copy.
+            idx = jax.lax.dynamic_index_in_dim(perm, sums["batch"] - offset, keepdims=False)
             take = lambda a: jnp.take(a, idx, axis=0)  # noqa: E731
             return raw_step(ts, sums, jax.tree.map(take, xa), take(ya))
 
@@ -261,10 +264,22 @@ class Engine:
         )
 
     # ------------------------------------------------------------------ data
-    def _array_batches(self, n: int, batch_size: int, shuffle: bool, rng: np.random.Generator):
-        order = rng.permutation(n) if shuffle else np.arange(n)
-        for start in range(0, n, batch_size):
-            yield order[start : start + batch_size]
+    @staticmethod
+    def _array_batches(n: int, batch_size: int, shuffle: bool, rng: np.random.Generator):
+        """Yields ``(perm, offset, size)``: index matrices uploaded once per epoch."""
+        order = (rng.permutation(n) if shuffle else np.arange(n)).astype(np.int32)
+        full = n // batch_size
+        if full:
+            perm = jnp.asarray(order[: full * batch_size].reshape(full, batch_size))
+            offset = jnp.zeros((), jnp.int32)
+            for _ in range(full):
+                yield perm, offset, batch_size
+        if n % batch_size:
+            yield (
+                jnp.asarray(order[full * batch_size :][None]),
+                jnp.asarray(full, jnp.int32),
+                n % batch_size,
+            )
 
     @staticmethod
     def _split_batch(batch):
@@ -341,8 +356,8 @@ class Engine:
             total = math.ceil(n / bs)
 
             def epoch_batches():
-                for idx in self._array_batches(n, bs, shuffle, rng):
-                    yield (xa, ya, jnp.asarray(idx, jnp.int32)), len(idx)
+                for perm, offset, size in self._array_batches(n, bs, shuffle, rng):
+                    yield (xa, ya, perm, offset), size
 
             run = self._gather_step
         else:
@@ -452,7 +467,7 @@ class Engine:
             return cache[key]
 
         def run(ts, sums, *batch):
-            size = batch[-1].shape[0] if gather else jax.tree.leaves(batch[0])[0].shape[0]
+            size = batch[-2].shape[1] if gather else jax.tree.leaves(batch[0])[0].shape[0]
             return get(size % n == 0)(ts, sums, *batch)
 
         return run

@@ -73,8 +73,14 @@ def _as_args(x):
 
 
 def zero_sums(names) -> dict[str, jax.Array]:
-    """A fresh metric accumulator: ``{'loss': 0, <metric>: 0, 'count': 0}``."""
-    return {n: jnp.zeros((), jnp.float32) for n in ("loss", *names, "count")}
+    """A fresh metric accumulator: ``{'loss': 0, <metric>: 0, 'count': 0, 'batch': 0}``.
+
+    ``batch`` counts the steps taken with this accumulator (an int32 kept on
+    the device, so the step can pick its batch without a host transfer).
+    """
+    sums = {n: jnp.zeros((), jnp.float32) for n in ("loss", *names, "count")}
+    sums["batch"] = jnp.zeros((), jnp.int32)
+    return sums
 
 
 def _accumulate(sums, per_loss, out, y, metrics):
@@ -83,6 +89,8 @@ def _accumulate(sums, per_loss, out, y, metrics):
     for name, fn in metrics.items():
         new[name] = sums[name] + jnp.sum(fn(out, y).astype(jnp.float32))
     new["count"] = sums["count"] + per_loss.shape[0]
+    if "batch" in sums:
+        new["batch"] = sums["batch"] + 1
     return new
 
 
