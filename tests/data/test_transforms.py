@@ -175,3 +175,22 @@ def test_batch_transform_path_equals_per_sample_path():
     for (a, la), (b, lb) in zip(per, vec):
         np.testing.assert_allclose(a, b, rtol=1e-6)
         np.testing.assert_array_equal(la, lb)
+
+
+def test_transform_first_of_deterministic_transforms_is_gathered_per_batch():
+    from mxjax.data.vision import MNIST
+
+    tf = T.Compose([T.ToTensor(), T.Normalize(0.13, 0.31)])
+    ds = MNIST(train=False, embedded=True).transform_first(tf)
+    assert hasattr(ds, "_get_batch")  # the DataLoader's one-gather fast path
+    rand = MNIST(train=False, embedded=True).transform_first(
+        T.Compose([T.ToTensor(), T.RandomFlipLeftRight()])
+    )
+    assert not hasattr(rand, "_get_batch")  # random transforms stay per sample
+    idx = [5, 3, 900, 17]
+    x, y = next(iter(DataLoader(ds, batch_sampler=[idx])))
+    ref_x = np.stack([ds[i][0] for i in idx])  # per-sample reference
+    ref_y = np.stack([ds[i][1] for i in idx])
+    np.testing.assert_array_equal(x, ref_x)
+    np.testing.assert_array_equal(y, ref_y)
+    assert x.dtype == np.float32 and y.dtype == np.int32

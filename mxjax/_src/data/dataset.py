@@ -219,10 +219,31 @@ class _LazyTransformDataset(Dataset):
             return self._fn(*item)
         return self._fn(item)
 
+    def __getattr__(self, name: str) -> Any:
+        # transform_first(ToTensor/Normalize/...) over gatherable data: transform whole batches.
+        if name == "_get_batch" and getattr(self._fn, "batchable", False):
+            base = getattr(self._data, "_get_batch", None)
+            if base is not None:
+                fn = self._fn._fn
+
+                def get_batch(indices: list) -> Any:
+                    batch = base(indices)
+                    if isinstance(batch, list):
+                        return [fn(batch[0]), *batch[1:]]
+                    return fn(batch)
+
+                return get_batch
+        raise AttributeError(name)
+
 
 class _TransformFirstClosure:
     def __init__(self, fn: Callable):
         self._fn = fn
+
+    @property
+    def batchable(self) -> bool:
+        # Deterministic transforms that map an NHWC batch like each HWC sample.
+        return bool(getattr(self._fn, "_batchable", False))
 
     def __call__(self, x: Any, *args: Any) -> Any:
         if args:

@@ -69,6 +69,10 @@ class Compose:
     def __init__(self, transforms: Sequence[Callable]):
         self.transforms = list(transforms)
 
+    @property
+    def _batchable(self) -> bool:
+        return all(getattr(t, "_batchable", False) for t in self.transforms)
+
     def __call__(self, x: Any) -> Any:
         for t in self.transforms:
             x = t(x)
@@ -84,6 +88,8 @@ class Cast:
         >>> Cast()(np.array([1], np.uint8)).dtype
         dtype('float32')
     """
+
+    _batchable = True  # deterministic, maps an NHWC batch like each image
 
     def __init__(self, dtype: Any = "float32"):
         self._dtype = np.dtype(dtype)
@@ -103,6 +109,8 @@ class ToTensor:
         >>> ToTensor()(np.zeros((8, 28, 28, 1), np.uint8)).shape
         (8, 1, 28, 28)
     """
+
+    _batchable = True  # deterministic, maps an NHWC batch like each image
 
     def __call__(self, x: Any) -> np.ndarray:
         x = _image("ToTensor", x)
@@ -124,6 +132,8 @@ class Normalize:
         >>> Normalize((0.5, 0.0), (0.5, 2.0))(np.ones((2, 1, 1), np.float32)).ravel().tolist()
         [1.0, 0.5]
     """
+
+    _batchable = True  # deterministic, maps an NHWC batch like each image
 
     def __init__(self, mean: Any = 0.0, std: Any = 1.0):
         self._mean = np.asarray(mean, np.float32).reshape(-1)
@@ -170,6 +180,8 @@ class Resize:
         (4, 6, 3)
     """
 
+    _batchable = True  # deterministic, maps an NHWC batch like each image
+
     def __init__(self, size: Any, keep_ratio: bool = False, interpolation: int = 1):
         self._size = _size_wh("Resize", size)
         self._int = isinstance(size, (int, np.integer))
@@ -202,6 +214,8 @@ class CenterCrop:
         >>> CenterCrop((4, 2))(np.zeros((6, 6, 3), np.uint8)).shape
         (2, 4, 3)
     """
+
+    _batchable = True  # deterministic, maps an NHWC batch like each image
 
     def __init__(self, size: Any, interpolation: int = 1):
         self._size = _size_wh("CenterCrop", size)

@@ -39,6 +39,12 @@ class _DownloadedDataset(Dataset):
     def __len__(self) -> int:
         return len(self._label)
 
+    def __getattr__(self, name: str) -> Any:
+        # The DataLoader gathers whole batches when there is no per-sample transform.
+        if name == "_get_batch" and self.__dict__.get("_transform", 0) is None:
+            return lambda indices: [self._data[indices], self._label[indices]]
+        raise AttributeError(name)
+
     def _fetch(self, files: list[tuple[str, str]], namespace: str, hint: str = "") -> None:
         """Downloads the missing ``(name, sha1)`` files into the root, or explains what to do."""
         missing = [(n, s) for n, s in files if not os.path.exists(os.path.join(self._root, n))]
