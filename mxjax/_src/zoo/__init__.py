@@ -1,0 +1,1 @@
+"""Gluon model zoo networks (implementation of ``mxjax.gluon.model_zoo``)."""
