@@ -48,12 +48,14 @@ def test_fit_learns_and_reports_history():
     assert ev["loss"] == pytest.approx(ref_loss, rel=1e-4)
 
 
-def test_second_step_epoch_and_fit_do_not_recompile():
+def test_second_step_epoch_and_fit_do_not_recompile(compile_counter):
     x, y = _blobs(96)
     m = _model().compile("sgd", _ce, metrics=["accuracy"])
     m.fit(x, y, epochs=1, batch_size=32, verbose=0)
     assert m._gather_step._cache_size() == 1
-    m.fit(x, y, epochs=3, batch_size=32, verbose=0)  # more epochs, a second fit call
+    with compile_counter as c:  # more epochs, a second fit call: no XLA compilation at all
+        m.fit(x, y, epochs=3, batch_size=32, verbose=0)
+    assert c.count == 0
     assert m._gather_step._cache_size() == 1
     # an uneven last batch compiles once more, then is cached across epochs
     m2 = _model().compile("sgd", _ce, metrics=["accuracy"])

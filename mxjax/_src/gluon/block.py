@@ -23,6 +23,7 @@ import jax
 import numpy as np
 
 from mxjax._src.gluon import _bridge as B
+from mxjax._src.gluon.keras import KerasMixin
 from mxjax._src.gluon.parameter import (
     DeferredInitializationError,
     Parameter,
@@ -88,7 +89,7 @@ class _HookHandle:
         self._hooks.pop(self._key, None)
 
 
-class Block:
+class Block(KerasMixin):
     """Base class of all Gluon blocks (imperative ``forward``).
 
     Args:

@@ -69,9 +69,11 @@ class BlockEngine(Engine):
         """Writes the trained ``(params, state)`` back into the block's Parameters."""
         from mxjax import nd
 
+        self._pushed = {}
         for tree, plist in ((self.params, self._diff), (self.state, self._const)):
             for n, p in plist.items():
                 p.set_data(nd.NDArray(jax.numpy.array(tree[n], copy=True)))
+                self._pushed[n] = p.data()
 
     # Forward -------------------------------------------------------------
     def _apply(self, params, state, *x, key=None, train=False):
@@ -87,8 +89,26 @@ class BlockEngine(Engine):
         return out, dict(zip(self._const, new_const))
 
     # Keep the block in sync ---------------------------------------------
+    def _block_changed(self) -> bool:
+        """True when the block's parameter arrays are not the ones :meth:`push` wrote."""
+        pushed = getattr(self, "_pushed", None)
+        if pushed is None:
+            return True
+        diff, const = self._plan()
+        current = {n: p.data() for n, p in {**diff, **const}.items()}
+        return current.keys() != pushed.keys() or any(current[n] is not pushed[n] for n in current)
+
+    def _refresh_from_block(self) -> None:
+        """Re-reads the block if it changed since the last fit; keeps the optimizer state."""
+        if self.params is not None and self._block_changed():
+            opt_state = self.opt_state
+            self.params, self.state = self.pull()
+            fresh = jax.tree.structure(self.tx.init(self.params))
+            same = opt_state is not None and fresh == jax.tree.structure(opt_state)
+            self.opt_state = opt_state if same else None
+
     def fit(self, *args, **kwargs):
-        self.params = None  # re-read the block (it may have been trained imperatively)
+        self._refresh_from_block()  # the block may have been trained imperatively
         try:
             return super().fit(*args, **kwargs)
         finally:
@@ -100,16 +120,15 @@ class BlockEngine(Engine):
             self.params, self.state = self._init(
                 None, *(x_example if isinstance(x_example, tuple) else (x_example,))
             )
-            self.opt_state = None
         if self.opt_state is None:
             self.opt_state = self.tx.init(self.params)
 
     def evaluate(self, *args, **kwargs):
-        self.params = None
+        self._refresh_from_block()
         return super().evaluate(*args, **kwargs)
 
     def predict(self, x, batch_size: int = 32):
-        self.params = None
+        self._refresh_from_block()
         return super().predict(x, batch_size)
 
     def _ensure_init_params_only(self, bx):

@@ -400,6 +400,11 @@ class Engine:
                         from mxjax._src.parallel.step import replicate
 
                         ts, sums = replicate(ts, mesh), replicate(sums, mesh)
+                    else:
+                        # Commit every buffer to the parameters' device, so the first
+                        # step of each fit sees the same placements as the later ones
+                        # (an uncommitted input would give a second compilation).
+                        ts, sums = jax.device_put((ts, sums), self._device())
                 if self._mx_opt is not None:
                     ts = self._refresh_hyperparams(ts)
                 ts, sums = run(ts, sums, *args)
@@ -432,8 +437,17 @@ class Engine:
 
         hp = self._mx_opt.next_hyperparams()
         hp["rescale_grad"] = 1.0  # the step differentiates the mean loss: already 1/batch_size
+        dev = self._device()
+        hp = {k: jax.device_put(np.float32(v), dev) for k, v in hp.items()}
         inner = set_hyperparams(ts.opt_state[0], **hp)
         return ts._replace(opt_state=(inner, *ts.opt_state[1:]))
+
+    def _device(self):
+        """The device holding the parameters (the default device before init)."""
+        leaves = jax.tree.leaves(self.params)
+        if leaves and isinstance(leaves[0], jax.Array) and len(leaves[0].devices()) == 1:
+            return next(iter(leaves[0].devices()))
+        return jax.devices()[0]
 
     def _mesh_for(self, devices):
         if devices is None:

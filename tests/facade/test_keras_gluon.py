@@ -1,0 +1,60 @@
+"""Keras-style compile/fit/evaluate/predict on Gluon networks (seed 004's idiom)."""
+
+import numpy as np
+import pytest
+
+import mxjax as mx
+from mxjax import data
+from mxjax.gluon import nn
+
+
+@pytest.fixture(scope="module")
+def mnist():
+    (x, y), (xt, yt) = data.embedded_mnist(True), data.embedded_mnist(False)
+    return (
+        x.reshape(-1, 784).astype("float32") / 255,
+        y,
+        xt.reshape(-1, 784).astype("float32") / 255,
+        yt,
+    )
+
+
+def test_seed_004_runs_as_written(mnist):
+    x_train, y_train, x_test, y_test = mnist
+    net = nn.Sequential()
+    net.add(nn.Dense(32, activation="relu", input_shape=(784,)))
+    net.add(nn.Dense(10))
+    net.compile(optimizer="adam", loss="softmax_cross_entropy", metrics=["accuracy"])
+    history = net.fit(x_train, y_train, epochs=2, batch_size=32, verbose=0)
+    assert history.history["accuracy"][1] > history.history["accuracy"][0]
+    result = net.evaluate(x_test, y_test)
+    assert result["accuracy"] > 0.85
+    # fit wrote the trained weights into the Gluon Parameters: the imperative forward agrees
+    out = net(mx.nd.array(x_test)).asnumpy()
+    np.testing.assert_allclose(out, net.predict(x_test, batch_size=128), rtol=1e-4, atol=1e-4)
+    assert np.mean(out.argmax(1) == y_test) == pytest.approx(result["accuracy"], abs=1e-6)
+
+
+def test_fit_does_not_recompile_and_respects_hybrid_blocks(mnist, compile_counter):
+    x_train, y_train, _, _ = mnist
+    net = nn.HybridSequential()
+    net.add(nn.Dense(16, activation="relu"), nn.BatchNorm(), nn.Dropout(0.2), nn.Dense(10))
+    net.initialize(mx.init.Xavier())
+    net.compile(
+        optimizer=mx.optimizer.Adam(learning_rate=0.01),
+        loss=mx.gluon.loss.SoftmaxCrossEntropyLoss(),
+        metrics=[mx.metric.Accuracy()],
+    )
+    net.fit(x_train[:512], y_train[:512], epochs=1, batch_size=64, verbose=0)
+    with compile_counter as c:  # a second epoch and a second fit call compile nothing
+        net.fit(x_train[:512], y_train[:512], epochs=2, batch_size=64, verbose=0)
+    assert c.count == 0
+    # BatchNorm running statistics were updated in the block (state, grad_req='null')
+    bn = net[1]
+    assert not np.allclose(bn.running_mean.data().asnumpy(), 0.0)
+
+
+def test_fit_before_compile_is_a_clear_error(mnist):
+    net = nn.Dense(2)
+    with pytest.raises(RuntimeError, match="compile"):
+        net.fit(np.ones((4, 3), "float32"), np.zeros(4, "int32"))
