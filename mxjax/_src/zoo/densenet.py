@@ -61,7 +61,7 @@ class DenseNet(HybridBlock):
         >>> from mxjax.gluon.model_zoo import vision
         >>> net = vision.DenseNet(8, 4, [1, 1], classes=3)
         >>> len(net.features)
-        9
+        11
     """
 
     def __init__(

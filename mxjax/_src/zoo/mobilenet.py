@@ -186,8 +186,8 @@ def get_mobilenet(multiplier, pretrained=False, ctx=None, root=None, **kwargs):
 
     Examples:
         >>> from mxjax.gluon.model_zoo import vision
-        >>> vision.get_mobilenet(0.5).name
-        'mobilenet0'
+        >>> type(vision.get_mobilenet(0.5)).__name__
+        'MobileNet'
     """
     net = MobileNet(multiplier, **kwargs)
     if pretrained:

@@ -104,7 +104,7 @@ def get_vgg(num_layers, pretrained=False, ctx=None, root=None, **kwargs):
     Examples:
         >>> from mxjax.gluon.model_zoo import vision
         >>> len(vision.get_vgg(11).features)
-        17
+        25
     """
     check_choice("get_vgg", "num_layers", num_layers, _SPEC)
     net = VGG(*_SPEC[num_layers], **kwargs)
