@@ -90,7 +90,15 @@ def _seeded_weights(shapes):
     return out
 
 
-@pytest.mark.parametrize("key", ["resnet18_v1_thumbnail", "mobilenet1.0"])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "resnet18_v1_thumbnail",
+        "mobilenet1.0",
+        pytest.param("mobilenetv2_1.0", marks=pytest.mark.slow),
+        "squeezenet1.1",
+    ],
+)
 def test_outputs_match_mxnet_with_loaded_weights(key, tmp_path):
     entry = NAMES[key]
     net = _build(entry)
@@ -99,7 +107,8 @@ def test_outputs_match_mxnet_with_loaded_weights(key, tmp_path):
     mio.save_params(path, weights)
     net.load_parameters(path)
     net.hybridize()
-    y = net(mx.nd.array(ARRAYS[f"{key}/x"])).asnumpy()
+    x = np.random.RandomState(1).uniform(-1, 1, entry["input_shape"]).astype(np.float32)
+    y = net(mx.nd.array(x)).asnumpy()
     np.testing.assert_allclose(y, ARRAYS[f"{key}/y"], rtol=1e-4, atol=1e-5)
 
 
@@ -141,6 +150,27 @@ def test_mlp_gradients():
     x = np.random.RandomState(0).uniform(-1, 1, (2, 4)).astype(np.float32)
     ref = np.maximum(x @ w1.T + b1.asnumpy(), 0) @ w2.T + b2.asnumpy()
     np.testing.assert_allclose(net(mx.nd.array(x)).asnumpy(), ref, rtol=1e-5, atol=1e-6)
+
+
+def test_residual_block_gradients():
+    """check_grads through a small ResNet (inference mode) and a HybridConcurrent."""
+    from jax.test_util import check_grads
+
+    from mxjax._src.nd.ndarray import NDArray
+
+    net = vision.ResNetV1(vision.BasicBlockV1, [1], [2, 3], classes=2, thumbnail=True)
+    net.initialize()
+    x = np.random.RandomState(0).uniform(-1, 1, (1, 3, 4, 4)).astype(np.float32)
+    net(mx.nd.array(x))
+
+    def f(v):
+        return jnp.asarray(net(NDArray(v)))
+
+    check_grads(f, (jnp.asarray(x),), order=1, modes=["rev"], atol=2e-2, rtol=2e-2, eps=1e-3)
+    cat = vision.HybridConcurrent(axis=1)
+    cat.add(vision.Identity(), vision.Identity())
+    np.testing.assert_array_equal(cat(mx.nd.array(x)).asnumpy(), np.concatenate([x, x], axis=1))
+    check_grads(lambda v: jnp.asarray(cat(NDArray(v))), (jnp.asarray(x),), order=1)
 
 
 # ----------------------------------------------------------------- pretrained
@@ -213,13 +243,13 @@ def test_pretrained_download_is_verified_and_atomic(fake_store, tmp_path):
 def test_pretrained_bad_hash_raises(fake_store, tmp_path):
     store, sha1, data, calls, fake_download, monkeypatch = fake_store
     monkeypatch.setitem(store._MODEL_SHA1, "resnet18_v1", "0" * 40)
-    monkeypatch.setattr(
-        store._gutils,
-        "download",
-        lambda url, path=None, **kw: zipfile.ZipFile(path, "w").writestr(
-            "resnet18_v1-00000000.params", data
-        ),
-    )
+
+    def bad_download(url, path=None, **kw):
+        with zipfile.ZipFile(path, "w") as zf:
+            zf.writestr("resnet18_v1-00000000.params", data)
+        return path
+
+    monkeypatch.setattr(store._gutils, "download", bad_download)
     root = str(tmp_path / "m")
     with pytest.raises(OSError, match="sha1 does not match"):
         store.get_model_file("resnet18_v1", root=root)
