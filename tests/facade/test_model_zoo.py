@@ -112,6 +112,34 @@ def test_outputs_match_mxnet_with_loaded_weights(key, tmp_path):
     np.testing.assert_allclose(y, ARRAYS[f"{key}/y"], rtol=1e-4, atol=1e-5)
 
 
+def test_training_mode_matches_mxnet(tmp_path):
+    """Batch statistics, running-stat update and gradients of a ResNet-18 (thumbnail)."""
+    entry = NAMES["resnet18_v1_thumbnail"]
+    net = _build(entry)
+    path = str(tmp_path / "w.params")
+    mio.save_params(path, _seeded_weights({k: s for k, s in entry["structural"]}))
+    net.load_parameters(path)
+    net.hybridize()
+    x = np.random.RandomState(3).uniform(-1, 1, (2, 3, 32, 32)).astype(np.float32)
+    with mx.autograd.record():
+        y = net(mx.nd.array(x))
+    y.backward()
+    params = net._collect_params_with_prefix()
+    np.testing.assert_allclose(y.asnumpy(), ARRAYS["train/y"], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        params["features.0.weight"].grad().asnumpy(),
+        ARRAYS["train/grad_conv0"],
+        rtol=1e-3,
+        atol=1e-4,
+    )
+    np.testing.assert_allclose(
+        params["features.1.0.body.1.running_mean"].data().asnumpy(),
+        ARRAYS["train/running_mean"],
+        rtol=1e-4,
+        atol=1e-6,
+    )
+
+
 def test_mxnet_written_params_file_loads():
     net = vision.get_model("mlp", classes=10)
     net.load_parameters(os.path.join(GOLDEN, "mlp.params"))

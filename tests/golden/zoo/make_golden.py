@@ -40,6 +40,7 @@ NETS = {
     "mlp": ("mlp", {}, (1, 64)),
 }
 # networks whose outputs are compared numerically (seeded weights, inference mode)
+TRAIN_BN = "features.1.0.body.1.running_mean"
 NUMERIC = ["resnet18_v1_thumbnail", "mobilenet1.0", "mobilenetv2_1.0", "squeezenet1.1"]
 
 
@@ -124,6 +125,14 @@ def main():
             xin = np.random.RandomState(1).uniform(-1, 1, shape).astype(np.float32)
             with mx.autograd.predict_mode():  # the test draws the same x from the seed
                 arrays[f"{key}/y"] = net(mx.nd.array(xin)).asnumpy()
+        if key == "resnet18_v1_thumbnail":  # training mode: batch statistics and gradients
+            x2 = np.random.RandomState(3).uniform(-1, 1, (2, 3, 32, 32)).astype(np.float32)
+            with mx.autograd.record():
+                y2 = net(mx.nd.array(x2))
+            y2.backward()
+            arrays["train/y"] = y2.asnumpy()
+            arrays["train/grad_conv0"] = structural["features.0.weight"].grad().asnumpy()
+            arrays["train/running_mean"] = structural[TRAIN_BN].data().asnumpy()
         if key == "mlp":
             net.save_parameters(os.path.join(HERE, "mlp.params"))
             xin = np.random.RandomState(2).uniform(-1, 1, (3, 64)).astype(np.float32)
