@@ -288,9 +288,27 @@ def _as_list(x):
     return [x]
 
 
+_ONES: dict = {}
+
+
+def _ones_like_head(h):
+    """Cached ones of the head's shape/dtype/device (immutable, so sharing is safe)."""
+    devices = getattr(h._data, "devices", None)
+    key = (h.shape, str(h.dtype), frozenset(devices()) if callable(devices) else None)
+    ones = _ONES.get(key)
+    if ones is None:
+        if len(_ONES) > 256:
+            _ONES.clear()
+        ones = jnp.ones(h.shape, h.dtype)
+        if key[2] is not None and len(key[2]) == 1:
+            ones = jax.device_put(ones, next(iter(key[2])))
+        _ONES[key] = ones
+    return ones
+
+
 def _head_grad(h, g):
     if g is None:
-        return jnp.ones(h.shape, h.dtype)
+        return _ones_like_head(h)
     g = g._data if isinstance(g, NDArray) else jnp.asarray(g, h.dtype)
     if g.shape != h.shape:
         raise ValueError(

@@ -216,3 +216,32 @@ def const_key() -> jax.Array:
     if not _ZERO_KEY:
         _ZERO_KEY.append(jax.random.key(0))
     return _ZERO_KEY[0]
+
+
+_STREAM: dict = {"base": None, "count": 0}
+
+
+def key_args() -> tuple:
+    """``(base_key, counter)`` for a compiled call that draws random numbers.
+
+    The compiled function derives its key as ``fold_in(base_key, counter)``:
+    the base key stays on the device and only a 4-byte counter changes per
+    call, which is much cheaper than splitting a key eagerly every step. The
+    stream restarts from ``mx.random``'s generator whenever that is reseeded.
+    """
+    import numpy as np
+
+    mod = importlib.import_module("mxjax._src.nd.random")
+    if mod._key is None:
+        mod.next_key()  # initializes the global generator
+    if _STREAM["base"] is not mod._key:
+        _STREAM["base"], _STREAM["count"] = mod._key, 0
+    _STREAM["count"] += 1
+    return _STREAM["base"], np.uint32(_STREAM["count"] & 0xFFFFFFFF)
+
+
+def const_key_args() -> tuple:
+    """``key_args()`` for calls that draw nothing (a constant key and counter)."""
+    import numpy as np
+
+    return const_key(), np.uint32(0)

@@ -463,9 +463,10 @@ class HybridBlock(Block):
             Block.__call__(self, *args)
 
     # ------------------------------------------------------------- compiled
-    def _uses_randomness(self) -> bool:
-        """Whether a training-mode call may draw random numbers (conservative: True)."""
-        return True
+    @staticmethod
+    def _uses_randomness(uses: list) -> bool:
+        """Whether a training-mode call draws random numbers (unknown before the first trace)."""
+        return uses[0] is not False
 
     def _plan(self):
         plist = self._compiled.get("plist")
@@ -476,14 +477,18 @@ class HybridBlock(Block):
         const = tuple(p for p in plist if p.grad_req == "null")
         return plist, diff, const
 
-    def _pure(self, diff, const, train):
+    def _pure(self, diff, const, train, uses: list | None = None):
         block = self
 
         def pure(dvals, cvals, key, *xs):
+            if isinstance(key, tuple):  # (base key, counter) from B.key_args()
+                key = jax.random.fold_in(key[0], key[1])
             values = dict(zip(diff, dvals))
             values.update(zip(const, cvals))
             with B.trace(values, key, train) as tr, _pause(train):
                 out = block.forward(*B.wrap(list(xs)))
+            if uses is not None:  # remember whether the trace drew from the key
+                uses[0] = bool(uses[0]) or tr.count > 0
             multi = isinstance(out, (list, tuple))
             outs = tuple(B.to_jax(o) for o in out) if multi else B.to_jax(out)
             new_const = tuple(tr.updates.get(p, values[p]) for p in const)
@@ -495,10 +500,11 @@ class HybridBlock(Block):
         sig = (train, diff, const)
         fns = self._compiled.get(sig)
         if fns is None:
-            pure = self._pure(diff, const, train)
+            uses: list = [None]
+            pure = self._pure(diff, const, train, uses)
             fwd = jax.jit(pure)
             fwd_vjp = B.CompiledVJP(lambda d, c: pure(d[0], c[0], c[1], *d[1:]))
-            fns = (fwd, fwd_vjp)
+            fns = (fwd, fwd_vjp, uses)
             self._compiled[sig] = fns
         return fns
 
@@ -509,14 +515,15 @@ class HybridBlock(Block):
             self._compiled.pop("plist", None)
             return Block.__call__(self, *args)
         train = B.is_training()
-        fwd, fwd_vjp = self._functions(train, diff, const)
+        fwd, fwd_vjp, uses = self._functions(train, diff, const)
         ctx = B.context_of(args[0]) if args else None
         dnd = [p.data(ctx) for p in diff]
         cnd = [p.data(ctx) for p in const]
         dvals = tuple(d.jax for d in dnd)
         cvals = tuple(c.jax for c in cnd)
         xs = [B.as_jnp(a) for a in args]
-        key = B.new_key() if train and self._uses_randomness() else B.const_key()
+        # A fresh key only when the traced program draws random numbers (dropout ...).
+        key = B.key_args() if train and self._uses_randomness(uses) else B.const_key_args()
         if B.is_recording():
             out, new_const, backward = fwd_vjp.forward((dvals, *xs), (cvals, key))
 
@@ -658,11 +665,6 @@ class HybridSequential(Sequential, HybridBlock):
 
     def forward(self, x: Any, *args: Any) -> Any:
         return Sequential.forward(self, x, *args)
-
-    def _uses_randomness(self) -> bool:
-        return any(
-            not isinstance(c, HybridBlock) or c._uses_randomness() for c in self._children.values()
-        )
 
 
 __all__ += ["DeferredInitializationError"]

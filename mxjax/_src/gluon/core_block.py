@@ -164,9 +164,6 @@ class CoreBlock(HybridBlock):
             self._attrs[name] = attr
             setattr(self, attr, param)
 
-    def _uses_randomness(self) -> bool:
-        return self._needs_key()
-
     def _needs_key(self) -> bool:
         """Whether ``apply`` draws randomness in training (dropout)."""
         core = self._core

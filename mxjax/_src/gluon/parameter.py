@@ -215,7 +215,10 @@ class Parameter:
         self._ctx = list(ctxs)
         self._data = []
         for c in self._ctx:
-            arr = B.wrap(value, c)
+            # Commit the value to the context's device: a jitted step then sees the
+            # same placement on its first and later calls (no second compilation).
+            dev = getattr(c, "jax_device", None)
+            arr = B.wrap(jax.device_put(value, dev) if dev is not None else value, c)
             self._attach(arr)
             self._data.append(arr)
         self._seen_grads = None
