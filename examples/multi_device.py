@@ -20,7 +20,7 @@ def gluon_loop(ctx, x, y, epochs):
     net.add(nn.Dense(64, activation="relu"), nn.Dense(10))
     net.initialize(mx.init.Xavier(), ctx=ctx)
     net.hybridize()
-    trainer = gluon.Trainer(net.collect_params(), "adam", {"learning_rate": 1e-3}, kvstore="device")
+    trainer = gluon.Trainer(net.collect_params(), "adam", {"learning_rate": 5e-3}, kvstore="device")
     loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
     loader = gluon.data.DataLoader(
         gluon.data.ArrayDataset(x, y), batch_size=64 * len(ctx), shuffle=True
@@ -57,7 +57,7 @@ def main(argv=None):
 
     net = nn.Sequential()
     net.add(nn.Dense(64, activation="relu"), nn.Dense(10))
-    net.compile(optimizer="adam", loss="softmax_cross_entropy", metrics=["accuracy"])
+    net.compile(optimizer="adam", loss="softmax_cross_entropy", metrics=["accuracy"], learning_rate=5e-3)
     history = net.fit(x, y, epochs=args.epochs, batch_size=64 * n, devices=n)
     return {"gluon_loss": gluon_loss, "fit_history": history.history, "devices": n}
 

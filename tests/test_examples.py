@@ -9,7 +9,6 @@ import subprocess
 import sys
 
 import numpy as np
-import pytest
 
 EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(__file__)), "examples")
 
@@ -62,14 +61,19 @@ def test_lstm_sequence_model_learns():
 
 
 def test_multi_device_example_on_four_simulated_devices():
+    path = os.path.join(EXAMPLES, "multi_device.py")
     code = (
-        "import json, runpy, sys; sys.argv=['multi_device.py', '--epochs', '2'];"
-        "m = runpy.run_path(sys.argv[0].replace('multi_device.py', r'%s'));"
-        "r = m['main'](['--epochs', '2']); print(json.dumps({'devices': r['devices'], 'gluon_loss': r['gluon_loss'],"
-        " 'acc': r['fit_history']['accuracy']}))" % os.path.join(EXAMPLES, "multi_device.py")
+        "import json, runpy; m = runpy.run_path(" + repr(path) + ");"
+        "r = m['main'](['--epochs', '2']);"
+        "print(json.dumps({'devices': r['devices'], 'gluon_loss': r['gluon_loss'],"
+        " 'acc': r['fit_history']['accuracy']}))"
     )
-    env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=4", JAX_PLATFORMS="cpu")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=600)
+    env = dict(
+        os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=4", JAX_PLATFORMS="cpu"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=600
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     r = json.loads(proc.stdout.strip().splitlines()[-1])
     assert r["devices"] == 4
