@@ -57,7 +57,9 @@ def main(argv=None):
 
     net = nn.Sequential()
     net.add(nn.Dense(64, activation="relu"), nn.Dense(10))
-    net.compile(optimizer="adam", loss="softmax_cross_entropy", metrics=["accuracy"], learning_rate=5e-3)
+    net.compile(
+        optimizer="adam", loss="softmax_cross_entropy", metrics=["accuracy"], learning_rate=5e-3
+    )
     history = net.fit(x, y, epochs=args.epochs, batch_size=64 * n, devices=n)
     return {"gluon_loss": gluon_loss, "fit_history": history.history, "devices": n}
 
