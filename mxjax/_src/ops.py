@@ -11,12 +11,24 @@ __all__ = ["ACTIVATIONS", "activation_fn", "expand_to", "softrelu", "softsign"]
 
 
 def softrelu(x: jax.Array) -> jax.Array:
-    """MXNet's ``softrelu``: ``log(1 + exp(x))``, computed stably."""
+    """MXNet's ``softrelu``: ``log(1 + exp(x))``, computed stably.
+
+    Examples:
+        >>> from mxjax import ops
+        >>> round(float(ops.softrelu(0.0)), 4)
+        0.6931
+    """
     return jax.nn.softplus(x)
 
 
 def softsign(x: jax.Array) -> jax.Array:
-    """``x / (1 + |x|)``."""
+    """``x / (1 + |x|)``.
+
+    Examples:
+        >>> from mxjax import ops
+        >>> float(ops.softsign(1.0))
+        0.5
+    """
     return x / (1 + jnp.abs(x))
 
 

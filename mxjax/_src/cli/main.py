@@ -39,6 +39,12 @@ def load_dataset(name: str, root: str | None = None, download: bool = False, log
     ``~/.mxjax/datasets/<name>``, or ``$MXJAX_HOME``). When they are missing
     and ``download`` is False (or the download fails), ``mnist`` falls back to
     the embedded 5k subset and says so; ``mnist-5k`` asks for it explicitly.
+
+    Examples:
+        >>> from mxjax.cli import load_dataset
+        >>> xtr, ytr, xte, yte, desc = load_dataset("mnist-5k")
+        >>> xtr.shape, desc
+        ((4000, 1, 28, 28), 'embedded MNIST subset (4,000 train / 1,000 test)')
     """
     from mxjax._src.data.embedded import embedded_mnist
     from mxjax._src.data.idx import read_idx
@@ -232,7 +238,13 @@ def cmd_info(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``mxjax`` command."""
+    """The argument parser of the ``mxjax`` command.
+
+    Examples:
+        >>> from mxjax.cli import build_parser
+        >>> build_parser().parse_args(["train"]).model
+        'lenet'
+    """
     p = argparse.ArgumentParser(
         prog="mxjax", description="mxjax: train and use networks on JAX, Gluon style."
     )

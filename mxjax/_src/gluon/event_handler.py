@@ -33,42 +33,96 @@ class EventHandler:
 
 
 class TrainBegin(EventHandler):
-    """Mixin: ``train_begin(estimator, *args, **kwargs)`` runs before training."""
+    """Mixin: ``train_begin(estimator, *args, **kwargs)`` runs before training.
+
+    Examples:
+        >>> from mxjax.gluon.contrib.estimator import TrainBegin
+        >>> class Hook(TrainBegin):
+        ...     def train_begin(self, estimator, *args, **kwargs):
+        ...         print("train_begin")
+        >>> Hook().train_begin(None)
+        train_begin
+    """
 
     def train_begin(self, estimator, *args, **kwargs):
         pass
 
 
 class TrainEnd(EventHandler):
-    """Mixin: ``train_end(estimator, *args, **kwargs)`` runs after training."""
+    """Mixin: ``train_end(estimator, *args, **kwargs)`` runs after training.
+
+    Examples:
+        >>> from mxjax.gluon.contrib.estimator import TrainEnd
+        >>> class Hook(TrainEnd):
+        ...     def train_end(self, estimator, *args, **kwargs):
+        ...         print("train_end")
+        >>> Hook().train_end(None)
+        train_end
+    """
 
     def train_end(self, estimator, *args, **kwargs):
         pass
 
 
 class EpochBegin(EventHandler):
-    """Mixin: ``epoch_begin(estimator, *args, **kwargs)`` runs before every epoch."""
+    """Mixin: ``epoch_begin(estimator, *args, **kwargs)`` runs before every epoch.
+
+    Examples:
+        >>> from mxjax.gluon.contrib.estimator import EpochBegin
+        >>> class Hook(EpochBegin):
+        ...     def epoch_begin(self, estimator, *args, **kwargs):
+        ...         print("epoch_begin")
+        >>> Hook().epoch_begin(None)
+        epoch_begin
+    """
 
     def epoch_begin(self, estimator, *args, **kwargs):
         pass
 
 
 class EpochEnd(EventHandler):
-    """Mixin: ``epoch_end(estimator, *args, **kwargs)``; returning True stops training."""
+    """Mixin: ``epoch_end(estimator, *args, **kwargs)``; returning True stops training.
+
+    Examples:
+        >>> from mxjax.gluon.contrib.estimator import EpochEnd
+        >>> class Hook(EpochEnd):
+        ...     def epoch_end(self, estimator, *args, **kwargs):
+        ...         print("epoch_end")
+        >>> Hook().epoch_end(None)
+        epoch_end
+    """
 
     def epoch_end(self, estimator, *args, **kwargs):
         return False
 
 
 class BatchBegin(EventHandler):
-    """Mixin: ``batch_begin(estimator, batch=...)`` runs before every batch."""
+    """Mixin: ``batch_begin(estimator, batch=...)`` runs before every batch.
+
+    Examples:
+        >>> from mxjax.gluon.contrib.estimator import BatchBegin
+        >>> class Hook(BatchBegin):
+        ...     def batch_begin(self, estimator, *args, **kwargs):
+        ...         print("batch_begin")
+        >>> Hook().batch_begin(None)
+        batch_begin
+    """
 
     def batch_begin(self, estimator, *args, **kwargs):
         pass
 
 
 class BatchEnd(EventHandler):
-    """Mixin: ``batch_end(estimator, batch=, pred=, label=, loss=)``; True stops training."""
+    """Mixin: ``batch_end(estimator, batch=, pred=, label=, loss=)``; True stops training.
+
+    Examples:
+        >>> from mxjax.gluon.contrib.estimator import BatchEnd
+        >>> class Hook(BatchEnd):
+        ...     def batch_end(self, estimator, *args, **kwargs):
+        ...         print("batch_end")
+        >>> Hook().batch_end(None)
+        batch_end
+    """
 
     def batch_end(self, estimator, *args, **kwargs):
         return False
@@ -425,7 +479,13 @@ class EarlyStoppingHandler(TrainBegin, EpochEnd, TrainEnd):
 
 
 class GradientUpdateHandler(BatchEnd):
-    """Compatibility handler: in mxjax the update happens inside the jitted train step."""
+    """Compatibility handler: in mxjax the update happens inside the jitted train step.
+
+    Examples:
+        >>> from mxjax.gluon.contrib.estimator import GradientUpdateHandler
+        >>> GradientUpdateHandler().priority
+        -2000
+    """
 
     def __init__(self, priority=-2000):
         self.priority = priority

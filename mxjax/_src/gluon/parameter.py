@@ -19,7 +19,18 @@ _GRAD_REQS = ("write", "add", "null")
 
 
 class DeferredInitializationError(RuntimeError):
-    """Raised when a deferred-initialized Parameter is read before the first forward."""
+    """Raised when a deferred-initialized Parameter is read before the first forward.
+
+    Examples:
+        >>> from mxjax import gluon
+        >>> net = gluon.nn.Dense(2)
+        >>> net.initialize()
+        >>> try:
+        ...     net.weight.data()
+        ... except gluon.DeferredInitializationError:
+        ...     print("not yet")
+        not yet
+    """
 
 
 def _ctx_list(ctx: Any) -> list:

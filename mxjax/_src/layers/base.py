@@ -39,7 +39,18 @@ __all__ = [
 
 
 def layer(cls):
-    """Class decorator: a frozen, hashable dataclass (use on every Layer subclass)."""
+    """Class decorator: a frozen, hashable dataclass (use on every Layer subclass).
+
+    Examples:
+        >>> from mxjax import layers as L
+        >>> @L.layer
+        ... class Scale(L.Layer):
+        ...     factor: float = 2.0
+        ...     def apply(self, params, state, x, key=None, train=False):
+        ...         return x * self.factor, state
+        >>> hash(Scale(3.0)) == hash(Scale(3.0))
+        True
+    """
     return dataclasses.dataclass(frozen=True, eq=True, repr=True)(cls)
 
 
@@ -150,6 +161,15 @@ class Scope:
     ``scope(name, child, *inputs, **kwargs)`` initializes the child under
     ``params[name]`` (during ``init``) or applies it (during ``apply``) and
     returns its outputs.
+
+    Examples:
+        >>> import jax, jax.numpy as jnp
+        >>> from mxjax import layers as L
+        >>> scope = L.Scope("init", jax.random.key(0), train=False)
+        >>> scope("fc", L.Dense(2), jnp.ones((1, 3))).shape
+        (1, 2)
+        >>> sorted(scope.params["fc"])
+        ['bias', 'weight']
     """
 
     def __init__(self, mode: str, key, train: bool, params=None, state=None, initializer=None):

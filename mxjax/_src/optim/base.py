@@ -231,6 +231,13 @@ class MXRuleState(NamedTuple):
         slots: tuple of params-shaped trees (momentum, moments, ...).
         extra: optimizer-specific scalars (e.g. Nadam's momentum schedule,
             LARS's previous learning rate, SGLD's PRNG key).
+
+    Examples:
+        >>> import jax.numpy as jnp
+        >>> from mxjax import optim
+        >>> state = optim.sgd(0.1, momentum=0.9).init({"w": jnp.ones(2)})
+        >>> any(isinstance(s, optim.MXRuleState) for s in state)
+        True
     """
 
     count: jax.Array
@@ -356,6 +363,13 @@ class MultiPrecisionState(NamedTuple):
 
     ``master`` has a float32 copy for each float16/bfloat16 parameter and an
     empty placeholder for the others.
+
+    Examples:
+        >>> import jax.numpy as jnp
+        >>> from mxjax import optim
+        >>> tx = optim.multi_precision(optim.sgd(0.1))
+        >>> type(tx.init({"w": jnp.ones(2, jnp.float16)})).__name__
+        'MultiPrecisionState'
     """
 
     master: Any

@@ -62,7 +62,13 @@ TRACED_HYPERPARAMS = ("learning_rate", "wd", "rescale_grad")
 
 
 class LRSchedulerDefinedError(ValueError, UserWarning):
-    """``set_learning_rate`` while an ``lr_scheduler`` is set (MXNet raises UserWarning)."""
+    """``set_learning_rate`` while an ``lr_scheduler`` is set (MXNet raises UserWarning).
+
+    Examples:
+        >>> import mxjax as mx
+        >>> issubclass(mx.optimizer.LRSchedulerDefinedError, UserWarning)
+        True
+    """
 
 
 class Optimizer:
@@ -145,7 +151,16 @@ class Optimizer:
     # -- registry ---------------------------------------------------------------
     @staticmethod
     def register(klass: type) -> type:
-        """Registers an Optimizer subclass under its lower-cased class name."""
+        """Registers an Optimizer subclass under its lower-cased class name.
+
+        Examples:
+            >>> import mxjax as mx
+            >>> @mx.optimizer.register
+            ... class MySGD(mx.optimizer.SGD):
+            ...     pass
+            >>> type(mx.optimizer.create("mysgd")).__name__
+            'MySGD'
+        """
         if not isinstance(klass, type):
             raise TypeError(f"register: expected a class, got {klass!r}")
         name = klass.__name__.lower()
@@ -160,7 +175,13 @@ class Optimizer:
 
     @staticmethod
     def create_optimizer(name: str, **kwargs: Any) -> Optimizer:
-        """Instantiates a registered optimizer by (case-insensitive) name."""
+        """Instantiates a registered optimizer by (case-insensitive) name.
+
+        Examples:
+            >>> import mxjax as mx
+            >>> mx.optimizer.create("Adam", learning_rate=0.01).learning_rate
+            0.01
+        """
         klass = Optimizer.opt_registry.get(str(name).lower())
         if klass is None:
             raise ValueError(

@@ -14,7 +14,13 @@ __all__ = ["free_port", "launch", "main"]
 
 
 def free_port() -> int:
-    """A free TCP port on the loopback interface."""
+    """A free TCP port on the loopback interface.
+
+    Examples:
+        >>> from mxjax.launch import free_port
+        >>> 0 < free_port() < 65536
+        True
+    """
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -38,6 +44,14 @@ def launch(
 
     Returns:
         0 when all processes succeed, else the first failure's exit code.
+
+    Examples:
+        >>> import os, pathlib, tempfile
+        >>> from mxjax.launch import launch
+        >>> script = pathlib.Path(tempfile.mkdtemp()) / "hello.py"
+        >>> _ = script.write_text("import os; assert os.environ['MXJAX_NUM_PROCESSES'] == '2'")
+        >>> launch([str(script)], nproc=2)
+        0
     """
     if nproc < 1:
         raise ValueError(f"--nproc must be >= 1; received {nproc}")
@@ -100,7 +114,16 @@ def launch(
 
 
 def main(argv=None) -> int:
-    """Command-line entry of ``python -m mxjax.launch``."""
+    """Command-line entry of ``python -m mxjax.launch``.
+
+    Examples:
+        >>> import pathlib, tempfile
+        >>> from mxjax.launch import main
+        >>> script = pathlib.Path(tempfile.mkdtemp()) / "ok.py"
+        >>> _ = script.write_text("pass")
+        >>> main(["--nproc", "1", str(script)])
+        0
+    """
     ap = argparse.ArgumentParser(
         prog="python -m mxjax.launch", description=launch.__doc__.splitlines()[0]
     )

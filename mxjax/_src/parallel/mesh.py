@@ -90,10 +90,24 @@ def data_mesh(devices: Any = None) -> Mesh:
 
 
 def replicated(mesh: Mesh) -> NamedSharding:
-    """Sharding that puts a full copy on every device of ``mesh``."""
+    """Sharding that puts a full copy on every device of ``mesh``.
+
+    Examples:
+        >>> from mxjax import parallel
+        >>> from jax.sharding import PartitionSpec
+        >>> parallel.replicated(parallel.data_mesh(1)).spec == PartitionSpec()
+        True
+    """
     return NamedSharding(mesh, PartitionSpec())
 
 
 def batch_sharding(mesh: Mesh) -> NamedSharding:
-    """Sharding that splits the leading (batch) axis across ``mesh``'s devices."""
+    """Sharding that splits the leading (batch) axis across ``mesh``'s devices.
+
+    Examples:
+        >>> from mxjax import parallel
+        >>> from jax.sharding import PartitionSpec
+        >>> parallel.batch_sharding(parallel.data_mesh(1)).spec == PartitionSpec("data")
+        True
+    """
     return NamedSharding(mesh, PartitionSpec(DATA_AXIS))

@@ -45,6 +45,12 @@ def resolve_optimizer(
     Raises:
         ValueError: for an unknown optimizer name.
         TypeError: for anything else.
+
+    Examples:
+        >>> from mxjax.train import resolve_optimizer
+        >>> tx, lr = resolve_optimizer("adam")
+        >>> lr
+        0.001
     """
     if isinstance(optimizer, optax.GradientTransformation):
         return optimizer, 1.0 if learning_rate is None else float(learning_rate)
@@ -72,7 +78,14 @@ def resolve_optimizer(
 
 
 def resolve_loss(loss: Any) -> Callable:
-    """Returns a per-sample loss ``fn(pred, label)`` from a name, a loss object or a callable."""
+    """Returns a per-sample loss ``fn(pred, label)`` from a name, a loss object or a callable.
+
+    Examples:
+        >>> import jax.numpy as jnp
+        >>> from mxjax.train import resolve_loss
+        >>> resolve_loss("l2")(jnp.ones((2, 1)), jnp.zeros((2, 1))).tolist()
+        [0.5, 0.5]
+    """
     if isinstance(loss, str):
         from mxjax import losses
 
@@ -118,6 +131,15 @@ class Engine:
     Subclasses (:class:`mxjax.train.Model`, the Gluon ``Block.compile``) give
     ``init_fn(key, *x) -> (params, state)`` and ``apply_fn(params, state, *x,
     key=None, train=False) -> (out, state)``.
+
+    Examples:
+        >>> import numpy as np
+        >>> from mxjax import layers as L
+        >>> from mxjax.train import Engine
+        >>> net = L.Dense(2)
+        >>> engine = Engine(net.apply, net.init).compile("sgd", "softmax_cross_entropy")
+        >>> engine.fit(np.ones((4, 3), "float32"), np.zeros(4, "int32"), verbose=0).epoch
+        [0]
     """
 
     def __init__(

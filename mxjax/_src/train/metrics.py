@@ -68,6 +68,11 @@ def resolve_metrics(metrics) -> dict[str, Callable]:
     Raises:
         ValueError: for an unknown metric name.
         TypeError: for an unsupported object.
+
+    Examples:
+        >>> from mxjax.train import resolve_metrics
+        >>> sorted(resolve_metrics(["acc", "mse"]))
+        ['accuracy', 'mse']
     """
     out: dict[str, Callable] = {}
     for m in metrics or ():

@@ -27,6 +27,13 @@ class TrainState(NamedTuple):
         opt_state: the optax state.
         key: PRNG key for dropout and other randomness.
         step: number of steps taken (int32 scalar).
+
+    Examples:
+        >>> import jax, jax.numpy as jnp
+        >>> from mxjax.train import TrainState
+        >>> ts = TrainState({}, {}, (), jax.random.key(0), jnp.zeros((), jnp.int32))
+        >>> int(ts.step)
+        0
     """
 
     params: Any
@@ -77,6 +84,11 @@ def zero_sums(names) -> dict[str, jax.Array]:
 
     ``batch`` counts the steps taken with this accumulator (an int32 kept on
     the device, so the step can pick its batch without a host transfer).
+
+    Examples:
+        >>> from mxjax.train import zero_sums
+        >>> sorted(zero_sums(["accuracy"]))
+        ['accuracy', 'batch', 'count', 'loss']
     """
     sums = {n: jnp.zeros((), jnp.float32) for n in ("loss", *names, "count")}
     sums["batch"] = jnp.zeros((), jnp.int32)
