@@ -397,6 +397,10 @@ class Engine:
             run = self._train_step
 
         mesh = self._mesh_for(devices)
+        # XLA:CPU runs simulated devices on one thread pool: with many steps in
+        # flight, a cross-device all-reduce can wait forever for a peer thread.
+        # Keep at most one multi-device CPU step in flight there.
+        sync_each_step = mesh is not None and mesh.devices.flat[0].platform == "cpu"
         if mesh is not None:
             run = self._parallel_runner(mesh, gather=run is self._gather_step)
 
@@ -430,6 +434,8 @@ class Engine:
                 if self._mx_opt is not None:
                     ts = self._refresh_hyperparams(ts)
                 ts, sums = run(ts, sums, *args)
+                if sync_each_step:
+                    jax.block_until_ready(sums)
                 self._sync_from(ts)
                 cur = sums
                 progress.update(1, lambda cur=cur: self._fetch(cur), nb)
