@@ -178,6 +178,8 @@ class Estimator:
             )
             eng.compile(optimizer=tx, loss=self.loss, learning_rate=opt.learning_rate)
             eng._mx_opt = opt
+            eng._est_mesh = self._mesh()
+            eng._est_psteps = {}
             eng._est_step = jax.jit(
                 _train_step_fn(eng.apply_fn, eng.loss_fn, eng.tx, {}, with_outputs=True),
                 donate_argnums=(0, 1),
@@ -186,6 +188,35 @@ class Estimator:
             eng._est_eval = jax.jit(lambda p, s, x, y: _eval(eng.apply_fn, val_loss, p, s, x, y))
             self._engine = eng
         return self._engine
+
+    def _mesh(self):
+        """A data-parallel mesh when ``context`` lists several devices, else None."""
+        ctx = self.context
+        if isinstance(ctx, (list, tuple)) and len(ctx) > 1:
+            from mxjax._src.parallel.mesh import data_mesh
+
+            return data_mesh(list(ctx))
+        return None
+
+    def _run_step(self, eng, ts, sums, data, label):
+        """One jitted step; with several contexts the batch is split across them."""
+        mesh = eng._est_mesh
+        if mesh is None:
+            return eng._est_step(ts, sums, data, label)
+        from mxjax._src.parallel.step import make_parallel_train_step, replicate, shard_batch
+
+        even = data.shape[0] % mesh.devices.size == 0
+        step = eng._est_psteps.get(even)
+        if step is None:
+            step = make_parallel_train_step(
+                eng.apply_fn, eng.loss_fn, eng.tx, {}, mesh, even=even, with_outputs=True
+            )
+            eng._est_psteps[even] = step
+        put = shard_batch if even else replicate
+        out = step(ts, sums, put(jnp.asarray(data), mesh), put(jnp.asarray(label), mesh))
+        if mesh.devices.flat[0].platform == "cpu":  # see Engine.fit: XLA:CPU collectives
+            jax.block_until_ready(out[1])
+        return out
 
     # ------------------------------------------------------------ helpers
     def sync_net(self) -> None:
@@ -326,8 +357,14 @@ class Estimator:
                         eng._ensure_init(data)
                     self._restore_states(eng)
                     ts = TrainState(eng.params, eng.state, eng.opt_state, eng._key, eng._step)
+                    if eng._est_mesh is not None:
+                        from mxjax._src.parallel.mesh import replicated
+                        from mxjax._src.parallel.step import replicate
+
+                        ts, sums = replicate(ts, eng._est_mesh), replicate(sums, eng._est_mesh)
+                        eng._hp_sharding = replicated(eng._est_mesh)
                 ts = eng._refresh_hyperparams(ts)
-                ts, sums, pred, loss = eng._est_step(ts, sums, data, label)
+                ts, sums, pred, loss = self._run_step(eng, ts, sums, data, label)
                 eng._sync_from(ts)
                 kwargs = {
                     "batch": batch,

@@ -89,6 +89,7 @@ def make_parallel_train_step(
     *,
     gather: bool = False,
     even: bool = True,
+    with_outputs: bool = False,
 ) -> Callable:
     """Builds the data-parallel ``step(train_state, sums, x, y) -> (train_state, sums)``.
 
@@ -113,7 +114,7 @@ def make_parallel_train_step(
         >>> int(sums["count"])
         4
     """
-    step = _train_step_fn(apply_fn, loss_fn, tx, metrics)
+    step = _train_step_fn(apply_fn, loss_fn, tx, metrics, with_outputs=with_outputs)
     rep = replicated(mesh)
     bat = batch_sharding(mesh) if even else rep
     if gather:
@@ -129,6 +130,7 @@ def make_parallel_train_step(
             out_shardings=(rep, rep),
             donate_argnums=(0, 1),
         )
+    outs = (rep, rep, bat, bat) if with_outputs else (rep, rep)
     return jax.jit(
-        step, in_shardings=(rep, rep, bat, bat), out_shardings=(rep, rep), donate_argnums=(0, 1)
+        step, in_shardings=(rep, rep, bat, bat), out_shardings=outs, donate_argnums=(0, 1)
     )

@@ -402,6 +402,12 @@ class Engine:
         # Keep at most one multi-device CPU step in flight there.
         sync_each_step = mesh is not None and mesh.devices.flat[0].platform == "cpu"
         if mesh is not None:
+            from mxjax._src.parallel.mesh import replicated
+
+            self._hp_sharding = replicated(mesh)
+        else:
+            self._hp_sharding = None
+        if mesh is not None:
             run = self._parallel_runner(mesh, gather=run is self._gather_step)
 
         history = History()
@@ -465,7 +471,7 @@ class Engine:
 
         hp = self._mx_opt.next_hyperparams()
         hp["rescale_grad"] = 1.0  # the step differentiates the mean loss: already 1/batch_size
-        dev = self._device()
+        dev = getattr(self, "_hp_sharding", None) or self._device()
         hp = {k: jax.device_put(np.float32(v), dev) for k, v in hp.items()}
         inner = set_hyperparams(ts.opt_state[0], **hp)
         return ts._replace(opt_state=(inner, *ts.opt_state[1:]))
