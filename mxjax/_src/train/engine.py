@@ -202,11 +202,6 @@ class Engine:
             return raw_step(ts, sums, jax.tree.map(take, xa), take(ya))
 
         self._gather_step = jax.jit(gather_step, donate_argnums=(0, 1))
-        self._predict = jax.jit(
-            lambda p, s, x: self.apply_fn(
-                p, s, *(x if isinstance(x, tuple) else (x,)), train=False
-            )[0]
-        )
         self.opt_state = None
         self._compiled = True
         return self

@@ -10,40 +10,5 @@ Examples:
     (1, 28, 28)
 """
 
-from mxjax._src.data.transforms import (
-    Cast as Cast,
-    CenterCrop as CenterCrop,
-    Compose as Compose,
-    Normalize as Normalize,
-    RandomApply as RandomApply,
-    RandomBrightness as RandomBrightness,
-    RandomColorJitter as RandomColorJitter,
-    RandomContrast as RandomContrast,
-    RandomFlipLeftRight as RandomFlipLeftRight,
-    RandomFlipTopBottom as RandomFlipTopBottom,
-    RandomHue as RandomHue,
-    RandomLighting as RandomLighting,
-    RandomResizedCrop as RandomResizedCrop,
-    RandomSaturation as RandomSaturation,
-    Resize as Resize,
-    ToTensor as ToTensor,
-)
-
-__all__ = [
-    "Cast",
-    "CenterCrop",
-    "Compose",
-    "Normalize",
-    "RandomApply",
-    "RandomBrightness",
-    "RandomColorJitter",
-    "RandomContrast",
-    "RandomFlipLeftRight",
-    "RandomFlipTopBottom",
-    "RandomHue",
-    "RandomLighting",
-    "RandomResizedCrop",
-    "RandomSaturation",
-    "Resize",
-    "ToTensor",
-]
+from mxjax.data.vision.transforms import *  # noqa: F403  (one list of names, kept there)
+from mxjax.data.vision.transforms import __all__ as __all__
