@@ -53,6 +53,7 @@ __all__ = [
 
 _Tracer = jax.core.Tracer
 NDArray: Any = None  # set by mxjax._src.nd.ndarray (avoids a circular import)
+_Lazy: Any = None  # mxjax._src.deferred.LazyNDArray, set below
 
 _NOT_IN_GRAPH = (
     "Cannot differentiate node because it is not in a computational graph. You need to set "
@@ -139,10 +140,17 @@ def apply(fn: Callable[..., Any], *inputs: Any) -> Any:
         array([3., 3.], dtype=float32)
     """
     nd = NDArray
+    rec = _state.recording
+    if rec:
+        for a in inputs:
+            if type(a) is _Lazy:  # an input from a deferred graph: try to defer this call too
+                out = _deferred.defer_apply(fn, inputs)
+                if out is not None:
+                    return out
+                break
     vals = []
     idx = []
     parents = []
-    rec = _state.recording
     for i, a in enumerate(inputs):
         if isinstance(a, nd):
             vals.append(a._data)
@@ -450,6 +458,8 @@ def backward(heads, head_grads=None, retain_graph: bool = False, train_mode: boo
         12.0
     """
     del train_mode
+    if not retain_graph and _deferred.try_backward(heads, head_grads):
+        return
     _write_grads(_run(heads, head_grads, retain_graph))
 
 
@@ -603,3 +613,6 @@ class Function:
 
 
 from mxjax._src.nd import ndarray as _ndarray  # noqa: E402,F401  (registers NDArray)
+from mxjax._src import deferred as _deferred  # noqa: E402
+
+_Lazy = _deferred.LazyNDArray

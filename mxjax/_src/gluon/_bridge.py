@@ -13,9 +13,11 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 __all__ = [
     "context_of",
+    "defer",
     "current_trace",
     "is_ndarray",
     "is_recording",
@@ -29,13 +31,22 @@ __all__ = [
 ]
 
 
+_MODULES: dict = {}
+
+
 def nd():
     """The ``mxjax.nd`` module (imported on first use)."""
-    return importlib.import_module("mxjax.nd")
+    mod = _MODULES.get("nd")
+    if mod is None:
+        mod = _MODULES["nd"] = importlib.import_module("mxjax.nd")
+    return mod
 
 
 def _autograd():
-    return importlib.import_module("mxjax.autograd")
+    mod = _MODULES.get("autograd")
+    if mod is None:
+        mod = _MODULES["autograd"] = importlib.import_module("mxjax.autograd")
+    return mod
 
 
 def is_ndarray(x: Any) -> bool:
@@ -142,10 +153,11 @@ def as_jnp(x: Any) -> Any:
 
 def assign(arr: Any, value: Any) -> None:
     """Writes ``value`` into NDArray ``arr`` in place (``arr[:] = value``)."""
-    value = to_jax(value)
     if not isinstance(value, jax.Array):
-        value = jnp.asarray(value)
-    if hasattr(arr, "_data") and hasattr(arr, "_entry"):
+        value = to_jax(value)
+        if not isinstance(value, jax.Array):
+            value = jnp.asarray(value)
+    if is_ndarray(arr):
         arr._data = value
         arr._entry = None
     else:
@@ -161,6 +173,16 @@ def mark_stale(arr: Any) -> None:
     """Marks ``arr.grad`` as consumed by an optimizer step."""
     if hasattr(arr, "_fresh"):
         arr._fresh = False
+
+
+def defer(kernel: Any, d_inputs: list, c_inputs: list, aux_targets: Any = ()) -> Any:
+    """Defers a recorded call into the current step's graph (``mxjax._src.deferred``).
+
+    Returns lazy outputs, or None when the call must run now.
+    """
+    from mxjax._src import deferred
+
+    return deferred.defer(kernel, d_inputs, c_inputs, aux_targets)
 
 
 def nd_autograd():
@@ -180,6 +202,7 @@ class CompiledVJP:
 
     def __init__(self, f: Any):
         self._f = f
+        self.f = f  # the pure function (deferred graphs trace it into one program)
         self._treedefs: dict = {}
         self._fwd = jax.jit(self._fwd_impl, static_argnums=(0,))
         self._bwd = jax.jit(self._bwd_impl, static_argnums=(0,))
@@ -209,6 +232,7 @@ class CompiledVJP:
 
 
 _ZERO_KEY: list = []
+_ZERO_COUNT = np.uint32(0)
 
 
 def const_key() -> jax.Array:
@@ -229,9 +253,9 @@ def key_args() -> tuple:
     call, which is much cheaper than splitting a key eagerly every step. The
     stream restarts from ``mx.random``'s generator whenever that is reseeded.
     """
-    import numpy as np
-
-    mod = importlib.import_module("mxjax._src.nd.random")
+    mod = _MODULES.get("random")
+    if mod is None:
+        mod = _MODULES["random"] = importlib.import_module("mxjax._src.nd.random")
     if mod._key is None:
         mod.next_key()  # initializes the global generator
     if _STREAM["base"] is not mod._key:
@@ -242,6 +266,4 @@ def key_args() -> tuple:
 
 def const_key_args() -> tuple:
     """``key_args()`` for calls that draw nothing (a constant key and counter)."""
-    import numpy as np
-
-    return const_key(), np.uint32(0)
+    return const_key(), _ZERO_COUNT

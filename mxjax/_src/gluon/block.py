@@ -503,7 +503,11 @@ class HybridBlock(Block):
             uses: list = [None]
             pure = self._pure(diff, const, train, uses)
             fwd = jax.jit(pure)
-            fwd_vjp = B.CompiledVJP(lambda d, c: pure(d[0], c[0], c[1], *d[1:]))
+            nd, nc = len(diff), len(const)
+            # flat (dargs, cargs) = ((*params, *inputs), (*state, base_key, counter))
+            fwd_vjp = B.CompiledVJP(
+                lambda d, c: pure(d[:nd], c[:nc], (c[nc], c[nc + 1]), *d[nd:])
+            )
             fns = (fwd, fwd_vjp, uses)
             self._compiled[sig] = fns
         return fns
@@ -516,23 +520,26 @@ class HybridBlock(Block):
             return Block.__call__(self, *args)
         train = B.is_training()
         fwd, fwd_vjp, uses = self._functions(train, diff, const)
-        ctx = B.context_of(args[0]) if args else None
+        # the context only picks a replica when parameters live on several contexts
+        ctx = B.context_of(args[0]) if args and plist and len(plist[0]._data) > 1 else None
         dnd = [p.data(ctx) for p in diff]
         cnd = [p.data(ctx) for p in const]
-        dvals = tuple(d.jax for d in dnd)
-        cvals = tuple(c.jax for c in cnd)
-        xs = [B.as_jnp(a) for a in args]
         # A fresh key only when the traced program draws random numbers (dropout ...).
         key = B.key_args() if train and self._uses_randomness(uses) else B.const_key_args()
         if B.is_recording():
-            out, new_const, backward = fwd_vjp.forward((dvals, *xs), (cvals, key))
-
-            def vjp_fn(ct):
-                cts = backward(ct)
-                return list(cts[0]) + list(cts[1:])
-
-            res = B.record(out, dnd + list(args), vjp_fn)
+            inputs = dnd + [a if B.is_ndarray(a) else B.as_jnp(a) for a in args]
+            res = B.defer(fwd_vjp, inputs, cnd + list(key), cnd)
+            if res is not None:  # runs later, fused with backward and the update
+                return res
+            xs = [B.as_jnp(a) for a in args]
+            dvals = tuple(d.jax for d in dnd)
+            cvals = tuple(c.jax for c in cnd)
+            out, new_const, backward = fwd_vjp.forward((*dvals, *xs), (*cvals, *key))
+            res = B.record(out, dnd + list(args), lambda ct: list(backward(ct)))
         else:
+            xs = [B.as_jnp(a) for a in args]
+            dvals = tuple(d.jax for d in dnd)
+            cvals = tuple(c.jax for c in cnd)
             out, new_const = fwd(dvals, cvals, key, *xs)
             res = B.wrap(out)
         for arr, new in zip(cnd, new_const):

@@ -76,7 +76,9 @@ def _fn(core: Any, train: bool, recording: bool, call: Any, pnames: tuple, sname
     if fn is None:
         run = _run(core, train, call, pnames, snames)
         if recording:
-            fn = B.CompiledVJP(lambda d, c: run(d[0], c[0], c[1], *d[1:]))
+            n_p, n_s = len(pnames), len(snames)
+            # flat (dargs, cargs) = ((*params, *inputs), (*state, key))
+            fn = B.CompiledVJP(lambda d, c: run(d[:n_p], c[:n_s], c[n_s], *d[n_p:]))
         else:
             fn = jax.jit(run)
         _FNS[sig] = fn
@@ -208,21 +210,21 @@ class CoreBlock(HybridBlock):
         ctx = B.context_of(xs[0]) if xs else None
         pnd = [self._param(n).data(ctx) for n in self._pnames]
         snd = [self._param(n).data(ctx) for n in self._snames]
-        pvals = tuple(B.to_jax(a) for a in pnd)
-        svals = tuple(B.to_jax(a) for a in snd)
         train = B.is_training()
         key = B.new_key() if train and self._needs_key() else None
-        xj = [None if x is None else B.as_jnp(x) for x in xs]
         call = type(self)._core_call
         if B.is_recording():
             fn = _fn(self._core, train, True, call, self._pnames, self._snames)
-            out, new_state, backward = fn.forward((pvals, *xj), (svals, key))
-
-            def vjp_fn(ct):
-                cts = backward(ct)
-                return list(cts[0]) + list(cts[1:])
-
-            res = B.record(out, pnd + list(xs), vjp_fn)
+            inputs = pnd + [x if x is None or B.is_ndarray(x) else B.as_jnp(x) for x in xs]
+            res = B.defer(fn, inputs, [*snd, key], snd)
+            if res is not None:  # runs later, fused with backward and the update
+                return res
+        pvals = tuple(B.to_jax(a) for a in pnd)
+        svals = tuple(B.to_jax(a) for a in snd)
+        xj = [None if x is None else B.as_jnp(x) for x in xs]
+        if B.is_recording():
+            out, new_state, backward = fn.forward((*pvals, *xj), (*svals, key))
+            res = B.record(out, pnd + list(xs), lambda ct: list(backward(ct)))
         else:
             fn = _fn(self._core, train, False, call, self._pnames, self._snames)
             out, new_state = fn(pvals, svals, key, *xj)

@@ -43,29 +43,44 @@ class Loss(HybridBlock):
             raise TypeError("Loss is a base class; use a concrete loss such as L2Loss")
         self._loss = self._core_cls(*args, **kwargs)
         self._sig = inspect.signature(self._loss.__call__)
+        ps = list(self._sig.parameters.values())
+        plain = all(p.kind is p.POSITIONAL_OR_KEYWORD for p in ps)
+        # positional calls skip Signature.bind: (number required, defaults of the rest)
+        self._fast = (
+            (sum(p.default is p.empty for p in ps), tuple(p.default for p in ps)) if plain else None
+        )
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._loss})"
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
-        try:
-            bound = self._sig.bind(*args, **kwargs)
-        except TypeError as e:
-            raise TypeError(f"{type(self).__name__}: {e}; signature {self._sig}") from None
-        bound.apply_defaults()
-        args = bound.args
+        fast = self._fast
+        if fast is not None and not kwargs and fast[0] <= len(args) <= len(fast[1]):
+            args = args + fast[1][len(args) :]
+        else:
+            try:
+                bound = self._sig.bind(*args, **kwargs)
+            except TypeError as e:
+                raise TypeError(f"{type(self).__name__}: {e}; signature {self._sig}") from None
+            bound.apply_defaults()
+            args = bound.args
         if B.current_trace() is not None:
             return B.wrap(self._loss(*[B.to_jax(a) for a in args]))
-        vals = [B.to_jax(a) for a in args]
         if B.is_recording():
             mask = tuple(B.is_ndarray(a) and jnp.issubdtype(a.dtype, jnp.floating) for a in args)
             cv = _compiled(self._loss, mask)
+            res = B.defer(
+                cv, [a for a, m in zip(args, mask) if m], [a for a, m in zip(args, mask) if not m]
+            )
+            if res is not None:
+                return res
+            vals = [B.to_jax(a) for a in args]
             dargs = tuple(v for v, m in zip(vals, mask) if m)
             cargs = tuple(v for v, m in zip(vals, mask) if not m)
             out, _, backward = cv.forward(dargs, cargs)
             inputs = [a for a, m in zip(args, mask) if m]
             return B.record(out, inputs, lambda ct: list(backward(ct)))
-        return B.wrap(_compiled(self._loss, None)(*vals))
+        return B.wrap(_compiled(self._loss, None)(*[B.to_jax(a) for a in args]))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if kwargs:

@@ -21,6 +21,7 @@ import numpy as np
 import optax
 
 from mxjax import optimizer as _opt
+from mxjax._src import deferred as _deferred
 from mxjax._src.gluon import _bridge as B
 from mxjax._src.gluon.parameter import Parameter, ParameterDict
 
@@ -109,6 +110,7 @@ class Trainer:
         self._init_optimizer(optimizer, dict(optimizer_params or {}))
         self._states: list | None = None
         self._jit = None
+        self._run = None
 
     def _init_optimizer(self, optimizer: Any, op: dict) -> None:
         if isinstance(optimizer, _opt.Optimizer):
@@ -181,17 +183,32 @@ class Trainer:
             fresh.append(ok)
         if self._states is None:
             self._build(params)
+        self._optimizer.rescale_grad = self._scale / batch_size
+        hp = {k: np.float32(v) for k, v in self._optimizer.next_hyperparams().items()}
+        mask = None if all(fresh) else np.asarray(fresh, dtype=bool)
+        if mask is None and all(len(p._data) == 1 for p in params):
+            # Gradients still pending from a deferred backward: forward, backward and
+            # this update run as one compiled program.
+            fused = _deferred.try_step([p._data[0] for p in params], self._run, self._states, hp, mask)
+            if fused is not None:
+                new_w, self._states = fused
+                self._assign(params, new_w)
+                return
         weights = tuple(p._data[0].jax for p in params)
         if reduce:
             grads = tuple(_reduce([d.grad for d in p._data]) for p in params)
         else:
             grads = tuple(B.to_jax(p._data[0].grad) for p in params)
-        self._optimizer.rescale_grad = self._scale / batch_size
-        hp = {k: np.float32(v) for k, v in self._optimizer.next_hyperparams().items()}
-        mask = np.asarray(fresh, dtype=bool)
         new_w, self._states = self._jit(weights, grads, self._states, hp, mask)
+        self._assign(params, new_w)
+
+    @staticmethod
+    def _assign(params: list, new_w: tuple) -> None:
         for p, w in zip(params, new_w):
-            p._set_values([w] * len(p._data))
+            if len(p._data) == 1:  # the program's output already lives on the parameter's device
+                B.assign(p._data[0], w)
+            else:
+                p._set_values([w] * len(p._data))
             for d in p._data:
                 B.mark_stale(d)
 
@@ -210,20 +227,29 @@ class Trainer:
             opt.to_optax([n], lr_mult={n: float(p.lr_mult)}, wd_mult={n: float(p.wd_mult)})
             for n, p in zip(names, params)
         ]
-        self._states = [tx.init({n: p._data[0].jax}) for tx, n, p in zip(txs, names, params)]
+        # committed to the parameter's device, like the states every update returns (one compile)
+        self._states = [
+            jax.device_put(tx.init({n: p._data[0].jax}), _device(p._data[0].jax))
+            for tx, n, p in zip(txs, names, params)
+        ]
 
         def run(weights, grads, states, hp, mask):
+            # mask None: every gradient is fresh (no per-parameter select in the program)
             new_w, new_s = [], []
             for i, (tx, n) in enumerate(zip(txs, names)):
                 w, g, s = weights[i], grads[i], states[i]
                 s = _opt.set_hyperparams(s, **hp)
                 upd, ns = tx.update({n: g.astype(w.dtype)}, s, {n: w})
-                nw = optax.apply_updates({n: w}, upd)[n]
-                keep = mask[i]
-                new_w.append(jnp.where(keep, nw, w).astype(w.dtype))
-                new_s.append(jax.tree_util.tree_map(lambda a, b, k=keep: jnp.where(k, a, b), ns, s))
+                nw = optax.apply_updates({n: w}, upd)[n].astype(w.dtype)
+                if mask is not None:
+                    keep = mask[i]
+                    nw = jnp.where(keep, nw, w)
+                    ns = jax.tree_util.tree_map(lambda a, b, k=keep: jnp.where(k, a, b), ns, s)
+                new_w.append(nw)
+                new_s.append(ns)
             return tuple(new_w), new_s
 
+        self._run = run
         self._jit = jax.jit(run, donate_argnums=(2,))
 
     def save_states(self, fname: str) -> None:

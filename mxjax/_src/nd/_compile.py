@@ -15,7 +15,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-__all__ = ["compiled"]
+__all__ = ["compiled", "stable"]
 
 # Functions passed to ``apply`` repeatedly with the same static arguments and
 # shapes get a compiled forward (returning the vjp residuals) and a compiled
@@ -31,7 +31,7 @@ def _pull(pull, ct):
 
 
 class _Compiled:
-    __slots__ = ("layout", "fwd", "fwd_vjp", "bwd", "call", "calls")
+    __slots__ = ("layout", "fwd", "fwd_vjp", "bwd", "call", "calls", "_kernel")
 
     def __init__(self, fn, layout):
         self.layout = layout
@@ -58,6 +58,14 @@ class _Compiled:
         # compiled forward can return it and a compiled backward can apply it.
         self.fwd_vjp = jax.jit(fwd_vjp)
         self.bwd = jax.jit(_pull)
+        self._kernel = None
+
+    @property
+    def kernel(self) -> _Kernel:
+        """This signature as a deferred-graph kernel (see ``mxjax._src.deferred``)."""
+        if self._kernel is None:
+            self._kernel = _Kernel(self)
+        return self._kernel
 
     def split(self, vals):
         dyn, const = [], []
@@ -67,6 +75,33 @@ class _Compiled:
             elif kind == 2:
                 const.append(v)
         return tuple(dyn), tuple(const)
+
+
+class _Kernel:
+    """``f(dyn, const) -> (out, ())`` and ``forward`` with a compiled vjp, for deferred graphs."""
+
+    __slots__ = ("_c", "__weakref__")
+
+    def __init__(self, c: _Compiled):
+        self._c = c
+
+    def f(self, dyn, const):
+        return self._c.call(dyn, const), ()
+
+    def forward(self, dyn, const):
+        out, pull = self._c.fwd_vjp(dyn, const)
+        bwd = self._c.bwd
+        return out, (), lambda ct: bwd(pull, ct)
+
+    def tape_fn(self, const):
+        call = self._c.call
+        return lambda *d: call(d, const)
+
+
+def stable(fn) -> bool:
+    """Whether ``fn`` is defined at module or class level (the same object on every call)."""
+    q = getattr(fn, "__qualname__", None)
+    return isinstance(q, str) and "<locals>" not in q and "<lambda>" not in q
 
 
 class _NotStatic(Exception):
@@ -84,8 +119,8 @@ def _freeze(v):
     raise _NotStatic
 
 
-def compiled(fn, vals, idx):
-    """The :class:`_Compiled` for this call signature once it is hot, else None."""
+def compiled(fn, vals, idx, always: bool = False):
+    """The :class:`_Compiled` for this call signature once it is hot (or ``always``), else None."""
     try:
         per_fn = _cache.get(fn)
     except TypeError:  # not weak-referenceable or unhashable
@@ -120,6 +155,6 @@ def compiled(fn, vals, idx):
             per_fn.clear()
         c = per_fn[key] = _Compiled(fn, layout)
     c.calls += 1
-    if c.calls < _COMPILE_AFTER:
+    if c.calls < _COMPILE_AFTER and not always:
         return None
     return c

@@ -43,7 +43,7 @@ class NDArray:
         3.0
     """
 
-    __slots__ = ("_data", "_entry", "_grad", "_grad_req", "_fresh", "__weakref__")
+    __slots__ = ("_data", "_entry", "_grad", "_grad_req", "_fresh", "_lazy", "__weakref__")
     __array_priority__ = 1000.0
 
     def __init__(self, data):
