@@ -613,6 +613,4 @@ class Function:
 
 
 from mxjax._src.nd import ndarray as _ndarray  # noqa: E402,F401  (registers NDArray)
-from mxjax._src import deferred as _deferred  # noqa: E402
-
-_Lazy = _deferred.LazyNDArray
+from mxjax._src import deferred as _deferred  # noqa: E402  (sets _Lazy)

@@ -162,6 +162,7 @@ class LazyNDArray(NDArray):
     ctx = context
 
 
+ag._Lazy = LazyNDArray
 jax.tree_util.register_pytree_node(
     LazyNDArray, lambda x: ((x._data,), None), lambda _, children: NDArray(children[0])
 )

@@ -64,9 +64,9 @@ class Dropout(Layer):
 
     def apply(self, params, state, x, key=None, train=False):
         x = self.check_input(x)
-        self.require_key(key, train)
-        if not train or self.rate == 0:
+        if not train or self.rate == 0:  # identity: no key needed
             return x, state
+        self.require_key(key, train)
         shape = list(x.shape)
         for a in self.axes:
             if not -x.ndim <= a < x.ndim:
