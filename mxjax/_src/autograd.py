@@ -53,7 +53,8 @@ __all__ = [
 
 _Tracer = jax.core.Tracer
 NDArray: Any = None  # set by mxjax._src.nd.ndarray (avoids a circular import)
-_Lazy: Any = None  # mxjax._src.deferred.LazyNDArray, set below
+_Lazy: Any = None  # mxjax._src.deferred.LazyNDArray and
+_deferred: Any = None  # the module itself, both set when mxjax._src.deferred is imported
 
 _NOT_IN_GRAPH = (
     "Cannot differentiate node because it is not in a computational graph. You need to set "
@@ -613,4 +614,3 @@ class Function:
 
 
 from mxjax._src.nd import ndarray as _ndarray  # noqa: E402,F401  (registers NDArray)
-from mxjax._src import deferred as _deferred  # noqa: E402  (sets _Lazy)

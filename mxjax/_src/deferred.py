@@ -27,6 +27,7 @@ Set ``MXJAX_DEFER=0`` to turn deferral off.
 from __future__ import annotations
 
 import os
+import sys
 import weakref
 from collections import OrderedDict
 from typing import Any
@@ -156,13 +157,15 @@ class LazyNDArray(NDArray):
         """The context the value will live on."""
         from mxjax._src import context as _ctx
 
-        dev = _device_of(self._lazy[0])
+        owner, j, aval = self._lazy
+        dev = next(iter(aval.devices())) if isinstance(aval, jax.Array) else _device_of(owner, j)
         return _ctx.current_context() if dev is None else _ctx.context_of_device(dev)
 
     ctx = context
 
 
 ag._Lazy = LazyNDArray
+ag._deferred = sys.modules[__name__]
 jax.tree_util.register_pytree_node(
     LazyNDArray, lambda x: ((x._data,), None), lambda _, children: NDArray(children[0])
 )
@@ -204,14 +207,25 @@ def _materialize(a: LazyNDArray) -> None:
     if g.state == PENDING:
         _to_tape(g)
     elif g.state == BACKWARD:
-        _execute(g)
+        _run_sync(g) if g.sync else _execute(g)
     if type(a) is LazyNDArray:  # pragma: no cover - every target is filled above
         raise RuntimeError("mxjax internal error: a deferred array was not computed")
 
 
 # ----------------------------------------------------------------------------- graphs
 class _Node:
-    __slots__ = ("kernel", "d", "c", "graph", "multi", "n_out", "avals", "targets", "tape_fn")
+    __slots__ = (
+        "kernel",
+        "d",
+        "c",
+        "graph",
+        "multi",
+        "n_out",
+        "avals",
+        "targets",
+        "tape_fn",
+        "devices",
+    )
 
     def __init__(self, kernel, d, c, graph, multi, n_out, avals, tape_fn):
         self.kernel = kernel
@@ -223,10 +237,23 @@ class _Node:
         self.avals = avals
         self.targets: list = []  # (j, weakref to the NDArray that receives output j)
         self.tape_fn = tape_fn
+        self.devices: dict | None = None  # output -> device, for nodes spanning devices
 
 
 class _Graph:
-    __slots__ = ("nodes", "state", "spec", "leaves", "leaf_vals", "args", "head_grads", "adds")
+    __slots__ = (
+        "nodes",
+        "state",
+        "spec",
+        "leaves",
+        "leaf_vals",
+        "args",
+        "head_grads",
+        "adds",
+        "sync",
+        "heads",
+        "prev",
+    )
 
     def __init__(self):
         self.nodes: list = []
@@ -237,26 +264,51 @@ class _Graph:
         self.args: list = []
         self.head_grads = None
         self.adds: list = []
+        self.sync = False  # holds a collective node (SyncBatchNorm): runs on the tape, jointly
+        self.heads: list = []  # sync graphs: (head, head_grad) of every deferred backward
+        self.prev: list = []  # sync graphs: gradient values before the deferred backward
 
 
 _FREED = ag._Node(None, None, (), False)  # the entry of outputs whose graph ran backward
 
 
-def _device_of(owner):
-    g = owner.graph if type(owner) is _Node else owner
-    nodes = [owner] if type(owner) is _Node else []
-    nodes += list(g.nodes or ())
-    for n in nodes:
-        for r in (*n.d, *n.c):
-            v = r[-1]
-            if isinstance(v, jax.Array):
-                try:
-                    return next(iter(v.devices()))
-                except Exception:  # pragma: no cover - deleted or abstract arrays
-                    continue
-    for v in g.leaf_vals:
-        return next(iter(v.devices()))
-    return None
+def _device_of(owner, j=None):
+    """The device output ``j`` of a node will live on: that of its data inputs."""
+    if type(owner) is not _Node:
+        return None
+    if owner.devices is not None and j in owner.devices:
+        return owner.devices[j]
+    dev = None
+    stack = [(owner, j)]
+    seen: set = set()
+    while stack and dev is None:
+        node, out = stack.pop()
+        if node.devices is not None and out in node.devices:  # collectives know theirs
+            dev = node.devices[out]
+            break
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        later = []
+        for r in node.d:  # data inputs; constants (keys ...) only as a last resort
+            if r is None:
+                continue
+            if r[0] == 0:
+                later.append((r[1], r[2]))
+            elif isinstance(r[-1], jax.Array):
+                dev = next(iter(r[-1].devices()))
+                break
+        stack.extend(reversed(later))
+    if dev is None:  # only constants: the first one with a device
+        for r in owner.c:
+            if r is not None and isinstance(r[-1], jax.Array):
+                dev = next(iter(r[-1].devices()))
+                break
+    if dev is not None:
+        if owner.devices is None:
+            owner.devices = {}
+        owner.devices[j] = dev
+    return dev
 
 
 def _akey(v) -> Any:
@@ -279,8 +331,10 @@ def _avals(kernel, d_refs, c_refs):
     cache = _AVALS.get(kernel)
     if cache is None:
         _AVALS[kernel] = cache = {}
-    sig = tuple(_akey(_struct(r)) for r in d_refs) + (None,) + tuple(
-        _akey(_struct(r)) for r in c_refs
+    sig = (
+        tuple(_akey(_struct(r)) for r in d_refs)
+        + (None,)
+        + tuple(_akey(_struct(r)) for r in c_refs)
     )
     hit = cache.get(sig)
     if hit is None:
@@ -296,19 +350,30 @@ def _avals(kernel, d_refs, c_refs):
     return hit
 
 
-def _ref(a, graphs: list, diff: bool):
-    """A node input: a lazy output, a differentiable variable or a constant (None: not deferrable)."""
+def _joinable(g: _Graph) -> bool:
+    """New calls may join a pending graph, or a collective one whose backward is deferred."""
+    return g.state == PENDING or (g.sync and g.state == BACKWARD)
+
+
+def _ref(a, graphs: list, diff: bool, tape_ok: bool = False):
+    """A node input: a lazy output, a differentiable variable or a constant (None: not deferrable).
+
+    ``tape_ok`` (collective nodes, which always run on the tape) accepts an
+    input already computed on the tape as ``(4, ndarray, value)``.
+    """
     if type(a) is LazyNDArray:
         owner, j, _ = a._lazy
-        if type(owner) is _Node and owner.graph.state == PENDING:
+        if type(owner) is _Node and _joinable(owner.graph):
             if owner.graph not in graphs:
                 graphs.append(owner.graph)
             return (0, owner, j)
         _materialize(a)
     if isinstance(a, NDArray):
         v = _DATA.__get__(a)
-        if _ENTRY.__get__(a) is not None:
-            return None if diff else (2, v)  # computed on the ordinary tape
+        if _ENTRY.__get__(a) is not None:  # computed on the ordinary tape
+            if not diff:
+                return (2, v)
+            return (4, a, v) if tape_ok else None
         if diff and a._grad_req is not None:
             return (1, a, v)
         return (2, v)
@@ -350,14 +415,11 @@ def defer(kernel, d_inputs, c_inputs, aux_targets=(), tape_fn=None):
             return None
         c_refs.append(r)
     if graphs:
-        g = graphs[0]
-        for other in graphs[1:]:  # independent pending graphs joined by this call
-            for n in other.nodes:
-                n.graph = g
-            g.nodes.extend(other.nodes)
-            other.nodes = []
-            other.state = DONE
-        if len(g.nodes) >= MAX_NODES:
+        g = next((x for x in graphs if x.state != PENDING), graphs[0])
+        for other in graphs:  # independent graphs joined by this call
+            if other is not g:
+                _merge(g, other)
+        if len(g.nodes) >= MAX_NODES and not g.sync:
             _to_tape(g)
             return None
     else:
@@ -382,28 +444,75 @@ def defer(kernel, d_inputs, c_inputs, aux_targets=(), tape_fn=None):
     return tuple(outs) if multi else outs[0]
 
 
+def _merge(g: _Graph, other: _Graph) -> None:
+    """Moves the nodes of an independent pending graph into ``g``."""
+    for n in other.nodes:
+        n.graph = g
+    g.nodes.extend(other.nodes)
+    g.sync = g.sync or other.sync
+    if other.state == BACKWARD:  # two collective graphs with deferred backwards
+        g.state = BACKWARD
+        g.heads += other.heads
+        for i, leaf in enumerate(other.leaves):
+            if leaf._grad is not None and _points_to(leaf._grad, other, i):
+                leaf._grad._lazy = (g, len(g.leaves), leaf._grad._lazy[2])
+            g.leaves.append(leaf)
+            g.prev.append(other.prev[i])
+    other.nodes, other.heads, other.leaves, other.prev = [], [], [], []
+    other.state = DONE
+
+
 # ----------------------------------------------------------------------------- tape replay
+def _topo(nodes: list) -> list:
+    """Nodes in dependency order (collective nodes gather inputs created after them)."""
+    order, seen = [], set()
+    for root in nodes:
+        if id(root) in seen:
+            continue
+        stack = [(root, False)]
+        while stack:
+            n, ready = stack.pop()
+            if ready:
+                order.append(n)
+                continue
+            if id(n) in seen:
+                continue
+            seen.add(id(n))
+            stack.append((n, True))
+            for r in (*n.d, *n.c):
+                if r is not None and r[0] == 0 and id(r[1]) not in seen:
+                    stack.append((r[1], False))
+    return order
+
+
+def _check_complete(g: _Graph) -> None:
+    for n in g.nodes:
+        missing = [i for i, r in enumerate(n.d) if r is None]
+        if missing:
+            raise n.kernel.incomplete(n, missing)
+
+
 def _to_tape(g: _Graph) -> None:
     """Runs a pending graph node by node on the ordinary autograd tape."""
+    if g.sync:
+        _check_complete(g)
     g.state = DONE
     _STATS["taped"] += 1
     done: dict = {}
-    for node in g.nodes:
+    for node in _topo(g.nodes) if g.sync else g.nodes:
         d_nd, d_vals = [], []
         for r in node.d:
             if r[0] == 0:
                 x = done[id(r[1])][r[2]]
                 d_nd.append(x)
                 d_vals.append(_DATA.__get__(x))
-            elif r[0] == 1:
+            elif r[0] in (1, 4):  # a variable, or an array on the tape (collectives)
                 d_nd.append(r[1])
                 d_vals.append(r[2])
             else:
                 d_nd.append(None)
                 d_vals.append(r[1])
-        c_vals = tuple(
-            _DATA.__get__(done[id(r[1])][r[2]]) if r[0] == 0 else r[-1] for r in node.c
-        )
+        c_vals = tuple(_DATA.__get__(done[id(r[1])][r[2]]) if r[0] == 0 else r[-1] for r in node.c)
         d_vals = tuple(d_vals)
         out, aux, backward = node.kernel.forward(d_vals, c_vals)
         outs = list(out) if node.multi else [out]
@@ -515,11 +624,24 @@ def try_backward(heads, head_grads) -> bool:
     groups: dict = {}
     for i, h in enumerate(heads):
         g = h._lazy[0].graph
-        if g.state == BACKWARD:
+        if g.sync:
+            if g.state == DONE or any(x is h for x, _ in g.heads):
+                raise ag.AutogradError(ag._FREED)
+        elif g.state == BACKWARD:
             raise ag.AutogradError(ag._FREED)
-        if g.state != PENDING:
+        elif g.state != PENDING:
             return False
         groups.setdefault(id(g), (g, []))[1].append(i)
+    syncs = [g for g, _ in groups.values() if g.sync]
+    if syncs:
+        if len(syncs) != len(groups):
+            return False  # mixed with ordinary graphs: run everything on the tape
+        for g, idx in groups.values():
+            _sync_mark(g)
+            for i in idx:
+                hg = None if head_grads is None else ag._head_grad(heads[i], head_grads[i])
+                g.heads.append((heads[i], hg))
+        return True
     plans = []
     seen: set = set()
     for g, idx in groups.values():
@@ -543,6 +665,39 @@ def try_backward(heads, head_grads) -> bool:
             _make_lazy(grad, g, i, leaf_vals[i])  # the value stands in for its shape and dtype
             leaf._fresh = True
     return True
+
+
+def _sync_mark(g: _Graph) -> None:
+    """Makes the gradients of a collective graph's variables lazy (also ones joined later)."""
+    g.state = BACKWARD
+    known = {id(leaf) for leaf in g.leaves}
+    for n in g.nodes:
+        for r in n.d:
+            if r is None or r[0] != 1:
+                continue
+            leaf, v = r[1], r[2]
+            if id(leaf) in known or leaf._grad is None or leaf._grad_req not in ("write", "add"):
+                continue
+            known.add(id(leaf))
+            g.prev.append(leaf._grad._data)  # may run an earlier graph
+            g.leaves.append(leaf)
+            _make_lazy(leaf._grad, g, len(g.leaves) - 1, v)
+            leaf._fresh = True
+
+
+def _run_sync(g: _Graph) -> None:
+    """Runs a collective graph: replay on the tape, then one backward over all its heads."""
+    _check_complete(g)
+    for i, leaf in enumerate(g.leaves):
+        if leaf._grad is not None and _points_to(leaf._grad, g, i):
+            _fill(leaf._grad, g.prev[i], None)
+    heads = g.heads
+    g.state = PENDING
+    _to_tape(g)
+    hgs = [hg for _, hg in heads]
+    leaves = ag._run([h for h, _ in heads], hgs if any(x is not None for x in hgs) else None, False)
+    ag._write_grads(leaves)
+    g.heads, g.prev, g.leaves = [], [], []
 
 
 # ----------------------------------------------------------------------------- programs
@@ -663,7 +818,7 @@ def try_step(arrays, run, states, hp, mask):
         if type(grad) is not LazyNDArray:
             return None
         owner, i, _ = grad._lazy
-        if type(owner) is not _Graph or owner.state != BACKWARD:
+        if type(owner) is not _Graph or owner.state != BACKWARD or owner.sync:
             return None
         if g is None:
             g = owner
@@ -724,3 +879,88 @@ def defer_apply(fn, inputs):
     _, const = c.split(vals)
     kernel = c.kernel
     return defer(kernel, [inputs[i] for i in idx], list(const), tape_fn=kernel.tape_fn)
+
+
+# ----------------------------------------------------------------------------- collectives
+class Collective:
+    """A call that needs the inputs of every device before it can run (SyncBatchNorm).
+
+    Members join one by one (``join``); the node they share computes all
+    outputs at once when the step's graph runs. Subclasses define ``n``
+    (members), ``forward(d, c) -> (outs, aux, backward)`` over all members'
+    inputs laid out member after member, ``member_avals(d, c)`` and
+    ``incomplete(node, missing)`` (the error for a graph that must run before
+    every member joined).
+
+    Examples:
+        >>> from mxjax._src import deferred
+        >>> deferred.Collective.__name__
+        'Collective'
+    """
+
+    n = 1
+    d_per = 1
+    c_per = 0
+    aux_per = 0
+
+    def __init__(self):
+        self.node = None
+        self.joined: set = set()
+
+    def join(self, i, d_inputs, c_inputs, aux_targets, device):
+        """Adds member ``i``; returns its lazy output, or None when deferral is off."""
+        if not _FLAGS["enabled"] or not ag._state.recording:
+            return None
+        graphs: list = []
+        d_refs = [_ref(a, graphs, True, tape_ok=True) for a in d_inputs]
+        c_refs = [_ref(a, graphs, False) for a in c_inputs]
+        if any(r is None for r in (*d_refs, *c_refs)):
+            return None
+        node = self.node
+        if node is None:
+            n = self.n
+            node = _Node(
+                self,
+                [None] * (n * self.d_per),
+                [None] * (n * self.c_per),
+                None,
+                True,
+                n,
+                [None] * (n * (1 + self.aux_per)),
+                None,
+            )
+            node.devices = {}
+            self.node = node
+            g = next((x for x in graphs if x.state != PENDING), graphs[0] if graphs else _Graph())
+            node.graph = g
+            g.nodes.append(node)
+        g = node.graph
+        for other in graphs:
+            if other is not g:
+                if other.sync and other.state != PENDING and g.state == PENDING:
+                    _merge(other, g)
+                    g = other
+                else:
+                    _merge(g, other)
+        g.sync = True
+        node.d[i * self.d_per : (i + 1) * self.d_per] = d_refs
+        node.c[i * self.c_per : (i + 1) * self.c_per] = c_refs
+        avals = self.member_avals([_struct(r) for r in d_refs], [_struct(r) for r in c_refs])
+        n = self.n
+        node.avals[i] = avals[0]
+        node.devices[i] = device
+        for k in range(self.aux_per):
+            j = n + i * self.aux_per + k
+            node.avals[j] = avals[1 + k]
+            node.devices[j] = device
+            _make_lazy(aux_targets[k], node, j, avals[1 + k])
+            node.targets.append((j, weakref.ref(aux_targets[k])))
+        self.joined.add(i)
+        _STATS["deferred"] += 1
+        out = _new_lazy(node, i, avals[0])
+        node.targets.append((i, weakref.ref(out)))
+        return out
+
+    def full(self) -> bool:
+        """Whether every member has joined (the next call starts a new collective)."""
+        return len(self.joined) == self.n

@@ -433,8 +433,22 @@ class HybridBlock(Block):
         self._compiled = {}
         super().hybridize(active, **kwargs)
 
+    def _holds_sync(self) -> bool:
+        """Whether a SyncBatchNorm below needs this block to run child by child."""
+        sync = self._compiled.get("sync")
+        if sync is None:
+            found: list = []
+            self.apply(lambda b: found.append(getattr(b, "_num_devices", 1) > 1))
+            sync = self._compiled["sync"] = any(found) and not getattr(self, "_is_sync", False)
+        return sync
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if self._active and not kwargs and B.current_trace() is None:
+        if (
+            self._active
+            and not kwargs
+            and B.current_trace() is None
+            and not (self._holds_sync() and B.is_recording() and B.is_training())
+        ):
             for hook in list(self._forward_pre_hooks.values()):
                 hook(self, args)
             out = self._call_compiled(*args)
@@ -505,9 +519,7 @@ class HybridBlock(Block):
             fwd = jax.jit(pure)
             nd, nc = len(diff), len(const)
             # flat (dargs, cargs) = ((*params, *inputs), (*state, base_key, counter))
-            fwd_vjp = B.CompiledVJP(
-                lambda d, c: pure(d[:nd], c[:nc], (c[nc], c[nc + 1]), *d[nd:])
-            )
+            fwd_vjp = B.CompiledVJP(lambda d, c: pure(d[:nd], c[:nc], (c[nc], c[nc + 1]), *d[nd:]))
             fns = (fwd, fwd_vjp, uses)
             self._compiled[sig] = fns
         return fns

@@ -197,7 +197,11 @@ class CoreBlock(HybridBlock):
             pending[0]._check_initialized()
         xs = xs[: self._n_init_inputs] if self._n_init_inputs else xs
         example = [
-            None if x is None else jax.ShapeDtypeStruct(tuple(x.shape), B.as_jnp(x).dtype)
+            None
+            if x is None
+            else jax.ShapeDtypeStruct(
+                tuple(x.shape), x.dtype if B.is_ndarray(x) else B.as_jnp(x).dtype
+            )
             for x in xs
         ]
         p, s = jax.eval_shape(lambda k, *e: self._core.init(k, *e), jax.random.key(0), *example)

@@ -189,7 +189,9 @@ class Trainer:
         if mask is None and all(len(p._data) == 1 for p in params):
             # Gradients still pending from a deferred backward: forward, backward and
             # this update run as one compiled program.
-            fused = _deferred.try_step([p._data[0] for p in params], self._run, self._states, hp, mask)
+            fused = _deferred.try_step(
+                [p._data[0] for p in params], self._run, self._states, hp, mask
+            )
             if fused is not None:
                 new_w, self._states = fused
                 self._assign(params, new_w)

@@ -460,3 +460,5 @@ jax.tree_util.register_pytree_node(
     NDArray, lambda x: ((x._data,), None), lambda _, children: NDArray(children[0])
 )
 ag.NDArray = NDArray
+
+from mxjax._src import deferred as _deferred  # noqa: E402,F401  (registers LazyNDArray)

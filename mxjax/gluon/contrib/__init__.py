@@ -1,4 +1,4 @@
-"""``gluon.contrib``: the Estimator API.
+"""``gluon.contrib``: the Estimator API and ``nn.SyncBatchNorm``.
 
 Examples:
     >>> from mxjax.gluon import contrib
@@ -6,6 +6,6 @@ Examples:
     'Estimator'
 """
 
-from mxjax.gluon.contrib import estimator as estimator
+from mxjax.gluon.contrib import estimator as estimator, nn as nn
 
-__all__ = ["estimator"]
+__all__ = ["estimator", "nn"]
