@@ -44,7 +44,7 @@ __all__ = ["LazyNDArray", "defer", "enabled", "set_enabled", "stats", "try_backw
 _DATA = NDArray.__dict__["_data"]  # the slot descriptors under the lazy properties
 _ENTRY = NDArray.__dict__["_entry"]
 
-PENDING, BACKWARD, DONE = 0, 1, 2
+PENDING, BACKWARD, DONE, STEPPED = 0, 1, 2, 3
 MAX_NODES = 256  # a larger graph is replayed onto the tape instead of growing further
 _MAX_PROGRAMS = 64
 _PROGRAMS: OrderedDict = OrderedDict()
@@ -208,6 +208,8 @@ def _materialize(a: LazyNDArray) -> None:
         _to_tape(g)
     elif g.state == BACKWARD:
         _run_sync(g) if g.sync else _execute(g)
+    elif g.state == STEPPED:  # a gradient read after the fused update
+        _execute(g)
     if type(a) is LazyNDArray:  # pragma: no cover - every target is filled above
         raise RuntimeError("mxjax internal error: a deferred array was not computed")
 
@@ -743,7 +745,10 @@ def _program(spec, out_pos, update):
             outs, grads = fwd_bwd(leaves, args, head_grads, adds_in)
             weights = tuple(leaves[k] for k in param_pos)
             new_w, new_s = run(weights, tuple(grads[k] for k in param_pos), states, hp, mask)
-            return outs, grads, new_w, new_s
+            # The new states first: donated state buffers are matched to the first outputs of
+            # the same shape, so the update happens in place (no defensive copies). Gradients
+            # are returned only for grad_req='add'; 'write' ones are recomputed if read.
+            return new_s, new_w, outs, (grads if adds else ())
 
         prog = jax.jit(step, donate_argnums=(4,))
     _PROGRAMS[key] = prog
@@ -831,10 +836,16 @@ def try_step(arrays, run, states, hp, mask):
     prog = _program(g.spec, out_pos, (run, tuple(pos)))
     _STATS["programs"] += 1
     _STATS["steps"] += 1
-    outs, grads, new_w, new_s = prog(
+    new_s, new_w, outs, grads = prog(
         tuple(g.leaf_vals), tuple(g.args), g.head_grads, tuple(g.adds), states, hp, mask
     )
-    _finish(g, targets, outs, grads)
+    if grads:
+        _finish(g, targets, outs, grads)
+    else:  # gradients stay lazy: reading one recomputes them from the captured inputs
+        for (a, diff), v in zip(targets, outs):
+            _fill(a, v, (_FREED, 0) if diff else None)
+        g.state = STEPPED
+        g.nodes = []
     return new_w, new_s
 
 

@@ -201,7 +201,7 @@ class Trainer:
             grads = tuple(_reduce([d.grad for d in p._data]) for p in params)
         else:
             grads = tuple(B.to_jax(p._data[0].grad) for p in params)
-        new_w, self._states = self._jit(weights, grads, self._states, hp, mask)
+        self._states, new_w = self._jit(weights, grads, self._states, hp, mask)
         self._assign(params, new_w)
 
     @staticmethod
@@ -251,8 +251,13 @@ class Trainer:
                 new_s.append(ns)
             return tuple(new_w), new_s
 
+        def update(weights, grads, states, hp, mask):
+            new_w, new_s = run(weights, grads, states, hp, mask)
+            # states first: donated buffers go to the first outputs of matching shape
+            return new_s, new_w
+
         self._run = run
-        self._jit = jax.jit(run, donate_argnums=(2,))
+        self._jit = jax.jit(update, donate_argnums=(2,))
 
     def save_states(self, fname: str) -> None:
         """Saves optimizer states to an ``.npz`` file (no pickle), atomically."""
