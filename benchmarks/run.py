@@ -4,6 +4,7 @@ Usage::
 
     python benchmarks/run.py [--quick] [--workloads mlp_b32,cnn_b128] [--contenders jax,mxjax_functional]
                              [--out benchmarks] [--mxnet-python /tmp/mxnet/bin/python] [--timeout 600]
+                             [--repeat 3]
 
 ``--quick`` uses few steps and skips ResNet-18. Median step time (ms), its
 ratio to the hand-written ``jax.jit`` + optax step of the same run, first-step
@@ -17,6 +18,7 @@ import datetime
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -80,6 +82,20 @@ def run_one(contender, workload, quick, mxnet_python, timeout) -> dict:
     return {"status": "error", "reason": f"exit {proc.returncode}: {tail[:300]}"}
 
 
+def combine(runs: list) -> dict:
+    """One row from repeated runs: medians of the per-run medians (spread kept in ``runs_ms``)."""
+    ok = [r for r in runs if r.get("status") == "ok"]
+    if not ok:
+        return runs[-1]
+    out = dict(ok[0])
+    if len(ok) > 1 and "median_ms" in out:
+        out["runs_ms"] = [r["median_ms"] for r in ok]
+        out["median_ms"] = statistics.median(out["runs_ms"])
+        out["first_step_s"] = statistics.median(r["first_step_s"] for r in ok)
+        out["peak_rss_mb"] = max(r["peak_rss_mb"] for r in ok)
+    return out
+
+
 def _fmt(v, spec):
     return "" if v is None else format(v, spec)
 
@@ -104,7 +120,9 @@ def markdown(results: list, info: dict, quick: bool) -> str:
         "",
         "Median step time over timed steps after warm-up (each step blocked with "
         "`jax.block_until_ready` / `wait_to_read`), ratio to raw JAX (`jax.jit` + optax) measured in "
-        "the same run, first step (compile + run), peak RSS of the contender's subprocess.",
+        "the same run, first step (compile + run), peak RSS of the contender's subprocess. "
+        f"Each contender ran in {info.get('repeat', 1)} separate subprocesses, interleaved with the "
+        "others; the table gives the median of their medians and the range over the runs.",
         "",
     ]
     by_w = {}
@@ -130,18 +148,20 @@ def markdown(results: list, info: dict, quick: bool) -> str:
             continue
         base = next((r for r in rows if r["contender"] == "jax" and r["status"] == "ok"), None)
         lines += [
-            "| contender | median ms/step | ratio vs raw JAX | first step s | peak RSS MB |",
-            "|---|---:|---:|---:|---:|",
+            "| contender | median ms/step | range over runs | ratio vs raw JAX | first step s "
+            "| peak RSS MB |",
+            "|---|---:|---:|---:|---:|---:|",
         ]
         for r in rows:
             if r["status"] != "ok":
-                lines.append(f"| {r['label']} | {r['status']}: {r.get('reason', '')} | | | |")
+                lines.append(f"| {r['label']} | {r['status']}: {r.get('reason', '')} | | | | |")
                 continue
             ratio = r["median_ms"] / base["median_ms"] if base else None
             r["ratio_vs_jax"] = ratio
+            spread = r.get("runs_ms") or [r["median_ms"]]
             lines.append(
-                f"| {r['label']} | {r['median_ms']:.2f} | {_fmt(ratio, '.2f')}x | "
-                f"{r['first_step_s']:.2f} | {r['peak_rss_mb']:.0f} |"
+                f"| {r['label']} | {r['median_ms']:.2f} | {min(spread):.2f}-{max(spread):.2f} | "
+                f"{_fmt(ratio, '.2f')}x | {r['first_step_s']:.2f} | {r['peak_rss_mb']:.0f} |"
             )
         lines.append("")
     return "\n".join(lines) + "\n"
@@ -177,6 +197,9 @@ def main(argv=None) -> int:
     p.add_argument("--out", default=HERE, help="folder for results.json and RESULTS.md")
     p.add_argument("--mxnet-python", default="/tmp/mxnet/bin/python")
     p.add_argument("--timeout", type=float, default=600, help="seconds per subprocess")
+    p.add_argument(
+        "--repeat", type=int, default=3, help="subprocess runs per contender (median reported)"
+    )
     args = p.parse_args(argv)
     workloads = args.workloads.split(",") if args.workloads else list(WORKLOADS)
     contenders = args.contenders.split(",") if args.contenders else list(CONTENDERS)
@@ -202,22 +225,26 @@ def main(argv=None) -> int:
             text=True,
         )
         info["mxnet_version"] = out.stdout.strip() or None
+    info["repeat"] = args.repeat
     results = []
     for wname in workloads:
-        for c in contenders:
-            if WORKLOADS[wname].model == "data" and c not in DATA_CONTENDERS:
-                continue
-            r = {"contender": c, "label": CONTENDERS[c][2], "workload": wname}
-            r.update(run_one(c, wname, args.quick, args.mxnet_python, args.timeout))
-            r.setdefault("label", CONTENDERS[c][2])
-            results.append(r)
-            shown = (
-                f"{r['median_ms']:.2f} ms"
-                if r.get("status") == "ok"
-                else f"{r['status']}: {r.get('reason')}"
-            )
-            print(f"{wname:<14} {c:<17} {shown}", flush=True)
-            _write(args.out, results, info, args.quick)  # partial results survive an interruption
+        names = [c for c in contenders if WORKLOADS[wname].model != "data" or c in DATA_CONTENDERS]
+        rounds = 1 if WORKLOADS[wname].model == "data" else args.repeat
+        runs: dict = {c: [] for c in names}
+        for k in range(rounds):  # rounds interleave the contenders: slow drift hits all alike
+            for c in names:
+                r = {"contender": c, "label": CONTENDERS[c][2], "workload": wname}
+                r.update(run_one(c, wname, args.quick, args.mxnet_python, args.timeout))
+                runs[c].append(r)
+                shown = (
+                    f"{r['median_ms']:.2f} ms"
+                    if r.get("status") == "ok"
+                    else f"{r['status']}: {r.get('reason')}"
+                )
+                print(f"{wname:<14} {c:<17} round {k + 1}/{rounds} {shown}", flush=True)
+        for c in names:
+            results.append(combine(runs[c]))
+        _write(args.out, results, info, args.quick)  # partial results survive an interruption
     _write(args.out, results, info, args.quick)
     print(f"wrote {args.out}/results.json and RESULTS.md")
     return 0

@@ -21,6 +21,8 @@ def test_harness_quick_mlp_two_contenders(tmp_path):
         str(tmp_path),
         "--timeout",
         "120",
+        "--repeat",
+        "2",
     ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=180, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -34,5 +36,6 @@ def test_harness_quick_mlp_two_contenders(tmp_path):
         assert r["workload"] == "mlp_b32"
         for key in ("median_ms", "first_step_s", "peak_rss_mb", "ratio_vs_jax"):
             assert isinstance(r[key], float), (key, r)
+        assert len(r["runs_ms"]) == 2 and min(r["runs_ms"]) <= r["median_ms"] <= max(r["runs_ms"])
     md = (tmp_path / "RESULTS.md").read_text()
-    assert "ratio vs raw JAX" in md and "mlp_b32" in md
+    assert "ratio vs raw JAX" in md and "mlp_b32" in md and "range over runs" in md

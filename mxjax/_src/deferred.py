@@ -313,9 +313,20 @@ def _device_of(owner, j=None):
     return dev
 
 
+_INEXACT: dict = {}
+
+
+def _inexact(dtype) -> bool:
+    hit = _INEXACT.get(dtype)
+    if hit is None:
+        hit = _INEXACT[dtype] = bool(jnp.issubdtype(dtype, jnp.inexact))
+    return hit
+
+
 def _akey(v) -> Any:
     if isinstance(v, jax.Array):
-        return (v.shape, v.dtype, getattr(v, "weak_type", False))
+        aval = getattr(v, "aval", None)  # shape, dtype and weak type, cheap to hash
+        return aval if aval is not None else (v.shape, v.dtype)
     if isinstance(v, np.ndarray):
         return (v.shape, v.dtype, "np")
     if isinstance(v, jax.ShapeDtypeStruct):
@@ -571,7 +582,7 @@ def _prepare(g: _Graph, heads, head_grads):
             if r[0] == 1:
                 leaf, v = r[1], r[2]
                 req = leaf._grad_req
-                if req in ("write", "add") and jnp.issubdtype(v.dtype, jnp.inexact):
+                if req in ("write", "add") and _inexact(v.dtype):
                     if leaf._grad is None:
                         return None
                     i = where.get(id(leaf))
@@ -597,7 +608,7 @@ def _prepare(g: _Graph, heads, head_grads):
     head_pos = []
     for h in heads:
         node, j, aval = h._lazy
-        if not jnp.issubdtype(aval.dtype, jnp.inexact):
+        if not _inexact(aval.dtype):
             return None
         head_pos.append((pos[id(node)], j))
     adds = tuple(i for i, r in enumerate(reqs) if r == "add")

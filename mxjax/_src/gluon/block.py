@@ -527,9 +527,14 @@ class HybridBlock(Block):
     def _call_compiled(self, *args: Any) -> Any:
         plist, diff, const = self._plan()
         if any(p._data is None for p in plist):
-            # First call with deferred shapes: run imperatively once (initializes).
+            # Deferred shapes: one imperative pass that neither records nor trains (no side
+            # effects) initializes the parameters; then this call runs compiled like later ones.
             self._compiled.pop("plist", None)
-            return Block.__call__(self, *args)
+            with _pause(False):
+                Block.__call__(self, *args)
+            plist, diff, const = self._plan()
+            if any(p._data is None for p in plist):
+                return Block.__call__(self, *args)
         train = B.is_training()
         fwd, fwd_vjp, uses = self._functions(train, diff, const)
         # the context only picks a replica when parameters live on several contexts
