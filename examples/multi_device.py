@@ -1,5 +1,8 @@
 """Data parallelism two ways: the Gluon multi-context loop and ``fit(devices=...)``.
 
+The Gluon loop normalizes with ``SyncBatchNorm``: batch statistics over every
+context, as one device with the whole batch would compute them.
+
 On a CPU-only machine, simulate devices first::
 
     XLA_FLAGS=--xla_force_host_platform_device_count=4 python examples/multi_device.py
@@ -13,11 +16,12 @@ import numpy as np
 import mxjax as mx
 from mxjax import autograd, data, gluon
 from mxjax.gluon import nn
+from mxjax.gluon.contrib.nn import SyncBatchNorm
 
 
 def gluon_loop(ctx, x, y, epochs):
     net = nn.HybridSequential()
-    net.add(nn.Dense(64, activation="relu"), nn.Dense(10))
+    net.add(nn.Dense(64), SyncBatchNorm(num_devices=len(ctx)), nn.Activation("relu"), nn.Dense(10))
     net.initialize(mx.init.Xavier(), ctx=ctx)
     net.hybridize()
     trainer = gluon.Trainer(net.collect_params(), "adam", {"learning_rate": 5e-3}, kvstore="device")
@@ -55,8 +59,8 @@ def main(argv=None):
     x = x.reshape(len(x), -1).astype(np.float32) / 255
     gluon_loss = gluon_loop(ctx, x, y.astype(np.float32), args.epochs)
 
-    net = nn.Sequential()
-    net.add(nn.Dense(64, activation="relu"), nn.Dense(10))
+    net = nn.Sequential()  # the batch is one sharded array: BatchNorm sees all of it
+    net.add(nn.Dense(64), nn.BatchNorm(), nn.Activation("relu"), nn.Dense(10))
     net.compile(
         optimizer="adam", loss="softmax_cross_entropy", metrics=["accuracy"], learning_rate=5e-3
     )

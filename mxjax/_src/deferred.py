@@ -26,6 +26,7 @@ Set ``MXJAX_DEFER=0`` to turn deferral off.
 
 from __future__ import annotations
 
+import copy
 import os
 import sys
 import weakref
@@ -162,6 +163,19 @@ class LazyNDArray(NDArray):
         return _ctx.current_context() if dev is None else _ctx.context_of_device(dev)
 
     ctx = context
+
+    # copies and pickles see the value (after this, the array is an ordinary NDArray)
+    def __copy__(self):
+        _materialize(self)
+        return copy.copy(self)
+
+    def __deepcopy__(self, memo):
+        _materialize(self)
+        return copy.deepcopy(self, memo)
+
+    def __reduce_ex__(self, protocol):
+        _materialize(self)
+        return self.__reduce_ex__(protocol)
 
 
 ag._Lazy = LazyNDArray

@@ -9,6 +9,7 @@ Examples:
 
 # isort: skip_file
 from mxjax._src.nd.ndarray import NDArray as NDArray, from_jax as from_jax
+from mxjax._src.deferred import LazyNDArray as LazyNDArray
 from mxjax._src.nd.creation import (
     arange as arange,
     array as array,
@@ -165,6 +166,7 @@ __all__ = [
     "Cast",
     "Dropout",
     "FullyConnected",
+    "LazyNDArray",
     "LeakyReLU",
     "NDArray",
     "abs",

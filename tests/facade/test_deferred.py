@@ -300,3 +300,20 @@ def test_disabled_by_environment():
     env = dict(os.environ, MXJAX_DEFER="0")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_copies_and_pickles_of_lazy_arrays_see_the_value():
+    import copy
+    import pickle
+
+    net = _net(True)
+    x, y = _data()
+    net(x)
+    with autograd.record():
+        out = net(x)
+        a = copy.copy(out)
+    b = copy.deepcopy(out)
+    c = pickle.loads(pickle.dumps(out))
+    for v in (a, b, c):
+        assert type(v) is nd.NDArray
+        np.testing.assert_array_equal(v.asnumpy(), out.asnumpy())

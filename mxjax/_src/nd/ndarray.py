@@ -176,6 +176,10 @@ class NDArray:
         """The same data, cut from the computational graph."""
         return NDArray(self._data)
 
+    def __reduce__(self):
+        # pickles and copies keep the data only (no tape entry or gradient), as MXNet's
+        return (NDArray, (self._data,))
+
     def wait_to_read(self) -> None:
         """Blocks until the data is computed."""
         jax.block_until_ready(self._data)
