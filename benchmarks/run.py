@@ -107,6 +107,11 @@ def markdown(results: list, info: dict, quick: bool) -> str:
         "",
         f"Date: {info['date']}. Command: `{info['command']}`{' (quick mode)' if quick else ''}.",
         "",
+        *[
+            f"Other rows from an earlier run: {e['date']}, `{e['command']}` "
+            f"({e.get('repeat') or 1} run(s) per contender).\n"
+            for e in info.get("earlier", [])
+        ],
         f"Machine: {info.get('cpu', '?')}, {info['cores']} cores, {info.get('memory_gb', '?')} GB memory, "
         f"{info['platform']}, Python {info['python']}.",
         f"Load average (1/5/15 min) at start {tuple(round(x, 1) for x in info['loadavg_start'])}, "
@@ -121,16 +126,19 @@ def markdown(results: list, info: dict, quick: bool) -> str:
         "Median step time over timed steps after warm-up (each step blocked with "
         "`jax.block_until_ready` / `wait_to_read`), ratio to raw JAX (`jax.jit` + optax) measured in "
         "the same run, first step (compile + run), peak RSS of the contender's subprocess. "
-        f"Each contender ran in {info.get('repeat', 1)} separate subprocesses, interleaved with the "
-        "others; the table gives the median of their medians and the range over the runs.",
+        "Each contender ran in several separate subprocesses (the count is in each table's "
+        "heading), interleaved with the others; a table gives the median of their medians and "
+        "the range over the runs.",
         "",
     ]
     by_w = {}
     for r in results:
         by_w.setdefault(r["workload"], []).append(r)
-    for wname, rows in by_w.items():
+    for wname in [w for w in WORKLOADS if w in by_w]:
+        rows = by_w[wname]
         w = WORKLOADS[wname]
-        lines += [f"## {wname}: {w.description}", ""]
+        runs = max((len(r.get("runs_ms") or [0]) for r in rows), default=1)
+        lines += [f"## {wname}: {w.description} ({runs} run(s) per contender)", ""]
         if w.model == "data":
             lines += [
                 "| contender | images/s (0 workers) | images/s (2 workers) | ms/batch (best) | peak RSS MB |",
@@ -200,6 +208,11 @@ def main(argv=None) -> int:
     p.add_argument(
         "--repeat", type=int, default=3, help="subprocess runs per contender (median reported)"
     )
+    p.add_argument(
+        "--update",
+        action="store_true",
+        help="replace only these workloads' rows in an existing results.json/RESULTS.md",
+    )
     args = p.parse_args(argv)
     workloads = args.workloads.split(",") if args.workloads else list(WORKLOADS)
     contenders = args.contenders.split(",") if args.contenders else list(CONTENDERS)
@@ -227,6 +240,13 @@ def main(argv=None) -> int:
         info["mxnet_version"] = out.stdout.strip() or None
     info["repeat"] = args.repeat
     results = []
+    if args.update:  # keep the other workloads' rows of an earlier run
+        with open(os.path.join(args.out, "results.json")) as f:
+            old = json.load(f)
+        results = [r for r in old["results"] if r["workload"] not in workloads]
+        info["earlier"] = old["machine"].get("earlier", []) + [
+            {k: old["machine"].get(k) for k in ("date", "command", "repeat")}
+        ]
     for wname in workloads:
         names = [c for c in contenders if WORKLOADS[wname].model != "data" or c in DATA_CONTENDERS]
         rounds = 1 if WORKLOADS[wname].model == "data" else args.repeat

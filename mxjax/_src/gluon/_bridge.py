@@ -232,7 +232,7 @@ class CompiledVJP:
 
 
 _ZERO_KEY: list = []
-_ZERO_COUNT = np.uint32(0)
+_ZERO_COUNT: list = []
 
 
 def const_key() -> jax.Array:
@@ -265,5 +265,7 @@ def key_args() -> tuple:
 
 
 def const_key_args() -> tuple:
-    """``key_args()`` for calls that draw nothing (a constant key and counter)."""
-    return const_key(), _ZERO_COUNT
+    """``key_args()`` for calls that draw nothing (a constant key and counter, both on the device)."""
+    if not _ZERO_COUNT:
+        _ZERO_COUNT.append(jnp.asarray(np.uint32(0)))
+    return const_key(), _ZERO_COUNT[0]
