@@ -20,8 +20,10 @@ from collections import OrderedDict
 from typing import Any
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 
+from mxjax._src.deferred import LazyNDArray
 from mxjax._src.gluon import _bridge as B
 from mxjax._src.gluon.keras import KerasMixin
 from mxjax._src.gluon.parameter import (
@@ -531,7 +533,7 @@ class HybridBlock(Block):
             # effects) initializes the parameters; then this call runs compiled like later ones.
             self._compiled.pop("plist", None)
             with _pause(False):
-                Block.__call__(self, *args)
+                Block.__call__(self, *[_shape_only(a) for a in args])
             plist, diff, const = self._plan()
             if any(p._data is None for p in plist):
                 return Block.__call__(self, *args)
@@ -602,6 +604,14 @@ class HybridBlock(Block):
         os.replace(tmp, sym_file)
         mio.save_params(params_file, arrays)
         return sym_file, params_file
+
+
+def _shape_only(x: Any) -> Any:
+    """Zeros standing in for a deferred (lazy) input: initialization needs only its shape."""
+    if not isinstance(x, LazyNDArray):
+        return x
+    zeros = jnp.zeros(x.shape, x.dtype)
+    return B.wrap(jax.device_put(zeros, x.context.jax_device))
 
 
 def _describe(block: Block) -> dict:
