@@ -170,14 +170,22 @@ class _SyncStats(deferred.Collective):
 class SyncBatchNorm(BatchNorm):
     """Gluon's ``contrib.nn.SyncBatchNorm``: BatchNorm with statistics over all devices.
 
+    The channel axis is 1 (NCHW), as in MXNet.
+
     Args:
         in_channels: number of channels (0 infers it).
         num_devices: how many contexts share the statistics (default: the
             number of GPUs, at least 1). The parameters must live on exactly
             this many contexts (``net.initialize(ctx=ctx_list)``).
-        momentum, epsilon, center, scale, use_global_stats, beta_initializer,
-        gamma_initializer, running_mean_initializer, running_variance_initializer:
-            as :class:`~mxjax.gluon.nn.BatchNorm` (channel axis 1).
+        momentum: running-average momentum, as :class:`~mxjax.gluon.nn.BatchNorm`.
+        epsilon: added to the variance.
+        center: whether ``beta`` is learned.
+        scale: whether ``gamma`` is used.
+        use_global_stats: always use the running statistics (no synchronisation).
+        beta_initializer: initializer of ``beta``.
+        gamma_initializer: initializer of ``gamma``.
+        running_mean_initializer: initializer of the running mean.
+        running_variance_initializer: initializer of the running variance.
 
     In the multi-context loop, run every context's forward pass before using
     any output (as the loop over ``split_and_load``'s pieces does); the
