@@ -328,6 +328,7 @@ def _device_of(owner, j=None):
 
 
 _INEXACT: dict = {}
+_KEY_AVALS: dict = {}  # id -> (key array, aval) for the few long-lived PRNG keys passed per call
 
 
 def _inexact(dtype) -> bool:
@@ -339,6 +340,13 @@ def _inexact(dtype) -> bool:
 
 def _akey(v) -> Any:
     if isinstance(v, jax.Array):
+        if hasattr(v, "_base_array"):  # a typed PRNG key: its aval is rebuilt on each access
+            hit = _KEY_AVALS.get(id(v))
+            if hit is None or hit[0] is not v:
+                if len(_KEY_AVALS) > 64:
+                    _KEY_AVALS.clear()
+                hit = _KEY_AVALS[id(v)] = (v, v.aval)
+            return hit[1]
         aval = getattr(v, "aval", None)  # shape, dtype and weak type, cheap to hash
         return aval if aval is not None else (v.shape, v.dtype)
     if isinstance(v, np.ndarray):

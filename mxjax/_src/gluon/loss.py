@@ -67,7 +67,7 @@ class Loss(HybridBlock):
         if B.current_trace() is not None:
             return B.wrap(self._loss(*[B.to_jax(a) for a in args]))
         if B.is_recording():
-            mask = tuple(B.is_ndarray(a) and jnp.issubdtype(a.dtype, jnp.floating) for a in args)
+            mask = tuple(B.is_ndarray(a) and _floating(a.dtype) for a in args)
             cv = _compiled(self._loss, mask)
             res = B.defer(
                 cv, [a for a, m in zip(args, mask) if m], [a for a, m in zip(args, mask) if not m]
@@ -89,6 +89,14 @@ class Loss(HybridBlock):
 
 
 _CACHE: dict = {}
+_FLOATING: dict = {}
+
+
+def _floating(dtype: Any) -> bool:
+    hit = _FLOATING.get(dtype)
+    if hit is None:
+        hit = _FLOATING[dtype] = bool(jnp.issubdtype(dtype, jnp.floating))
+    return hit
 
 
 def _compiled(loss: Any, mask: tuple | None):
