@@ -317,3 +317,29 @@ def test_copies_and_pickles_of_lazy_arrays_see_the_value():
     for v in (a, b, c):
         assert type(v) is nd.NDArray
         np.testing.assert_array_equal(v.asnumpy(), out.asnumpy())
+
+
+def test_two_trainers_on_one_graph_like_a_gan():
+    def run(on):
+        with deferral(on):
+            mx.random.seed(0)
+            gen = gluon.nn.Dense(7, in_units=3)
+            disc = gluon.nn.Dense(1, in_units=7)
+            gen.initialize(mx.init.Xavier())
+            disc.initialize(mx.init.Xavier())
+            t_g = gluon.Trainer(gen.collect_params(), "adam", {"learning_rate": 0.05})
+            t_d = gluon.Trainer(disc.collect_params(), "sgd", {"learning_rate": 0.1})
+            z = nd.array(np.random.RandomState(1).randn(4, 3))
+            for _ in range(3):
+                with autograd.record():
+                    score = disc(gen(z))
+                    loss = gluon.loss.SigmoidBinaryCrossEntropyLoss()(score, nd.ones((4, 1)))
+                loss.backward()
+                t_d.step(4)  # fused with the graph's backward; the generator's grads stay lazy
+                t_g.step(4)  # reads them: recomputed from the captured inputs
+            return [
+                p.data().asnumpy()
+                for p in (*gen.collect_params().values(), *disc.collect_params().values())
+            ]
+
+    _close(run(True), run(False))
