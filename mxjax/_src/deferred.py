@@ -115,6 +115,13 @@ class LazyNDArray(NDArray):
 
     @property
     def _data(self):
+        owner = self._lazy[0]
+        if type(owner) is _Node and owner.graph.sync and owner.graph.state in (PENDING, BACKWARD):
+            # A collective graph's value is read before its backward: compute the forward
+            # values only, so later backward calls (one per device's loss) still join it.
+            if owner.values is None:
+                _evaluate(owner.graph)
+            return owner.values[self._lazy[1]]
         _materialize(self)
         return _DATA.__get__(self)
 
@@ -241,6 +248,7 @@ class _Node:
         "targets",
         "tape_fn",
         "devices",
+        "values",
     )
 
     def __init__(self, kernel, d, c, graph, multi, n_out, avals, tape_fn):
@@ -254,6 +262,7 @@ class _Node:
         self.targets: list = []  # (j, weakref to the NDArray that receives output j)
         self.tape_fn = tape_fn
         self.devices: dict | None = None  # output -> device, for nodes spanning devices
+        self.values: list | None = None  # forward values of a collective graph read early
 
 
 class _Graph:
@@ -525,6 +534,21 @@ def _check_complete(g: _Graph) -> None:
         missing = [i for i, r in enumerate(n.d) if r is None]
         if missing:
             raise n.kernel.incomplete(n, missing)
+
+
+def _evaluate(g: _Graph) -> None:
+    """Computes the forward values of a collective graph without consuming it."""
+    _check_complete(g)
+    done: dict = {}
+
+    def value(r):
+        return done[id(r[1])][r[2]] if r[0] == 0 else r[-1]
+
+    for node in _topo(g.nodes):
+        out, aux, _ = node.kernel.forward(
+            tuple(value(r) for r in node.d), tuple(value(r) for r in node.c)
+        )
+        done[id(node)] = node.values = [*(list(out) if node.multi else [out]), *aux]
 
 
 def _to_tape(g: _Graph) -> None:

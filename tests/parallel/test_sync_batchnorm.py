@@ -3,7 +3,7 @@
 Runs in a subprocess with 4 simulated CPU devices. The network (Conv2D,
 SyncBatchNorm, ReLU, Dense) is trained for 4 SGD-momentum steps with one
 forward per context and one ``backward`` per loss, plain and hybridized, and
-with an uneven 5/4/3 split over 3 devices; every context's parameters and
+with an uneven 5/4/3 split over 3 devices, and with the losses read before backward; every context's parameters and
 running statistics must equal single-context BatchNorm training on the full
 batch. Plain BatchNorm over 2 contexts (per-device statistics) must differ.
 """
@@ -43,6 +43,7 @@ for name, ctxs, mk, hyb, split in (
     ("sync2", [mx.cpu(0), mx.cpu(1)], lambda: SyncBatchNorm(in_channels=4, num_devices=2), False, None),
     ("sync2h", [mx.cpu(0), mx.cpu(1)], lambda: SyncBatchNorm(in_channels=4, num_devices=2), True, None),
     ("sync3_uneven", [mx.cpu(0), mx.cpu(1), mx.cpu(2)], lambda: SyncBatchNorm(num_devices=3), False, [5, 4, 3]),
+    ("sync2_logged", [mx.cpu(0), mx.cpu(1)], lambda: SyncBatchNorm(in_channels=4, num_devices=2), True, "log"),
 ):
     net = build(mk(), ctxs, hyb)
     if "w0" not in out:
@@ -51,7 +52,7 @@ for name, ctxs, mk, hyb, split in (
         p.set_data(mx.nd.array(w))
     trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1, "momentum": 0.9})
     for x, y in zip(xs, ys):
-        if split is None:
+        if split in (None, "log"):
             xp = gluon.utils.split_and_load(x, ctxs)
             yp = gluon.utils.split_and_load(y, ctxs)
         else:
@@ -60,8 +61,12 @@ for name, ctxs, mk, hyb, split in (
             yp = [mx.nd.array(y[a:b]).as_in_context(c) for a, b, c in zip(cuts[:-1], cuts[1:], ctxs)]
         with autograd.record():
             losses = [loss_fn(net(a), b) for a, b in zip(xp, yp)]
+            if split == "log":  # values read before backward: still one backward per loss
+                logged = [float(l.mean().asscalar()) for l in losses]
         for l in losses:
             l.backward()
+        if split == "log":
+            assert np.allclose(logged, [float(l.mean().asscalar()) for l in losses], rtol=1e-6)
         trainer.step(x.shape[0])
     out[name] = [[p.data(c).asnumpy().tolist() for c in ctxs] for p in net.collect_params().values()]
 out.pop("w0")
@@ -108,7 +113,7 @@ def test_sync_batchnorm_equals_full_batch_batchnorm():
         "dense w",
         "dense b",
     )
-    for variant, n in (("sync2", 2), ("sync2h", 2), ("sync3_uneven", 3)):
+    for variant, n in (("sync2", 2), ("sync2h", 2), ("sync3_uneven", 3), ("sync2_logged", 2)):
         for name, want, copies in zip(names, ref, res[variant]):
             assert len(copies) == n
             for copy in copies:
