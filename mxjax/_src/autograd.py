@@ -264,10 +264,20 @@ def _zeros(aval):
     return np.zeros(shape, dtype=jax.dtypes.float0)
 
 
-def _topo(heads_nodes):
+def postorder(roots, inputs) -> list:
+    """Nodes reachable from ``roots``, each after the nodes ``inputs(node)`` yields (iterative DFS).
+
+    Shared by the tape's backward and the deferred graphs' replay.
+
+    Examples:
+        >>> from mxjax._src.autograd import postorder
+        >>> deps = {"c": ["a", "b"], "b": ["a"], "a": []}
+        >>> postorder(["c"], deps.__getitem__)
+        ['a', 'b', 'c']
+    """
     order = []
     visited = set()
-    stack = [(n, False) for n in heads_nodes]
+    stack = [(n, False) for n in reversed(list(roots))]
     while stack:
         n, done = stack.pop()
         if done:
@@ -277,12 +287,20 @@ def _topo(heads_nodes):
             continue
         visited.add(id(n))
         stack.append((n, True))
-        if n.parents is None:
-            raise AutogradError(_FREED)
-        for p in n.parents:
-            if p is not None and p[0] is not None and id(p[0]) not in visited:
-                stack.append((p[0], False))
+        for p in inputs(n):
+            if id(p) not in visited:
+                stack.append((p, False))
     return order
+
+
+def _parents(n):
+    if n.parents is None:
+        raise AutogradError(_FREED)
+    return [p[0] for p in n.parents if p is not None and p[0] is not None]
+
+
+def _topo(heads_nodes):
+    return postorder(heads_nodes, _parents)
 
 
 def _is_float0(ct):

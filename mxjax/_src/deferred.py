@@ -507,26 +507,13 @@ def _merge(g: _Graph, other: _Graph) -> None:
 
 
 # ----------------------------------------------------------------------------- tape replay
+def _node_inputs(n: _Node) -> list:
+    return [r[1] for r in (*n.d, *n.c) if r is not None and r[0] == 0]
+
+
 def _topo(nodes: list) -> list:
     """Nodes in dependency order (collective nodes gather inputs created after them)."""
-    order, seen = [], set()
-    for root in nodes:
-        if id(root) in seen:
-            continue
-        stack = [(root, False)]
-        while stack:
-            n, ready = stack.pop()
-            if ready:
-                order.append(n)
-                continue
-            if id(n) in seen:
-                continue
-            seen.add(id(n))
-            stack.append((n, True))
-            for r in (*n.d, *n.c):
-                if r is not None and r[0] == 0 and id(r[1]) not in seen:
-                    stack.append((r[1], False))
-    return order
+    return ag.postorder(nodes, _node_inputs)
 
 
 def _check_complete(g: _Graph) -> None:

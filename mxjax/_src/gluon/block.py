@@ -545,20 +545,19 @@ class HybridBlock(Block):
         cnd = [p.data(ctx) for p in const]
         # A fresh key only when the traced program draws random numbers (dropout ...).
         key = B.key_args() if train and self._uses_randomness(uses) else B.const_key_args()
-        if B.is_recording():
+        recording = B.is_recording()
+        if recording:
             inputs = dnd + [a if B.is_ndarray(a) else B.as_jnp(a) for a in args]
             res = B.defer(fwd_vjp, inputs, cnd + list(key), cnd)
             if res is not None:  # runs later, fused with backward and the update
                 return res
-            xs = [B.as_jnp(a) for a in args]
-            dvals = tuple(d.jax for d in dnd)
-            cvals = tuple(c.jax for c in cnd)
+        xs = [B.as_jnp(a) for a in args]
+        dvals = tuple(d.jax for d in dnd)
+        cvals = tuple(c.jax for c in cnd)
+        if recording:
             out, new_const, backward = fwd_vjp.forward((*dvals, *xs), (*cvals, *key))
             res = B.record(out, dnd + list(args), lambda ct: list(backward(ct)))
         else:
-            xs = [B.as_jnp(a) for a in args]
-            dvals = tuple(d.jax for d in dnd)
-            cvals = tuple(c.jax for c in cnd)
             out, new_const = fwd(dvals, cvals, key, *xs)
             res = B.wrap(out)
         for arr, new in zip(cnd, new_const):
