@@ -58,3 +58,31 @@ def test_fit_before_compile_is_a_clear_error(mnist):
     net = nn.Dense(2)
     with pytest.raises(RuntimeError, match="compile"):
         net.fit(np.ones((4, 3), "float32"), np.zeros(4, "int32"))
+
+
+@pytest.mark.parametrize("kind", ["gluon", "functional"])
+@pytest.mark.parametrize("how", ["validation_data", "validation_split"])
+def test_fit_with_validation_keeps_training(mnist, kind, how):
+    """Regression: validation inside fit re-read the untrained Gluon weights every epoch."""
+    from mxjax import layers as L, train
+
+    x_train, y_train, x_test, y_test = mnist
+    x, y, xv, yv = x_train[:1500], y_train[:1500], x_test[:500], y_test[:500]
+    if kind == "gluon":
+        model = nn.Sequential()
+        model.add(nn.Dense(32, activation="relu"), nn.Dense(10))
+        model.compile(optimizer="adam", loss="softmax_cross_entropy", metrics=["accuracy"])
+    else:
+        layer = L.Sequential([L.Dense(32, activation="relu"), L.Dense(10)])
+        model = train.Model(layer, initializer="xavier")
+        model.compile(optimizer="adam", loss="softmax_cross_entropy", metrics=["accuracy"])
+    kwargs = {"validation_data": (xv, yv)} if how == "validation_data" else {"validation_split": 0.25}
+    h = model.fit(x, y, epochs=3, batch_size=32, verbose=0, **kwargs)
+    val = h.history["val_accuracy"]
+    assert val[-1] > val[0] and val[-1] > 0.75, val
+    assert h.history["accuracy"][-1] > h.history["accuracy"][0]
+    # evaluate after fit sees the trained weights (the last validation's numbers)
+    if how == "validation_data":
+        assert model.evaluate(xv, yv)["accuracy"] == pytest.approx(val[-1], abs=1e-6)
+    else:
+        assert model.evaluate(x[1125:], y[1125:])["accuracy"] == pytest.approx(val[-1], abs=1e-6)

@@ -100,6 +100,8 @@ class BlockEngine(Engine):
 
     def _refresh_from_block(self) -> None:
         """Re-reads the block if it changed since the last fit; keeps the optimizer state."""
+        if getattr(self, "_fitting", False):
+            return  # inside fit (validation, callbacks): the engine holds the newest weights
         if self.params is not None and self._block_changed():
             opt_state = self.opt_state
             self.params, self.state = self.pull()
@@ -109,9 +111,11 @@ class BlockEngine(Engine):
 
     def fit(self, *args, **kwargs):
         self._refresh_from_block()  # the block may have been trained imperatively
+        self._fitting = True
         try:
             return super().fit(*args, **kwargs)
         finally:
+            self._fitting = False
             if self.params is not None:
                 self.push()
 

@@ -448,7 +448,12 @@ class Engine:
                     break
             logs = self._fetch(sums)
             if val is not None:
-                vlogs = self.evaluate(*_val_pair(val), batch_size=batch_size or 32, verbose=0)
+                # The engine's own evaluation: a subclass's evaluate may first re-read
+                # weights from elsewhere (BlockEngine re-reads the Gluon block), which
+                # would discard the training of this fit.
+                vlogs = Engine.evaluate(
+                    self, *_val_pair(val), batch_size=batch_size or 32, verbose=0
+                )
                 logs.update({f"val_{k}": v for k, v in vlogs.items()})
             progress.close(logs)
             history.append(epoch, logs)
