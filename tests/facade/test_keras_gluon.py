@@ -76,7 +76,9 @@ def test_fit_with_validation_keeps_training(mnist, kind, how):
         layer = L.Sequential([L.Dense(32, activation="relu"), L.Dense(10)])
         model = train.Model(layer, initializer="xavier")
         model.compile(optimizer="adam", loss="softmax_cross_entropy", metrics=["accuracy"])
-    kwargs = {"validation_data": (xv, yv)} if how == "validation_data" else {"validation_split": 0.25}
+    kwargs = (
+        {"validation_data": (xv, yv)} if how == "validation_data" else {"validation_split": 0.25}
+    )
     h = model.fit(x, y, epochs=3, batch_size=32, verbose=0, **kwargs)
     val = h.history["val_accuracy"]
     assert val[-1] > val[0] and val[-1] > 0.75, val
