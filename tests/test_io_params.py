@@ -160,3 +160,44 @@ def test_atomic_write_leaves_no_temp_files(tmp_path):
         io.save_params(p, [object()])
     assert os.listdir(tmp_path) == ["w.params"]
     np.testing.assert_array_equal(io.load_params(p)[0], np.zeros(3))
+
+
+def test_crafted_huge_shape_names_file_and_offset():
+    # one V2 array of shape (2**32, 2**32): the element count overflows int64 products
+    raw = struct.pack("<QQQ", 0x112, 0, 1) + struct.pack("<IiI", 0xF993FAC9, 0, 2)
+    raw += struct.pack("<2q", 2**32, 2**32) + struct.pack("<iii", 1, 0, 0) + b"\0" * 16
+    raw += struct.pack("<Q", 0)
+    with pytest.raises(io.ParamsFormatError, match=r"crafted\.params.*4294967296.*byte offset 64"):
+        io.loads(raw, "crafted.params")
+
+
+def test_every_truncation_and_header_corruption_is_a_format_error():
+    """Cutting the file anywhere, or overwriting any header word, never escapes as
+    another exception (numpy/struct/Memory errors) and always names the file."""
+    good = io.dumps({"w": np.arange(6, dtype=np.float32).reshape(2, 3), "b": np.ones(2, np.int8)})
+    for cut in range(len(good)):
+        with pytest.raises(io.ParamsFormatError, match=r"f\.params.*byte offset"):
+            io.loads(good[:cut], "f.params")
+    header_words = [o for o in range(0, 100, 4)]
+    for off in header_words:
+        for word in (0xFFFFFFFF, 0x7FFFFFFF, 0x80000000, 40, 3):
+            raw = bytearray(good)
+            struct.pack_into("<I", raw, off, word)
+            try:
+                io.loads(bytes(raw), "f.params")
+            except io.ParamsFormatError as e:
+                assert "f.params" in str(e) and "byte offset" in str(e)
+
+
+def test_load_parameters_dtype_mismatch_is_strict(tmp_path):
+    from mxjax import gluon
+
+    net = gluon.nn.Dense(2, in_units=3)
+    net.initialize()
+    p = str(tmp_path / "int.params")
+    io.save_params(p, {"weight": np.ones((2, 3), np.int32), "bias": np.zeros(2, np.int32)})
+    with pytest.raises(ValueError, match=r"expected float32 vs saved int32.*cast_dtype=True"):
+        net.load_parameters(p)
+    net.load_parameters(p, cast_dtype=True)
+    assert net.weight.data().dtype == np.float32
+    np.testing.assert_array_equal(net.weight.data().asnumpy(), np.ones((2, 3)))

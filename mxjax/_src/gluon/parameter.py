@@ -659,6 +659,13 @@ def _assign(params, loaded, filename, ctx, allow_missing, ignore_extra, cast_dty
                 f"Block's parameters {sorted(params)[:10]}. Set ignore_extra=True to ignore."
             )
         p = params[name]
+        saved_dtype = np.dtype(getattr(value, "dtype", np.float32))
+        if not cast_dtype and p.dtype is not None and saved_dtype != np.dtype(p.dtype):
+            raise ValueError(
+                f"Failed loading Parameter {name!r} from file {filename!r}: dtype incompatible "
+                f"expected {p.dtype} vs saved {saved_dtype}. Set cast_dtype=True to cast the "
+                "dtype of saved params."
+            )
         value = jnp.asarray(B.to_jax(value))
         if cast_dtype:
             if dtype_source == "current":

@@ -17,6 +17,7 @@ The reader checks every size against the file length and never executes code.
 
 from __future__ import annotations
 
+import math
 import os
 import struct
 import tempfile
@@ -126,8 +127,14 @@ def _read_array(r: _Reader, index: int):
     dtype = FLAG_TO_DTYPE.get(flag)
     if dtype is None:
         raise r.fail(f"{what} has an unsupported type flag {flag}")
-    count = int(np.prod(shape, dtype=np.int64)) if shape else 1
-    data = r.take(count * dtype.itemsize, f"{what} data of shape {shape} and dtype {dtype}")
+    count = math.prod(shape)  # Python ints: a crafted shape cannot overflow
+    nbytes = count * dtype.itemsize
+    if nbytes > len(r.buf) - r.pos:
+        raise r.fail(
+            f"{what} declares shape {shape} and dtype {dtype} ({nbytes} bytes) but only "
+            f"{len(r.buf) - r.pos} bytes are left: the header is corrupt or the file truncated"
+        )
+    data = r.take(nbytes, f"{what} data of shape {shape} and dtype {dtype}")
     return np.frombuffer(data, dtype=dtype.newbyteorder("<")).astype(dtype).reshape(shape)
 
 
