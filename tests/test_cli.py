@@ -125,3 +125,35 @@ def test_errors_are_reported_not_raised(tmp_path, capsys):
     )
     assert code == 2
     assert "files missing" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["train", "--batch-size", "0"], "--batch-size: expected an integer >= 1; received 0"),
+        (["train", "--batch-size", "-2"], "--batch-size: expected an integer >= 1; received -2"),
+        (["train", "--batch-size", "3.5"], "expected an integer >= 1; received '3.5'"),
+        (["train", "--epochs", "0"], "--epochs: expected an integer >= 1; received 0"),
+        (["train", "--lr", "abc"], "--lr: expected a positive number; received 'abc'"),
+        (["train", "--lr", "-0.1"], "--lr: expected a positive finite number"),
+        (["train", "--lr", "nan"], "--lr: expected a positive finite number"),
+        (["predict", "--params", "p", "--count", "0"], "--count: expected an integer >= 1"),
+        (["train", "--schedule", "linear"], "invalid choice: 'linear'"),
+    ],
+)
+def test_bad_arguments_one_line_exit_2(argv, message, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_bad_input_files_one_line_exit_2(tmp_path, capsys):
+    bad = tmp_path / "bad.params"
+    bad.write_bytes(b"\x12\x01" + b"\0" * 10)
+    code = main(["evaluate", "--model", "mlp", "--dataset", "mnist-5k", "--params", str(bad)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "bad.params" in err and "truncated" in err and err.count("\n") == 1

@@ -173,3 +173,52 @@ def test_allreduce_then_update_equals_step_and_optimizer_object():
     np.testing.assert_allclose(results[0][0], w, rtol=1e-6)
     with pytest.raises(ValueError, match="optimizer_params must be None"):
         gluon.Trainer(net.collect_params(), mx.optimizer.SGD(), {"learning_rate": 0.1})
+
+
+def _recorded_net():
+    net = gluon.nn.Dense(1, in_units=2)
+    net.initialize(mx.init.One())
+    with autograd.record():
+        loss = net(mx.nd.ones((4, 2))).sum()
+    loss.backward()
+    return net
+
+
+@pytest.mark.parametrize(
+    "bad, err, msg",
+    [
+        (0, ValueError, "batch_size must be > 0; received 0"),
+        (-4, ValueError, "batch_size must be > 0; received -4"),
+        ("4", TypeError, "batch_size must be a real number; received str '4'"),
+        (None, TypeError, "batch_size must be a real number; received NoneType"),
+        (float("nan"), ValueError, "batch_size must be finite"),
+    ],
+)
+def test_step_rejects_bad_batch_size_before_touching_weights(bad, err, msg):
+    net = _recorded_net()
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1})
+    with pytest.raises(err, match=r"Trainer\.step: " + msg):
+        trainer.step(bad)
+    np.testing.assert_array_equal(net.weight.data().asnumpy(), np.ones((1, 2)))
+    trainer.step(4)  # the gradient is still fresh: the failed call consumed nothing
+    np.testing.assert_allclose(net.weight.data().asnumpy(), np.full((1, 2), 0.9), rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "params, err, msg",
+    [
+        (
+            {"learning_rate": "abc"},
+            TypeError,
+            r"optimizer_params\['learning_rate'\] must be a real",
+        ),
+        ({"wd": -1.0}, ValueError, r"optimizer_params\['wd'\] must be >= 0; received -1"),
+        ({"momentum": float("inf")}, ValueError, r"optimizer_params\['momentum'\] must be finite"),
+        ([("learning_rate", 0.1)], TypeError, "optimizer_params must be a dict"),
+    ],
+)
+def test_trainer_rejects_bad_optimizer_params_at_construction(params, err, msg):
+    net = gluon.nn.Dense(1, in_units=2)
+    net.initialize()
+    with pytest.raises(err, match=r"Trainer: " + msg):
+        gluon.Trainer(net.collect_params(), "sgd", params)

@@ -237,6 +237,39 @@ def cmd_info(args) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """Bad command-line input: one line on stderr, exit status 2 (no usage block)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _int_at_least(minimum: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected an integer >= {minimum}; received {text!r}"
+            ) from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected an integer >= {minimum}; received {value}")
+        return value
+
+    parse.__name__ = f"integer >= {minimum}"
+    return parse
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number; received {text!r}") from None
+    if not (value > 0 and value != float("inf")):
+        raise argparse.ArgumentTypeError(f"expected a positive finite number; received {text}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``mxjax`` command.
 
@@ -245,9 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
         >>> build_parser().parse_args(["train"]).model
         'lenet'
     """
-    p = argparse.ArgumentParser(
-        prog="mxjax", description="mxjax: train and use networks on JAX, Gluon style."
-    )
+    p = _Parser(prog="mxjax", description="mxjax: train and use networks on JAX, Gluon style.")
     sub = p.add_subparsers(dest="command", required=True)
 
     def common(sp):
@@ -256,16 +287,16 @@ def build_parser() -> argparse.ArgumentParser:
             "--dataset", default="mnist", choices=["mnist", "mnist-5k", "fashion-mnist"]
         )
         sp.add_argument("--data-root", default=None, help="folder with the dataset files")
-        sp.add_argument("--seed", type=int, default=0)
+        sp.add_argument("--seed", type=_int_at_least(0), default=0)
 
     t = sub.add_parser("train", help="train a model and write params, curves and metrics")
     common(t)
-    t.add_argument("--epochs", type=int, default=20)
-    t.add_argument("--batch-size", type=int, default=64)
+    t.add_argument("--epochs", type=_int_at_least(1), default=20)
+    t.add_argument("--batch-size", type=_int_at_least(1), default=64)
     t.add_argument("--optimizer", default="adam")
     t.add_argument(
         "--lr",
-        type=float,
+        type=_positive_float,
         default=None,
         help="learning rate (default: 0.002 for adam, 0.05 for sgd/nag)",
     )
@@ -283,7 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--download", action="store_true", help="download missing dataset files (needs network)"
     )
     t.add_argument("--no-plot", action="store_true")
-    t.add_argument("--verbose", type=int, default=1)
+    t.add_argument("--verbose", type=_int_at_least(0), default=1)
     t.set_defaults(fn=cmd_train)
 
     e = sub.add_parser("evaluate", help="evaluate a .params checkpoint on the test set")
@@ -296,7 +327,10 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--params", required=True)
     pr.add_argument("--input", default=None, help=".npy file of images (N,28,28) or (N,1,28,28)")
     pr.add_argument(
-        "--count", type=int, default=10, help="without --input: the first N test images"
+        "--count",
+        type=_int_at_least(1),
+        default=10,
+        help="without --input: the first N test images",
     )
     pr.add_argument("--output", default=None, help="write predictions to this .npy file")
     pr.set_defaults(fn=cmd_predict)
@@ -315,9 +349,15 @@ def main(argv=None) -> int:
         mxjax ...
         0
     """
+    from mxjax._src.errors import MXJaxError
+
     args = build_parser().parse_args(argv)
     try:
         return args.fn(args)
-    except (FileNotFoundError, ValueError) as e:
-        print(f"mxjax {args.command}: error: {e}", file=sys.stderr)
+    except (OSError, ValueError, MXJaxError) as e:
+        msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        print(f"mxjax {args.command}: error: {msg}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"mxjax {args.command}: interrupted", file=sys.stderr)
+        return 130

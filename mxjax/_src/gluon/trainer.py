@@ -13,6 +13,7 @@ recompile.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from typing import Any
 
 import jax
@@ -24,6 +25,7 @@ from mxjax import optimizer as _opt
 from mxjax._src import deferred as _deferred
 from mxjax._src.gluon import _bridge as B
 from mxjax._src.gluon.parameter import Parameter, ParameterDict
+from mxjax._src.validate import check_hyperparams, check_number
 
 __all__ = ["Trainer"]
 
@@ -107,6 +109,12 @@ class Trainer:
             )
         self._kvstore = kvstore
         self._update_on_kvstore = update_on_kvstore
+        if optimizer_params is not None and not isinstance(optimizer_params, Mapping):
+            raise TypeError(
+                "Trainer: optimizer_params must be a dict such as {'learning_rate': 0.1}; "
+                f"received {type(optimizer_params).__name__} {optimizer_params!r}"
+            )
+        check_hyperparams(optimizer_params or {}, "Trainer")
         self._init_optimizer(optimizer, dict(optimizer_params or {}))
         self._states: list | None = None
         self._jit = None
@@ -137,7 +145,7 @@ class Trainer:
 
     def set_learning_rate(self, lr: float) -> None:
         """Sets the learning rate (no recompilation)."""
-        self._optimizer.set_learning_rate(lr)
+        self._optimizer.set_learning_rate(check_number(lr, "lr", "Trainer.set_learning_rate"))
 
     @property
     def optimizer(self):
@@ -166,6 +174,11 @@ class Trainer:
         return [p for p in self._params if p.grad_req != "null"]
 
     def _update(self, batch_size: int, ignore_stale_grad: bool, reduce: bool) -> None:
+        if (
+            type(batch_size) is not int or batch_size < 1
+        ):  # fast path for the common call, full check otherwise
+            where = "Trainer.step" if reduce else "Trainer.update"
+            batch_size = check_number(batch_size, "batch_size", where, minimum=0, strict=True)
         params = self._active()
         fresh = []
         for p in params:
