@@ -1,6 +1,10 @@
 """DataLoader: semantics, determinism across worker counts, and worker failure modes."""
 
 import multiprocessing as mp
+import os
+import signal
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -163,3 +167,51 @@ def test_gluon_loader_yields_ndarrays():
     data, label = next(iter(GluonLoader(ArrayDataset(x, np.arange(4)), batch_size=2)))
     assert isinstance(data, nd.NDArray)
     np.testing.assert_array_equal(data.asnumpy(), x[:2])
+
+
+_ORPHAN_PARENT = """
+import os, sys, time
+sys.path.insert(0, {root!r})
+from mxjax.data import DataLoader
+from tests.data.helpers import Faulty
+loader = DataLoader(Faulty("sleep", bad=0, n=4), batch_size=1, num_workers=2, timeout=600)
+next(iter(loader))  # worker 0 sleeps inside dataset[0]; worker 1 waits for work
+"""
+
+
+def _alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.exists("/proc"), reason="reads /proc to find the workers")
+def test_workers_exit_when_the_parent_is_killed(tmp_path):
+    """kill -9 on the training process: its busy and idle workers are gone within seconds."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    script = tmp_path / "parent.py"
+    script.write_text(_ORPHAN_PARENT.format(root=root))
+    parent = subprocess.Popen([sys.executable, str(script)])
+    try:
+        deadline = time.monotonic() + 60
+        workers: list[int] = []
+        while time.monotonic() < deadline and len(workers) < 2:
+            time.sleep(0.2)
+            out = subprocess.run(
+                ["ps", "-o", "pid=", "--ppid", str(parent.pid)], capture_output=True, text=True
+            ).stdout
+            workers = [int(p) for p in out.split()]
+        assert len(workers) >= 2, "the workers did not start"
+        time.sleep(1.0)  # worker 0 is now inside its slow dataset[0]
+    finally:
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(_alive(p) for p in workers):
+        time.sleep(0.1)
+    left = [p for p in workers if _alive(p)]
+    for p in left:
+        os.kill(p, signal.SIGKILL)
+    assert left == []

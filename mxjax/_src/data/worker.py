@@ -6,8 +6,11 @@ never imports JAX unless the dataset itself needs it.
 
 from __future__ import annotations
 
+import os
 import pickle
 import signal
+import threading
+import time
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -49,6 +52,26 @@ def load_batch(
     return batch
 
 
+def watch_parent(interval: float = 0.5) -> threading.Thread:
+    """Exits this process (status 0) within ``interval`` seconds of its parent's death.
+
+    A closed pipe already ends an idle worker; this daemon thread also ends
+    one that is busy inside a slow ``dataset[i]`` when the parent is killed
+    (``kill -9`` included), so no worker outlives the training process.
+    """
+    parent = os.getppid()
+
+    def run() -> None:
+        while True:
+            time.sleep(interval)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    thread = threading.Thread(target=run, name="mxjax-parent-watch", daemon=True)
+    thread.start()
+    return thread
+
+
 def worker_loop(worker_id: int, payload: bytes, conn: Any) -> None:
     """Main loop of a worker process: receive ``(task, indices, key)``, send results.
 
@@ -56,6 +79,7 @@ def worker_loop(worker_id: int, payload: bytes, conn: Any) -> None:
     ``None`` or when the parent's end of the pipe closes.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    watch_parent()
     try:
         dataset, batchify_fn, batch_transform = pickle.loads(payload)
     except BaseException:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 __all__ = ["free_port", "launch", "main"]
@@ -26,12 +28,61 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _die_with_parent() -> None:
+    """In a child before exec (Linux): SIGTERM when the launcher dies, even by ``kill -9``."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+class _Signals:
+    """Records SIGTERM/SIGINT received by the launcher (handlers restored on exit)."""
+
+    def __init__(self):
+        self.received: int | None = None
+        self._old: dict = {}
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                self._old[sig] = signal.signal(sig, self._handle)
+        return self
+
+    def _handle(self, signum, frame):
+        if self.received is None:
+            self.received = signum
+
+    def __exit__(self, *exc):
+        for sig, old in self._old.items():
+            signal.signal(sig, old)
+
+
+def _stop(procs: list, signum: int, grace: float) -> None:
+    """Sends ``signum`` to the running processes, waits ``grace`` seconds, then kills."""
+    for p in procs:
+        if p.poll() is None:
+            try:
+                p.send_signal(signum)
+            except ProcessLookupError:
+                pass
+    deadline = time.monotonic() + grace
+    for p in procs:
+        try:
+            p.wait(max(deadline - time.monotonic(), 0.01))
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+
 def launch(
     script: list[str],
     nproc: int,
     devices_per_proc: int = 1,
     timeout: float | None = None,
     poll: float = 0.2,
+    grace: float = 10.0,
 ) -> int:
     """Starts ``nproc`` processes of ``script`` on this machine and waits for them.
 
@@ -42,8 +93,15 @@ def launch(
     are terminated and its exit code is returned; a launcher that runs past
     ``timeout`` seconds terminates everything and returns 124.
 
+    SIGTERM or SIGINT sent to the launcher (a scheduler's cancel or
+    preemption, Ctrl-C) is forwarded to every process; those still running
+    after ``grace`` seconds are killed, and the launcher returns
+    ``128 + signal``. On Linux each process also gets SIGTERM if the launcher
+    itself dies (``kill -9`` included), so no worker is ever orphaned.
+
     Returns:
-        0 when all processes succeed, else the first failure's exit code.
+        0 when all processes succeed, else the first failure's exit code
+        (``128 + signal`` when the launcher was signalled, 124 on timeout).
 
     Examples:
         >>> import os, pathlib, tempfile
@@ -55,6 +113,13 @@ def launch(
     """
     if nproc < 1:
         raise ValueError(f"--nproc must be >= 1; received {nproc}")
+    if grace < 0:
+        raise ValueError(f"grace must be >= 0 seconds; received {grace}")
+    with _Signals() as signals:
+        return _run(script, nproc, devices_per_proc, timeout, poll, grace, signals)
+
+
+def _run(script, nproc, devices_per_proc, timeout, poll, grace, signals) -> int:
     port = free_port()
     procs = []
     for rank in range(nproc):
@@ -74,11 +139,26 @@ def launch(
                 [*flags, f"--xla_force_host_platform_device_count={devices_per_proc}"]
             )
             env.setdefault("JAX_PLATFORMS", "cpu")
-        procs.append(subprocess.Popen([sys.executable, *script], env=env))
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, *script],
+                env=env,
+                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+            )
+        )
     start = time.monotonic()
     code = 0
     try:
         while True:
+            if signals.received is not None:
+                name = signal.Signals(signals.received).name
+                print(
+                    f"mxjax.launch: received {name}; forwarding it to {nproc} processes "
+                    f"(killed after {grace:g}s)",
+                    file=sys.stderr,
+                )
+                _stop(procs, signals.received, grace)
+                return 128 + signals.received
             codes = [p.poll() for p in procs]
             failed = [(i, c) for i, c in enumerate(codes) if c not in (None, 0)]
             if failed:
@@ -100,16 +180,7 @@ def launch(
                 break
             time.sleep(poll)
     finally:
-        for p in procs:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + 10
-        for p in procs:
-            try:
-                p.wait(max(deadline - time.monotonic(), 0.1))
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+        _stop(procs, signal.SIGTERM, grace)
     return code if code > 0 else 1
 
 
@@ -134,8 +205,14 @@ def main(argv=None) -> int:
     ap.add_argument(
         "--timeout", type=float, default=None, help="seconds before everything is stopped"
     )
+    ap.add_argument(
+        "--grace",
+        type=float,
+        default=10.0,
+        help="seconds between forwarding SIGTERM/SIGINT to the processes and killing them",
+    )
     ap.add_argument("script", nargs=argparse.REMAINDER, help="script.py and its arguments")
     args = ap.parse_args(argv)
     if not args.script:
         ap.error("a script to run is required")
-    return launch(args.script, args.nproc, args.devices_per_proc, args.timeout)
+    return launch(args.script, args.nproc, args.devices_per_proc, args.timeout, grace=args.grace)
