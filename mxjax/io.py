@@ -1,4 +1,5 @@
-"""MXNet file formats: the binary NDArray list behind ``nd.save`` and Gluon ``.params``.
+"""File formats: MXNet's binary NDArray list (``nd.save``, Gluon ``.params``) and
+mxjax's atomic checkpoints of a whole training run.
 
 Examples:
     >>> import numpy as np
@@ -7,6 +8,13 @@ Examples:
     [array([1., 1.], dtype=float16)]
 """
 
+from mxjax._src.io.checkpoint import (
+    CheckpointError as CheckpointError,
+    CheckpointManager as CheckpointManager,
+    load_checkpoint as load_checkpoint,
+    remove_stale_temporaries as remove_stale_temporaries,
+    save_checkpoint as save_checkpoint,
+)
 from mxjax._src.io.params import (
     ParamsFormatError as ParamsFormatError,
     dumps as dumps,
@@ -15,4 +23,15 @@ from mxjax._src.io.params import (
     save_params as save_params,
 )
 
-__all__ = ["ParamsFormatError", "dumps", "load_params", "loads", "save_params"]
+__all__ = [
+    "CheckpointError",
+    "CheckpointManager",
+    "ParamsFormatError",
+    "dumps",
+    "load_checkpoint",
+    "load_params",
+    "loads",
+    "remove_stale_temporaries",
+    "save_checkpoint",
+    "save_params",
+]

@@ -232,7 +232,8 @@ def atomic_write(path, payload: bytes) -> None:
     """Writes ``payload`` to ``path`` atomically (temporary file, then rename)."""
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=directory)
+    # the writer's pid in the name: a later run removes what a killed writer left
+    fd, tmp = tempfile.mkstemp(prefix=f".tmp-{os.getpid()}-", dir=directory)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(payload)

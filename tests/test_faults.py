@@ -1,0 +1,122 @@
+"""Fault injection: real kills in subprocesses, corrupt files, bad arguments and labels.
+
+Every case here is a way a training run dies or is fed garbage in practice
+(a scheduler's SIGKILL, a full disk, a crafted file); each must either leave
+a usable state behind or fail at once with a message that names the problem.
+"""
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from mxjax import io
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _env(**extra):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MXJAX_")}
+    env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
+    env.setdefault("JAX_PLATFORMS", "cpu")
+    env.update(extra)
+    return env
+
+
+def _kill_after_line(cmd, marker, delay, timeout=120, env=None):
+    """Starts ``cmd``, waits for ``marker`` on its stdout, sleeps ``delay``, then SIGKILLs it."""
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env or _env()
+    )
+    deadline = time.monotonic() + timeout
+    lines = []
+    try:
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            if marker in line:
+                time.sleep(delay)
+                break
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        out, err = proc.communicate(timeout=60)
+    lines.append(out)
+    if not any(marker in ln for ln in lines):
+        raise AssertionError(f"{marker!r} never appeared; stderr:\n{err[-3000:]}")
+    return "".join(lines)
+
+
+_WRITER = """
+import sys, numpy as np
+from mxjax._src.io.checkpoint import CheckpointManager
+mgr = CheckpointManager(sys.argv[1], max_to_keep=2)
+step = (mgr.latest_step() or 0) + 1
+while True:
+    tree = {"w": np.full(400_000, step, np.float32), "b": {"c": np.full(3, step, np.int64)}}
+    mgr.save(step, tree, {"step": step})
+    print("saved", step, flush=True)
+    step += 1
+"""
+
+
+def test_kill_during_checkpoint_writes_leaves_only_complete_checkpoints(tmp_path):
+    script = tmp_path / "writer.py"
+    script.write_text(_WRITER)
+    ckpt = tmp_path / "ckpt"
+    rng = random.Random(0)
+    last = 0
+    for _ in range(4):
+        _kill_after_line([sys.executable, str(script), str(ckpt)], "saved", rng.uniform(0, 0.15))
+        mgr = io.CheckpointManager(ckpt, max_to_keep=2)
+        steps = mgr.all_steps()
+        assert steps and steps[-1] > last
+        last = steps[-1]
+        for step in steps:  # every committed checkpoint is whole and consistent
+            tree, meta = mgr.restore(step=step)
+            assert meta == {"step": step}
+            assert (tree["w"] == step).all() and tree["w"].shape == (400_000,)
+            assert (tree["b/c"] == step).all()
+        assert all(name.startswith("ckpt-") for name in os.listdir(ckpt)), os.listdir(ckpt)
+
+
+def test_corrupt_params_files_fail_with_the_file_and_offset(tmp_path):
+    good = io.dumps({"w": np.ones((3, 4), np.float32), "b": np.zeros(4, np.float32)})
+    rng = np.random.default_rng(0)
+    for trial in range(40):
+        raw = bytearray(good)
+        for pos in rng.integers(0, len(raw), size=3):
+            raw[pos] = rng.integers(0, 256)
+        path = tmp_path / f"f{trial}.params"
+        path.write_bytes(bytes(raw[: rng.integers(len(raw) // 2, len(raw) + 1)]))
+        try:
+            io.load_params(path)
+        except io.ParamsFormatError as e:
+            assert path.name in str(e) and "byte offset" in str(e)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--batch-size", "0"], "--batch-size: expected an integer >= 1; received 0"),
+        (["--epochs", "-1"], "--epochs: expected an integer >= 1; received -1"),
+        (["--lr", "abc"], "--lr: expected a positive number; received 'abc'"),
+    ],
+)
+def test_cli_bad_arguments_exit_2_without_traceback(tmp_path, args, message):
+    proc = subprocess.run(
+        [sys.executable, "-m", "mxjax", "train", *args, "--out", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    assert message in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.stderr.count("\n") == 1 and not (tmp_path / "o").exists()
