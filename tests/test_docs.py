@@ -74,7 +74,7 @@ def test_readme_python_blocks_run(in_tmp):
 def test_readme_links_the_guides():
     with open(os.path.join(ROOT, "README.md")) as f:
         text = f.read()
-    assert "docs/compatibility.rst" in text
+    assert "docs/migration.rst" in text and "docs/compatibility.rst" in text
 
 
 def test_code_block_extraction():

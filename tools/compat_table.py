@@ -189,7 +189,7 @@ def render(groups: list[dict[str, Any]], mxnet_version: str = "1.9.1") -> str:
         "* **not yet** — it does not exist; the note, if any, says why or what to use.",
         "",
         "Class rows (``mx.gluon.Block.hybridize``) are methods and properties.",
-        "The migration guide explains the larger differences.",
+        "The :doc:`migration` guide explains the larger differences.",
         "",
         "Summary",
         "-------",
