@@ -6,12 +6,23 @@ Examples:
 """
 
 from mxjax._src.nd.random import (
+    get_state as get_state,
     multinomial as multinomial,
     normal as normal,
     randint as randint,
     seed as seed,
+    set_state as set_state,
     shuffle as shuffle,
     uniform as uniform,
 )
 
-__all__ = ["multinomial", "normal", "randint", "seed", "shuffle", "uniform"]
+__all__ = [
+    "get_state",
+    "multinomial",
+    "normal",
+    "randint",
+    "seed",
+    "set_state",
+    "shuffle",
+    "uniform",
+]

@@ -120,3 +120,28 @@ def test_cli_bad_arguments_exit_2_without_traceback(tmp_path, args, message):
     assert proc.returncode == 2
     assert message in proc.stderr and "Traceback" not in proc.stderr
     assert proc.stderr.count("\n") == 1 and not (tmp_path / "o").exists()
+
+
+def _same_npz(a, b):
+    with np.load(a) as fa, np.load(b) as fb:
+        assert sorted(fa.files) == sorted(fb.files)
+        for k in fa.files:
+            np.testing.assert_array_equal(fa[k], fb[k], err_msg=k)
+
+
+@pytest.mark.parametrize("hybridize", [False, True])
+def test_gluon_loop_killed_and_resumed_is_bit_identical(tmp_path, hybridize):
+    """Shuffling DataLoader, Dropout, momentum and a FactorScheduler: kill -9 at a random
+    moment after the first checkpoint, resume, and get the same weights and losses."""
+    script = os.path.join(ROOT, "tests", "faults", "gluon_run.py")
+    flag = ["--hybridize"] if hybridize else []
+    ref, out, ckpt = tmp_path / "ref.npz", tmp_path / "out.npz", tmp_path / "ckpt"
+    subprocess.run(
+        [sys.executable, script, str(ref), "-", "4", *flag], check=True, env=_env(), timeout=300
+    )
+    rng = random.Random(1 + hybridize)
+    cmd = [sys.executable, script, str(out), str(ckpt), "4", *flag]
+    _kill_after_line(cmd, "epoch 1", rng.uniform(0, 0.5))
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=_env(), timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    _same_npz(ref, out)

@@ -46,6 +46,7 @@ __all__ = [
     "Parameter",
     "ParameterDict",
     "Trainer",
+    "TrainingCheckpoint",
     *sorted(_LAZY),
 ]
 
@@ -60,8 +61,13 @@ def __getattr__(name: str) -> _Any:
 
         globals()["Trainer"] = Trainer
         return Trainer
+    if name == "TrainingCheckpoint":
+        from mxjax._src.gluon.checkpoint import TrainingCheckpoint
+
+        globals()["TrainingCheckpoint"] = TrainingCheckpoint
+        return TrainingCheckpoint
     raise AttributeError(f"module 'mxjax.gluon' has no attribute {name!r}")
 
 
 def __dir__() -> list:
-    return sorted(set(globals()) | _LAZY | {"Trainer"})
+    return sorted(set(globals()) | _LAZY | {"Trainer", "TrainingCheckpoint"})

@@ -12,7 +12,7 @@ recompile.
 
 from __future__ import annotations
 
-import os
+import io
 from collections.abc import Mapping
 from typing import Any
 
@@ -272,18 +272,80 @@ class Trainer:
         self._run = run
         self._jit = jax.jit(update, donate_argnums=(2,))
 
-    def save_states(self, fname: str) -> None:
-        """Saves optimizer states to an ``.npz`` file (no pickle), atomically."""
+    def state_arrays(self) -> dict[str, np.ndarray]:
+        """The Trainer's whole state as named NumPy arrays (what :meth:`save_states` writes).
+
+        ``num_update`` (the update count that drives ``lr_scheduler``), the
+        learning rate set by ``set_learning_rate`` (``lr``), ``wd``, and every
+        optimizer state leaf (``s0``, ``s1`` ...: momenta, step counts; PRNG
+        keys as key data).
+
+        Examples:
+            >>> import mxjax as mx
+            >>> from mxjax import gluon
+            >>> net = gluon.nn.Dense(1, in_units=2)
+            >>> net.initialize()
+            >>> trainer = gluon.Trainer(net.collect_params(), "sgd", {"momentum": 0.9})
+            >>> arrays = trainer.state_arrays()
+            >>> int(arrays["num_update"]), float(arrays["lr"]), "s0" in arrays
+            (0, 0.01, True)
+        """
         if self._states is None:
             self._build(self._active())
-        flat = {"num_update": np.asarray(self._optimizer.num_update)}
+        opt = self._optimizer
+        flat = {"num_update": np.asarray(opt.num_update, np.int64), "wd": np.float64(opt.wd)}
+        if opt.lr is not None:
+            flat["lr"] = np.float64(opt.lr)
         for i, leaf in enumerate(jax.tree_util.tree_leaves(self._states)):
             if _is_key(leaf):
                 leaf = jax.random.key_data(leaf)
             flat[f"s{i}"] = np.asarray(jax.device_get(leaf))
-        tmp = fname + ".tmp.npz"
-        np.savez(tmp, **flat)
-        os.replace(tmp, fname)
+        return flat
+
+    def load_state_arrays(self, data: Mapping[str, Any], source: str = "state") -> None:
+        """Restores arrays from :meth:`state_arrays` (the inverse; checks count and shapes).
+
+        Raises:
+            ValueError: when ``data`` does not match this Trainer's parameters.
+        """
+        self._build(self._active())
+        leaves, treedef = jax.tree_util.tree_flatten(self._states)
+        found = sorted(k for k in data if k.startswith("s") and k[1:].isdigit())
+        if len(found) != len(leaves) or "num_update" not in data:
+            raise ValueError(
+                f"Trainer.load_states: {source} holds {len(found)} state arrays; this "
+                f"Trainer's optimizer state has {len(leaves)}"
+            )
+        new = []
+        for i, leaf in enumerate(leaves):
+            v = jnp.asarray(np.asarray(data[f"s{i}"]))
+            if _is_key(leaf):
+                new.append(jax.random.wrap_key_data(v))
+                continue
+            if v.shape != leaf.shape:
+                raise ValueError(
+                    f"Trainer.load_states: state array {i} in {source} has shape {v.shape}; "
+                    f"expected {leaf.shape}"
+                )
+            new.append(jax.device_put(v.astype(leaf.dtype), _device(leaf)))
+        self._states = jax.tree_util.tree_unflatten(treedef, new)
+        self._optimizer.num_update = int(np.asarray(data["num_update"]))
+        if "wd" in data:
+            self._optimizer.wd = float(np.asarray(data["wd"]))
+        if "lr" in data:
+            self._optimizer.lr = float(np.asarray(data["lr"]))
+
+    def save_states(self, fname: str) -> None:
+        """Saves optimizer states, update count and learning rate to an ``.npz`` file.
+
+        The file is written atomically (temporary file, then rename) and holds
+        no pickle: :meth:`state_arrays` lists what it contains.
+        """
+        from mxjax._src.io.params import atomic_write
+
+        buf = io.BytesIO()
+        np.savez(buf, **self.state_arrays())
+        atomic_write(fname, buf.getvalue())
 
     def load_states(self, fname: str) -> None:
         """Loads states written by :meth:`save_states` (``allow_pickle=False``).
@@ -291,26 +353,6 @@ class Trainer:
         Raises:
             ValueError: when the file does not match this Trainer's parameters.
         """
-        self._build(self._active())
         with np.load(fname, allow_pickle=False) as f:
             data = {k: f[k] for k in f.files}
-        leaves, treedef = jax.tree_util.tree_flatten(self._states)
-        if len(data) != len(leaves) + 1 or "num_update" not in data:
-            raise ValueError(
-                f"Trainer.load_states: {fname!r} holds {len(data) - 1} state arrays; this "
-                f"Trainer's optimizer state has {len(leaves)}"
-            )
-        new = []
-        for i, leaf in enumerate(leaves):
-            v = jnp.asarray(data[f"s{i}"])
-            if _is_key(leaf):
-                new.append(jax.random.wrap_key_data(v))
-                continue
-            if v.shape != leaf.shape:
-                raise ValueError(
-                    f"Trainer.load_states: state array {i} in {fname!r} has shape {v.shape}; "
-                    f"expected {leaf.shape}"
-                )
-            new.append(v.astype(leaf.dtype))
-        self._states = jax.tree_util.tree_unflatten(treedef, new)
-        self._optimizer.num_update = int(data["num_update"])
+        self.load_state_arrays(data, repr(fname))

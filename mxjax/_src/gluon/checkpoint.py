@@ -1,0 +1,160 @@
+"""Checkpoints of a Gluon training loop: network, Trainer, random streams and data order.
+
+One :class:`TrainingCheckpoint` call saves everything a Gluon loop needs to
+continue bit-exactly, as one atomic :mod:`mxjax.io` checkpoint: parameter
+values (structural names, like ``save_parameters``), the Trainer's optimizer
+states, update count and learning rate, ``mx.random``'s key and NumPy's
+global state (Dropout, ``DataLoader(shuffle=True)``), each DataLoader's epoch
+counter and sampler state, and your own JSON metadata (epoch, history ...).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import jax
+import numpy as np
+
+from mxjax._src.io.checkpoint import CheckpointManager
+
+__all__ = ["TrainingCheckpoint"]
+
+
+def _chain(loader: Any) -> list:
+    """The loader, its batch sampler and their samplers (what holds the data order)."""
+    out, seen, obj = [], set(), loader
+    while obj is not None and id(obj) not in seen:
+        seen.add(id(obj))
+        out.append(obj)
+        obj = getattr(obj, "_batch_sampler", None) or getattr(obj, "_sampler", None)
+    return out
+
+
+def _loader_state(loader: Any) -> list[dict]:
+    state = []
+    for obj in _chain(loader):
+        entry: dict[str, Any] = {}
+        if isinstance(getattr(obj, "_epoch", None), int):
+            entry["epoch"] = obj._epoch
+        rng = getattr(obj, "_rng", None)
+        if isinstance(rng, np.random.Generator):
+            entry["rng"] = rng.bit_generator.state
+        state.append(entry)
+    return state
+
+
+def _set_loader_state(loader: Any, state: list[dict]) -> None:
+    chain = _chain(loader)
+    if len(chain) != len(state):
+        raise ValueError(
+            f"TrainingCheckpoint: a DataLoader's structure changed since the checkpoint "
+            f"({len(state)} levels saved, {len(chain)} now)"
+        )
+    for obj, entry in zip(chain, state):
+        if "epoch" in entry:
+            obj._epoch = int(entry["epoch"])
+        if "rng" in entry:
+            obj._rng.bit_generator.state = entry["rng"]
+
+
+class TrainingCheckpoint:
+    """Saves and restores a Gluon training loop as one atomic checkpoint.
+
+    Args:
+        directory: where numbered checkpoints go (``ckpt-<step>``); temporaries
+            left by a killed writer are removed when this object is created.
+        net: the Block being trained.
+        trainer: its :class:`~mxjax.gluon.Trainer` (optional).
+        loaders: DataLoaders whose epoch counter and sampler state to keep.
+        max_to_keep: number of newest checkpoints kept.
+
+    Restore after ``net.initialize()`` with known shapes (or after one
+    forward pass for deferred shapes), before the first step.
+
+    Examples:
+        >>> import tempfile, mxjax as mx
+        >>> from mxjax import autograd, gluon
+        >>> net = gluon.nn.Dense(1, in_units=2)
+        >>> net.initialize(mx.init.One())
+        >>> trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1})
+        >>> ckpt = gluon.TrainingCheckpoint(tempfile.mkdtemp(), net, trainer)
+        >>> ckpt.restore() is None  # nothing saved yet: start from scratch
+        True
+        >>> _ = ckpt.save(1, epoch=1)
+        >>> net.weight.set_data(mx.nd.zeros((1, 2)))
+        >>> ckpt.restore()["epoch"], net.weight.data().asnumpy().tolist()
+        (1, [[1.0, 1.0]])
+    """
+
+    def __init__(self, directory, net, trainer=None, loaders=(), max_to_keep: int | None = 2):
+        self.manager = CheckpointManager(directory, max_to_keep=max_to_keep)
+        self.net, self.trainer, self.loaders = net, trainer, list(loaders)
+
+    @property
+    def directory(self) -> str:
+        """The checkpoint directory."""
+        return self.manager.directory
+
+    def latest_step(self) -> int | None:
+        """The newest saved step, or None."""
+        return self.manager.latest_step()
+
+    def _params(self) -> dict:
+        params = self.net._collect_params_with_prefix()
+        for p in params.values():
+            p._check_initialized()
+        return params
+
+    def save(self, step: int, **metadata: Any) -> str:
+        """Commits checkpoint ``step`` with JSON ``metadata``; returns its path."""
+        from mxjax._src.nd.random import get_state
+
+        tree: dict[str, Any] = {
+            "params": {name: p._data[0].jax for name, p in self._params().items()}
+        }
+        if self.trainer is not None:
+            tree["trainer"] = self.trainer.state_arrays()
+        meta = {
+            "user": metadata,
+            "random": get_state(),
+            "loaders": [_loader_state(ld) for ld in self.loaders],
+        }
+        return self.manager.save(step, tree, meta)
+
+    def restore(self, step: int | None = None) -> dict | None:
+        """Restores checkpoint ``step`` (default: the newest) and returns its metadata.
+
+        Returns:
+            The ``metadata`` given to :meth:`save`, or None when the directory
+            holds no checkpoint (a fresh start).
+
+        Raises:
+            mxjax.io.CheckpointError: the checkpoint is corrupt or does not fit
+                the network (names, shapes, dtypes).
+        """
+        from mxjax._src.io.checkpoint import CheckpointError
+        from mxjax._src.nd.random import set_state
+
+        if step is None and self.manager.latest_step() is None:
+            return None
+        params = self._params()
+        target: dict[str, Any] = {"params": {name: p._data[0].jax for name, p in params.items()}}
+        if self.trainer is not None:
+            target["trainer"] = self.trainer.state_arrays()
+        tree, meta = self.manager.restore(target, step)
+        for name, value in tree["params"].items():
+            p = params[name]
+            devs = [next(iter(d.jax.devices())) for d in p._data]
+            p._set_values([jax.device_put(value, dv) for dv in devs])
+        if self.trainer is not None:
+            self.trainer.load_state_arrays(tree["trainer"], os.path.basename(self.directory))
+        set_state(meta["random"])
+        if len(meta["loaders"]) != len(self.loaders):
+            raise CheckpointError(
+                f"{self.directory}: the checkpoint holds {len(meta['loaders'])} DataLoader "
+                f"states; {len(self.loaders)} loaders were given"
+            )
+        for loader, state in zip(self.loaders, meta["loaders"]):
+            _set_loader_state(loader, state)
+        return meta["user"]
