@@ -23,6 +23,7 @@ __version__ = "0.1.0.dev0"
 # Public sub-modules, imported on first attribute access (PEP 562).
 _SUBMODULES = {
     "autograd",
+    "callback",
     "cli",
     "context",
     "data",
@@ -35,6 +36,9 @@ _SUBMODULES = {
     "losses",
     "lr_scheduler",
     "metric",
+    "mod",
+    "model",
+    "module",
     "nd",
     "ndarray",
     "ops",
@@ -42,6 +46,8 @@ _SUBMODULES = {
     "optimizer",
     "parallel",
     "random",
+    "sym",
+    "symbol",
     "train",
 }
 # Names MXNet exposes at top level, forwarded to where they live.

@@ -1,5 +1,5 @@
-"""File formats: MXNet's binary NDArray list (``nd.save``, Gluon ``.params``) and
-mxjax's atomic checkpoints of a whole training run.
+"""``mx.io``: MXNet's data iterators, MXNet's binary NDArray list (``nd.save``, Gluon
+``.params``) and mxjax's atomic checkpoints of a whole training run.
 
 Examples:
     >>> import numpy as np
@@ -15,6 +15,14 @@ from mxjax._src.io.checkpoint import (
     remove_stale_temporaries as remove_stale_temporaries,
     save_checkpoint as save_checkpoint,
 )
+from mxjax._src.io.iterators import (
+    DataBatch as DataBatch,
+    DataDesc as DataDesc,
+    DataIter as DataIter,
+    NDArrayIter as NDArrayIter,
+    PrefetchingIter as PrefetchingIter,
+    ResizeIter as ResizeIter,
+)
 from mxjax._src.io.params import (
     ParamsFormatError as ParamsFormatError,
     dumps as dumps,
@@ -26,7 +34,13 @@ from mxjax._src.io.params import (
 __all__ = [
     "CheckpointError",
     "CheckpointManager",
+    "DataBatch",
+    "DataDesc",
+    "DataIter",
+    "NDArrayIter",
     "ParamsFormatError",
+    "PrefetchingIter",
+    "ResizeIter",
     "dumps",
     "load_checkpoint",
     "load_params",

@@ -1,0 +1,1 @@
+"""MXNet's Module API (``mx.mod``), ``mx.model`` checkpoints and ``mx.callback``."""

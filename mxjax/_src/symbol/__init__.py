@@ -1,0 +1,1 @@
+"""The symbolic API: graphs of MXNet operators over the functional core."""
