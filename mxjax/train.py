@@ -12,7 +12,9 @@ Examples:
 """
 
 from mxjax._src.train.callbacks import (
+    BatchLogs as BatchLogs,
     Callback as Callback,
+    CallbackList as CallbackList,
     CSVLogger as CSVLogger,
     EarlyStopping as EarlyStopping,
     LambdaCallback as LambdaCallback,
@@ -31,32 +33,50 @@ from mxjax._src.train.metrics import (
     resolve_metrics as resolve_metrics,
 )
 from mxjax._src.train.model import Model as Model
+from mxjax._src.train.progress import ProgressLogger as ProgressLogger
+from mxjax._src.train.runner import (
+    DataParallel as DataParallel,
+    Runner as Runner,
+    SingleDevice as SingleDevice,
+    resolve_runner as resolve_runner,
+)
 from mxjax._src.train.step import (
     TrainState as TrainState,
+    jit_step as jit_step,
     lr_factor as lr_factor,
     make_eval_step as make_eval_step,
     make_train_step as make_train_step,
+    train_step_fn as train_step_fn,
     zero_sums as zero_sums,
 )
 
 __all__ = [
+    "BatchLogs",
     "CSVLogger",
     "Callback",
+    "CallbackList",
+    "DataParallel",
     "EarlyStopping",
     "Engine",
     "History",
     "LambdaCallback",
     "Model",
     "ModelCheckpoint",
+    "ProgressLogger",
     "ReduceLROnPlateau",
+    "Runner",
+    "SingleDevice",
     "STEP_METRICS",
     "TerminateOnNaN",
     "TrainState",
+    "jit_step",
     "lr_factor",
     "make_eval_step",
     "make_train_step",
     "resolve_loss",
     "resolve_metrics",
     "resolve_optimizer",
+    "resolve_runner",
+    "train_step_fn",
     "zero_sums",
 ]

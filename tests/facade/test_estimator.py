@@ -147,3 +147,43 @@ def test_logging_handler_prints(capsys):
     est.fit(_loader(x, y), epochs=1, event_handlers=[LoggingHandler(log_interval=1)])
     out = capsys.readouterr().out
     assert "[Epoch 0] Finished in" in out and "training accuracy" in out and "[Batch 0]" in out
+
+
+@pytest.mark.parametrize("opt", [("sgd", {"momentum": 0.9}), ("adam", {})])
+def test_trainer_step_after_fit_continues_the_same_optimizer_state(opt):
+    """The Estimator updates with the Trainer's own state: fit + trainer.step == all imperative."""
+    name, extra = opt
+    x, y = _data(48)
+    net_a, net_b = _net(), _net()
+    for pa, pb in zip(net_a.collect_params().values(), net_b.collect_params().values()):
+        pb.set_data(pa.data().copy())
+    params = {"learning_rate": 0.05, **extra}
+    trainer_a = gluon.Trainer(net_a.collect_params(), name, dict(params))
+    trainer_b = gluon.Trainer(net_b.collect_params(), name, dict(params))
+    est = Estimator(net_a, gluon.loss.SoftmaxCrossEntropyLoss(), trainer=trainer_a)
+    est.logger.disabled = True
+    est.fit(_loader(x, y), epochs=1)
+    loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
+
+    def imperative(net, trainer, batches):
+        for data, label in batches:
+            with mx.autograd.record():
+                loss = loss_fn(net(data), label)
+            loss.backward()
+            trainer.step(data.shape[0])
+
+    imperative(net_b, trainer_b, _loader(x, y))
+    extra_batch = [next(iter(_loader(x[::-1].copy(), y[::-1].copy())))]
+    imperative(net_a, trainer_a, extra_batch)  # continues the Estimator's momentum
+    imperative(net_b, trainer_b, extra_batch)
+    assert trainer_a.optimizer.num_update == trainer_b.optimizer.num_update == 4
+    for pa, pb in zip(net_a.collect_params().values(), net_b.collect_params().values()):
+        np.testing.assert_allclose(pa.data().asnumpy(), pb.data().asnumpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_default_trainer_is_sgd_as_documented():
+    with pytest.warns(UserWarning, match="default SGD"):
+        est = Estimator(_net(), gluon.loss.SoftmaxCrossEntropyLoss())
+    assert type(est.trainer.optimizer).__name__ == "SGD"
+    assert est.trainer.learning_rate == pytest.approx(0.001)
+    assert "SGD with learning rate 0.001" in Estimator.__doc__

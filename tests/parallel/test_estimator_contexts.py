@@ -34,7 +34,7 @@ for name, ctx in (("one", [mx.cpu(0)]), ("four", [mx.cpu(i) for i in range(4)]))
     est.fit(loader, epochs=2)
     out[name] = [[p.data(c).asnumpy().tolist() for c in ctx] for p in net.collect_params().values()]
     out[name + "_acc"] = est.train_metrics[0].get()[1]
-    out[name + "_programs"] = sorted(str(k) for k in est._engine._est_psteps)
+    out[name + "_programs"] = [str(k) for k in est._runner.programs]
 print(json.dumps(out))
 """
 

@@ -1,10 +1,15 @@
-"""``gluon.contrib.estimator.Estimator`` (MXNet 1.9.1 semantics) on the jitted train step."""
+"""``gluon.contrib.estimator.Estimator`` (MXNet 1.9.1 semantics) on the engine's one loop.
+
+The Estimator is an adapter: its event handlers become one callback in the
+:class:`mxjax.train.CallbackList` of :class:`mxjax.train.Engine`'s loop, and
+the compiled step updates with the ``Trainer``'s own optimizer state, so a
+``trainer.step`` after ``Estimator.fit`` continues the same momentum.
+"""
 
 from __future__ import annotations
 
 import copy
-import os
-import tempfile
+import sys
 import warnings
 
 import jax
@@ -13,8 +18,10 @@ import numpy as np
 
 from mxjax._src.gluon import event_handler as H
 from mxjax._src.gluon.keras import BlockEngine
+from mxjax._src.train.callbacks import Callback, CallbackList
 from mxjax._src.train.engine import resolve_loss
-from mxjax._src.train.step import TrainState, _train_step_fn, zero_sums
+from mxjax._src.train.feed import IterableFeed
+from mxjax._src.train.runner import resolve_runner
 
 __all__ = ["Estimator"]
 
@@ -45,7 +52,8 @@ class Estimator:
         val_metrics: EvalMetric(s) for validation; default: copies of the
             training metrics named ``'validation ...'``.
         initializer: used when the network is not initialized yet.
-        trainer: a ``gluon.Trainer``; default Adam with learning rate 0.001.
+        trainer: a ``gluon.Trainer``; default (as in MXNet, with a warning):
+            SGD with learning rate 0.001.
         context: accepted for compatibility (a list of contexts trains data-parallel).
         val_net, val_loss: network and loss used for validation (default: the same).
 
@@ -161,117 +169,67 @@ class Estimator:
     def _get_engine(self) -> BlockEngine:
         if self._engine is None:
             eng = BlockEngine(self.net)
-            opt = self.trainer.optimizer
-            eng.compile(
-                optimizer="sgd", loss=self.loss
-            )  # placeholder transformation, replaced below
-            params = {
-                n: p
-                for n, p in self.net._collect_params_with_prefix().items()
-                if p.grad_req != "null"
-            }
-            names = list(params)
-            tx = opt.to_optax(
-                names,
-                lr_mult={n: p.lr_mult for n, p in params.items()},
-                wd_mult={n: p.wd_mult for n, p in params.items()},
-            )
-            eng.compile(optimizer=tx, loss=self.loss, learning_rate=opt.learning_rate)
-            eng._mx_opt = opt
-            eng._est_mesh = self._mesh()
-            eng._est_psteps = {}
-            eng._est_step = jax.jit(
-                _train_step_fn(eng.apply_fn, eng.loss_fn, eng.tx, {}, with_outputs=True),
-                donate_argnums=(0, 1),
-            )
-            val_loss = resolve_loss(self.val_loss)
-            eng._est_eval = jax.jit(lambda p, s, x, y: _eval(eng.apply_fn, val_loss, p, s, x, y))
+            diff = {n: p for n, p in self.net._collect_params_with_prefix().items()}
+            eng.compile(optimizer=self.trainer._transformation(diff), loss=self.loss)
+            # The Trainer's optimizer keeps the schedule on the host; the step differentiates
+            # the mean loss, so only the Trainer's own rescale_grad remains.
+            eng._mx_opt, eng._rescale = self.trainer.optimizer, self.trainer._scale
+            self._runner = resolve_runner(devices=self._devices())
             self._engine = eng
         return self._engine
 
-    def _mesh(self):
-        """A data-parallel mesh when ``context`` lists several devices, else None."""
+    def _devices(self):
+        """The contexts to train on data-parallel (a list of several), else None."""
         ctx = self.context
         if isinstance(ctx, (list, tuple)) and len(ctx) > 1:
-            from mxjax._src.parallel.mesh import data_mesh
-
-            return data_mesh(list(ctx))
+            return list(ctx)
         return None
 
-    def _run_step(self, eng, ts, sums, data, label):
-        """One jitted step; with several contexts the batch is split across them."""
-        mesh = eng._est_mesh
-        if mesh is None:
-            return eng._est_step(ts, sums, data, label)
-        from mxjax._src.parallel.step import make_parallel_train_step, replicate, shard_batch
-
-        even = data.shape[0] % mesh.devices.size == 0
-        step = eng._est_psteps.get(even)
-        if step is None:
-            step = make_parallel_train_step(
-                eng.apply_fn, eng.loss_fn, eng.tx, {}, mesh, even=even, with_outputs=True
-            )
-            eng._est_psteps[even] = step
-        put = shard_batch if even else replicate
-        out = step(ts, sums, put(jnp.asarray(data), mesh), put(jnp.asarray(label), mesh))
-        if mesh.devices.flat[0].platform == "cpu":  # see Engine.fit: XLA:CPU collectives
-            jax.block_until_ready(out[1])
-        return out
+    def _val_engine(self) -> BlockEngine:
+        veng = self.__dict__.get("_veng")
+        if veng is None:
+            veng = BlockEngine(self.val_net)
+            val_loss = resolve_loss(self.val_loss)
+            veng._est_eval = jax.jit(lambda p, s, x, y: _eval(veng.apply_fn, val_loss, p, s, x, y))
+            self._veng = veng
+        return veng
 
     # ------------------------------------------------------------ helpers
     def sync_net(self) -> None:
-        """Writes the trained values back into ``net``'s Parameters."""
+        """Writes the trained values into ``net``'s Parameters and the Trainer's state."""
         eng = self._engine
         if eng is not None and eng.params is not None:
             eng.push()
+            if eng.opt_state is not None:
+                self.trainer._set_states(eng.opt_state[0])
 
     def save_states(self, fname: str) -> None:
-        """Saves the optimizer state (an ``.npz`` without pickles, written atomically)."""
-        eng = self._get_engine()
-        if eng.opt_state is None:
-            return
-        leaves = [np.asarray(x) for x in jax.tree.leaves(eng.opt_state)]
-        fd, tmp = tempfile.mkstemp(
-            dir=os.path.dirname(os.path.abspath(fname)) or ".", suffix=".npz"
-        )
-        os.close(fd)
-        np.savez(tmp, *leaves)
-        os.replace(tmp, fname)
+        """Saves the Trainer's optimizer state (see ``Trainer.save_states``)."""
+        self.sync_net()
+        self.trainer.save_states(fname)
 
     def load_states(self, fname: str) -> None:
-        """Loads an optimizer state written by :meth:`save_states`."""
-        eng = self._get_engine()
-        with np.load(fname, allow_pickle=False) as f:
-            leaves = [f[f"arr_{i}"] for i in range(len(f.files))]
-        eng._pending_states = leaves
-
-    def _restore_states(self, eng):
-        leaves = getattr(eng, "_pending_states", None)
-        if leaves is None:
-            return
-        cur, treedef = jax.tree.flatten(eng.opt_state)
-        if len(cur) != len(leaves) or any(np.shape(a) != np.shape(b) for a, b in zip(cur, leaves)):
-            raise ValueError(
-                "Estimator.load_states: the saved optimizer state does not match this optimizer"
-            )
-        eng.opt_state = jax.tree.unflatten(treedef, [jnp.asarray(v) for v in leaves])
-        eng._pending_states = None
+        """Loads an optimizer state written by :meth:`save_states` into the Trainer."""
+        self.trainer.load_states(fname)
+        if self._engine is not None:
+            self._engine.opt_state = None  # the next step starts from the Trainer's state
 
     # ------------------------------------------------------------ evaluate
     def evaluate(self, val_data, batch_axis=0, event_handlers=None):
         """Evaluates ``val_net`` on ``val_data`` and updates the validation metrics."""
         from mxjax import metric as M, nd
 
-        eng = self._get_engine()
         self.sync_net()
-        eng.params = None
+        veng = self._val_engine()
+        params = None
         for m in self.val_metrics:
             m.reset()
         for batch in val_data:
             data, label = _split_batch(batch, batch_axis)
-            if eng.params is None:
-                eng._ensure_init(data)
-            pred, loss = eng._est_eval(eng.params, eng.state, data, label)
+            if params is None:
+                veng._ensure_block_initialized(data)
+                params, state = veng.pull()
+            pred, loss = veng._est_eval(params, state, data, label)
             for m in self.val_metrics:
                 if isinstance(m, M.Loss):
                     m.update(0, nd.NDArray(loss))
@@ -284,8 +242,6 @@ class Estimator:
         kinds = {type(h) for h in handlers}
         if not any(isinstance(h, H.StoppingHandler) for h in handlers):
             handlers.append(H.StoppingHandler(self.max_epoch, self.max_batch))
-        if not any(isinstance(h, H.GradientUpdateHandler) for h in handlers):
-            handlers.append(H.GradientUpdateHandler())
         if not any(isinstance(h, H.MetricHandler) for h in handlers):
             handlers.append(H.MetricHandler(metrics=self.train_metrics))
         if val_data is not None and not any(isinstance(h, H.ValidationHandler) for h in handlers):
@@ -328,7 +284,6 @@ class Estimator:
         Raises:
             ValueError: unless exactly one of ``epochs`` and ``batches`` is given.
         """
-        from mxjax import nd
 
         if (epochs is None) == (batches is None):
             raise ValueError(
@@ -340,48 +295,64 @@ class Estimator:
             handlers
         )
         eng = self._get_engine()
-        eng.params = None
+        eng.params = None  # re-read the network: it may have changed since the last fit
+        eng.opt_state = None  # and continue from the Trainer's optimizer state
         self.stop_training = False
-        for h in train_begin:
-            h.train_begin(self)
-        ts, sums = None, zero_sums([])
-        while not self.stop_training and self.max_epoch != 0:
-            for h in epoch_begin:
-                h.epoch_begin(self)
-            for batch in train_data:
-                for h in batch_begin:
-                    h.batch_begin(self, batch=batch)
-                data, label = _split_batch(batch, batch_axis)
-                if ts is None:
-                    if eng.params is None:
-                        eng._ensure_init(data)
-                    self._restore_states(eng)
-                    ts = TrainState(eng.params, eng.state, eng.opt_state, eng._key, eng._step)
-                    if eng._est_mesh is not None:
-                        from mxjax._src.parallel.mesh import replicated
-                        from mxjax._src.parallel.step import replicate
-
-                        ts, sums = replicate(ts, eng._est_mesh), replicate(sums, eng._est_mesh)
-                        eng._hp_sharding = replicated(eng._est_mesh)
-                ts = eng._refresh_hyperparams(ts)
-                ts, sums, pred, loss = self._run_step(eng, ts, sums, data, label)
-                eng._sync_from(ts)
-                kwargs = {
-                    "batch": batch,
-                    "pred": nd.NDArray(pred),
-                    "label": nd.NDArray(jnp.asarray(label)),
-                    "loss": nd.NDArray(loss),
-                }
-                if any([h.batch_end(self, **kwargs) for h in batch_end]):
-                    self.stop_training = True
-                    break
-            ts = None
+        feed = IterableFeed(train_data, lambda b: _split_batch(b, batch_axis))
+        callbacks = CallbackList([_HandlerAdapter(self, handlers)])
+        try:
+            eng._loop(feed, self._runner, callbacks, epochs=sys.maxsize, with_outputs=True)
+        finally:
             self.sync_net()
-            if any([h.epoch_end(self) for h in epoch_end]):
-                self.stop_training = True
-        self.sync_net()
-        for h in train_end:
-            h.train_end(self)
+
+
+class _HandlerAdapter(Callback):
+    """Gluon event handlers as one callback of the engine's loop (MXNet's call order)."""
+
+    def __init__(self, estimator: Estimator, handlers: list):
+        self.est = estimator
+        (self.train_begin, self.epoch_begin, self.batch_begin, self.batch_end, self.epoch_end,
+         self.train_end) = estimator._categorize(handlers)  # fmt: skip
+
+    def _stop(self, requested: bool) -> None:
+        if requested or self.est.stop_training:
+            self.est.stop_training = True
+            self.model.stop_training = True
+
+    def on_train_begin(self, logs=None):
+        for h in self.train_begin:
+            h.train_begin(self.est)
+        # A resumed run may have nothing left to do (CheckpointHandler sets max_epoch).
+        self._stop(self.est.max_epoch == 0)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        for h in self.epoch_begin:
+            h.epoch_begin(self.est)
+
+    def on_batch_begin(self, batch, logs=None):
+        for h in self.batch_begin:
+            h.batch_begin(self.est, batch=logs.batch)
+
+    def on_batch_end(self, batch, logs=None):
+        from mxjax import nd
+
+        pred, loss, label = logs.outputs
+        kwargs = {
+            "batch": logs.batch,
+            "pred": nd.NDArray(pred),
+            "label": nd.NDArray(jnp.asarray(label)),
+            "loss": nd.NDArray(loss),
+        }
+        self._stop(any([h.batch_end(self.est, **kwargs) for h in self.batch_end]))
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.est.sync_net()
+        self._stop(any([h.epoch_end(self.est) for h in self.epoch_end]))
+
+    def on_train_end(self, logs=None):
+        self.est.sync_net()
+        for h in self.train_end:
+            h.train_end(self.est)
 
 
 def _eval(apply_fn, loss_fn, params, state, x, y):

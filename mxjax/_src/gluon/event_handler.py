@@ -479,15 +479,29 @@ class EarlyStoppingHandler(TrainBegin, EpochEnd, TrainEnd):
 
 
 class GradientUpdateHandler(BatchEnd):
-    """Compatibility handler: in mxjax the update happens inside the jitted train step.
+    """Deprecated: the Estimator updates inside its compiled train step.
+
+    MXNet's handler called ``trainer.step`` after each batch. In mxjax the
+    forward, backward and the Trainer's update are one compiled program, so
+    the Estimator no longer adds this handler; passing one has no effect and
+    warns (``DeprecationWarning``). It will be removed.
 
     Examples:
+        >>> import warnings
         >>> from mxjax.gluon.contrib.estimator import GradientUpdateHandler
-        >>> GradientUpdateHandler().priority
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     GradientUpdateHandler().priority
         -2000
     """
 
     def __init__(self, priority=-2000):
+        warnings.warn(
+            "GradientUpdateHandler has no effect in mxjax: the Estimator applies the Trainer's "
+            "update inside its compiled train step. Remove it from event_handlers.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
         self.priority = priority
 
 

@@ -270,7 +270,50 @@ class Trainer:
             return new_s, new_w
 
         self._run = run
+        self._txs, self._tx_names = txs, names
         self._jit = jax.jit(update, donate_argnums=(2,))
+
+    def _transformation(self, named: dict) -> optax.GradientTransformation:
+        """This Trainer's update as one optax transformation over ``{name: Parameter}``.
+
+        The state is the Trainer's own list of per-parameter states (built on
+        first use), so a compiled train step (the Estimator's) and
+        :meth:`step` continue the same optimizer state. Parameters the Trainer
+        does not hold get no update. Hyperparameters are set on the states by
+        the caller (:func:`mxjax.optimizer.set_hyperparams`), as in :meth:`step`.
+        """
+        ids: dict = {}
+        for name, p in named.items():
+            ids.setdefault(id(p), name)  # a shared Parameter: its first name, as the engine
+
+        def slots():
+            active = self._active()
+            return [(ids[id(p)], i) for i, p in enumerate(active) if id(p) in ids]
+
+        def init(params):
+            del params
+            if self._states is None:
+                self._build(self._active())
+            return list(self._states)
+
+        def update(grads, states, params=None):
+            updates = jax.tree.map(jnp.zeros_like, grads)
+            new = list(states)
+            for name, i in slots():
+                tx, n, w = self._txs[i], self._tx_names[i], params[name]
+                upd, new[i] = tx.update({n: grads[name].astype(w.dtype)}, states[i], {n: w})
+                updates[name] = upd[n]
+            return updates, new
+
+        return optax.GradientTransformation(init, update)
+
+    def _set_states(self, states: list) -> None:
+        """Takes per-parameter states back from a compiled step (copies, on each parameter's device)."""
+        params = self._active()
+        self._states = [
+            jax.device_put(jax.tree.map(lambda a: a.copy(), s), _device(p._data[0].jax))
+            for s, p in zip(states, params)
+        ]
 
     def state_arrays(self) -> dict[str, np.ndarray]:
         """The Trainer's whole state as named NumPy arrays (what :meth:`save_states` writes).

@@ -18,7 +18,7 @@ import optax
 from jax.sharding import Mesh
 
 from mxjax._src.parallel.mesh import batch_sharding, replicated
-from mxjax._src.train.step import TrainState, _train_step_fn
+from mxjax._src.train.step import jit_step, train_step_fn
 
 __all__ = ["make_parallel_train_step", "shard_batch", "replicate"]
 
@@ -114,23 +114,8 @@ def make_parallel_train_step(
         >>> int(sums["count"])
         4
     """
-    step = _train_step_fn(apply_fn, loss_fn, tx, metrics, with_outputs=with_outputs)
-    rep = replicated(mesh)
-    bat = batch_sharding(mesh) if even else rep
-    if gather:
-
-        def gstep(ts: TrainState, sums, xa, ya, perm, offset):
-            idx = jax.lax.dynamic_index_in_dim(perm, sums["batch"] - offset, keepdims=False)
-            take = lambda a: jax.lax.with_sharding_constraint(jnp.take(a, idx, axis=0), bat)  # noqa: E731
-            return step(ts, sums, jax.tree.map(take, xa), take(ya))
-
-        return jax.jit(
-            gstep,
-            in_shardings=(rep, rep, rep, rep, rep, rep),
-            out_shardings=(rep, rep),
-            donate_argnums=(0, 1),
-        )
-    outs = (rep, rep, bat, bat) if with_outputs else (rep, rep)
-    return jax.jit(
-        step, in_shardings=(rep, rep, bat, bat), out_shardings=outs, donate_argnums=(0, 1)
+    step = train_step_fn(apply_fn, loss_fn, tx, metrics, with_outputs=with_outputs)
+    bat = batch_sharding(mesh) if even else replicated(mesh)
+    return jit_step(
+        step, gather=gather, replicated=replicated(mesh), batch=bat, with_outputs=with_outputs
     )

@@ -9,7 +9,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 __all__ = [
+    "BatchLogs",
     "Callback",
+    "CallbackList",
     "CSVLogger",
     "EarlyStopping",
     "LambdaCallback",
@@ -27,6 +29,10 @@ class LazyLogs(Mapping):
         self._fetch = fetch
         self._logs: dict[str, float] | None = None
 
+    def fetch(self) -> dict[str, float]:
+        """A fresh dict of the running values (reads the device)."""
+        return dict(self._get())
+
     def _get(self) -> dict[str, float]:
         if self._logs is None:
             self._logs = self._fetch()
@@ -42,8 +48,31 @@ class LazyLogs(Mapping):
         return len(self._get())
 
 
+class BatchLogs(LazyLogs):
+    """The logs a batch hook receives: running ``loss``/metrics read lazily, plus the batch.
+
+    Attributes:
+        size: number of samples in the batch.
+        batch: the batch as the data source yielded it (None for array inputs).
+        outputs: ``(outputs, per-sample loss, labels)`` of the step when the
+            loop was asked for them (the Estimator's handlers), else None.
+
+    Examples:
+        >>> from mxjax.train import BatchLogs
+        >>> logs = BatchLogs(lambda: {"loss": 0.5}, size=32)
+        >>> logs["loss"], logs.size
+        (0.5, 32)
+    """
+
+    def __init__(self, fetch, size: int = 0, batch=None, outputs=None):
+        super().__init__(fetch)
+        self.size, self.batch, self.outputs = size, batch, outputs
+
+
 class Callback:
     """Base class: override the hooks you need. ``self.model`` is set by ``fit``.
+
+    ``self.params`` holds ``{'epochs', 'steps', 'verbose'}`` of the running fit.
 
     Examples:
         >>> from mxjax.train import Callback
@@ -55,9 +84,13 @@ class Callback:
     """
 
     model: Any = None
+    params: dict = {}
 
     def set_model(self, model) -> None:
         self.model = model
+
+    def set_params(self, params: dict) -> None:
+        self.params = dict(params)
 
     def on_train_begin(self, logs=None): ...
 
@@ -70,6 +103,77 @@ class Callback:
     def on_batch_begin(self, batch, logs=None): ...
 
     def on_batch_end(self, batch, logs=None): ...
+
+
+class CallbackList(Callback):
+    """Calls every hook of its callbacks in order (Keras's ``CallbackList``).
+
+    The engine's loop talks only to this list: the progress display, the
+    :class:`History`, checkpoints and the Estimator's event handlers are all
+    callbacks in it.
+
+    Examples:
+        >>> from mxjax.train import Callback, CallbackList
+        >>> class Say(Callback):
+        ...     def on_epoch_end(self, epoch, logs=None):
+        ...         print("end", epoch, logs)
+        >>> CallbackList([Say(), Say()]).on_epoch_end(0, {"loss": 1.0})
+        end 0 {'loss': 1.0}
+        end 0 {'loss': 1.0}
+    """
+
+    def __init__(self, callbacks=(), model=None, params: dict | None = None):
+        self.callbacks = list(callbacks or ())
+        for cb in self.callbacks:
+            if not isinstance(cb, Callback):
+                raise TypeError(
+                    f"callbacks must be mxjax.train.Callback objects; received {type(cb).__name__}"
+                )
+        if model is not None:
+            self.set_model(model)
+        if params is not None:
+            self.set_params(params)
+
+    def append(self, callback: Callback) -> None:
+        """Adds a callback at the end (it gets the list's model and params)."""
+        if self.model is not None:
+            callback.set_model(self.model)
+        callback.set_params(self.params)
+        self.callbacks.append(callback)
+
+    def set_model(self, model) -> None:
+        self.model = model
+        for cb in self.callbacks:
+            cb.set_model(model)
+
+    def set_params(self, params: dict) -> None:
+        self.params = dict(params)
+        for cb in self.callbacks:
+            cb.set_params(params)
+
+    def on_train_begin(self, logs=None):
+        for cb in self.callbacks:
+            cb.on_train_begin(logs)
+
+    def on_train_end(self, logs=None):
+        for cb in self.callbacks:
+            cb.on_train_end(logs)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        for cb in self.callbacks:
+            cb.on_epoch_begin(epoch, logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        for cb in self.callbacks:
+            cb.on_epoch_end(epoch, logs)
+
+    def on_batch_begin(self, batch, logs=None):
+        for cb in self.callbacks:
+            cb.on_batch_begin(batch, logs)
+
+    def on_batch_end(self, batch, logs=None):
+        for cb in self.callbacks:
+            cb.on_batch_end(batch, logs)
 
 
 def _better(mode: str, monitor: str) -> Callable[[float, float, float], bool]:

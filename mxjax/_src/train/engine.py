@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -11,16 +10,17 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from mxjax._src.train.callbacks import Callback, LazyLogs
+from mxjax._src.train.callbacks import BatchLogs, Callback, CallbackList
+from mxjax._src.train.feed import ArrayFeed, IterableFeed
 from mxjax._src.train.history import History
 from mxjax._src.train.metrics import resolve_metrics
-from mxjax._src.train.progress import Progress
+from mxjax._src.train.progress import ProgressLogger
+from mxjax._src.train.runner import Runner, SingleDevice, resolve_runner
 from mxjax._src.train.step import (
     TrainState,
-    _train_step_fn,
     lr_factor,
     make_eval_step,
-    make_train_step,
+    train_step_fn,
     zero_sums,
 )
 
@@ -162,6 +162,8 @@ class Engine:
         self._compiled = False
         self._key = jax.random.key(seed)
         self._step = jnp.zeros((), jnp.int32)
+        self._single = SingleDevice()  # the default runner, kept with its compiled programs
+        self._rescale = 1.0
 
     # ------------------------------------------------------------- configure
     def compile(
@@ -186,22 +188,15 @@ class Engine:
         # An mx.optimizer.Optimizer keeps its schedule on the host: its traced
         # hyperparameters are refreshed before every step (no recompilation).
         self._mx_opt = optimizer if callable(getattr(optimizer, "next_hyperparams", None)) else None
+        # The step differentiates the mean loss (already 1/batch_size): an mx optimizer's own
+        # rescale_grad (1.0 unless set) multiplies it, as in Trainer.step.
+        self._rescale = float(getattr(self._mx_opt, "rescale_grad", 1.0))
         self.tx = optax.chain(base, lr_factor())
         self.loss_fn = resolve_loss(loss)
         self.metric_fns = resolve_metrics(metrics)
-        self._train_step = make_train_step(self.apply_fn, self.loss_fn, self.tx, self.metric_fns)
         self._eval_step = make_eval_step(self.apply_fn, self.loss_fn, self.metric_fns)
-
-        raw_step = _train_step_fn(self.apply_fn, self.loss_fn, self.tx, self.metric_fns)
-
-        def gather_step(ts, sums, xa, ya, perm, offset):
-            # perm: (batches, batch_size) sample indices uploaded once per epoch; the
-            # batch number lives on the device, so a step needs no host-to-device copy.
-            idx = jax.lax.dynamic_index_in_dim(perm, sums["batch"] - offset, keepdims=False)
-            take = lambda a: jnp.take(a, idx, axis=0)  # noqa: E731
-            return raw_step(ts, sums, jax.tree.map(take, xa), take(ya))
-
-        self._gather_step = jax.jit(gather_step, donate_argnums=(0, 1))
+        self._step_fns: dict = {}
+        self._step_version = getattr(self, "_step_version", 0) + 1
         self.opt_state = None
         self._compiled = True
         return self
@@ -282,23 +277,6 @@ class Engine:
 
     # ------------------------------------------------------------------ data
     @staticmethod
-    def _array_batches(n: int, batch_size: int, shuffle: bool, rng: np.random.Generator):
-        """Yields ``(perm, offset, size)``: index matrices uploaded once per epoch."""
-        order = (rng.permutation(n) if shuffle else np.arange(n)).astype(np.int32)
-        full = n // batch_size
-        if full:
-            perm = jnp.asarray(order[: full * batch_size].reshape(full, batch_size))
-            offset = jnp.zeros((), jnp.int32)
-            for _ in range(full):
-                yield perm, offset, batch_size
-        if n % batch_size:
-            yield (
-                jnp.asarray(order[full * batch_size :][None]),
-                jnp.asarray(full, jnp.int32),
-                n % batch_size,
-            )
-
-    @staticmethod
     def _split_batch(batch):
         if isinstance(batch, (tuple, list)) and len(batch) == 2:
             x, y = batch
@@ -328,6 +306,7 @@ class Engine:
         initial_epoch: int = 0,
         steps_per_epoch: int | None = None,
         devices=None,
+        runner: Runner | None = None,
     ) -> History:
         """Trains for ``epochs`` epochs and returns a :class:`History`.
 
@@ -337,20 +316,41 @@ class Engine:
         and batches are gathered inside the compiled step. A last batch
         smaller than ``batch_size`` is kept (it compiles once, then is cached).
 
-        ``devices`` (an int, a list of device ids or contexts, or ``'all'``)
-        trains data-parallel: parameters are replicated, each batch is split
-        across the devices and gradients are averaged, so the result equals
-        single-device training on the same global batch. A batch whose size
-        is not divisible by the device count (the uneven last batch) runs
-        unsplit, replicated on every device: still exact, just not parallel.
+        Where the step runs is one choice: ``runner`` (a
+        :class:`~mxjax.train.SingleDevice` or :class:`~mxjax.train.DataParallel`)
+        or, as a shortcut, ``devices`` (an int, a list of device ids or
+        contexts, or ``'all'``): several devices train data-parallel, with
+        parameters replicated, each batch split across the devices and
+        gradients averaged, so the result equals single-device training on
+        the same global batch. A batch whose size is not divisible by the
+        device count runs unsplit, replicated on every device.
+
+        The loop calls one :class:`~mxjax.train.CallbackList`: the progress
+        display and the returned :class:`History` are callbacks in it, next
+        to ``callbacks``.
         """
         self._require_compiled("fit")
         if epochs < initial_epoch:
             raise ValueError(f"epochs ({epochs}) must be >= initial_epoch ({initial_epoch})")
-        callbacks = list(callbacks or [])
-        for cb in callbacks:
-            cb.set_model(self)
-        rng = np.random.default_rng(self.seed)
+        feed, val = self._feed(x, y, batch_size, shuffle, validation_split, validation_data)
+        history = History()
+        cbs = CallbackList([ProgressLogger(), history, *(callbacks or [])])
+        self.history = history
+        self._loop(
+            feed,
+            resolve_runner(runner, devices),
+            cbs,
+            epochs=epochs,
+            initial_epoch=initial_epoch,
+            steps_per_epoch=steps_per_epoch,
+            verbose=verbose,
+            validation=val,
+            validation_batch_size=batch_size or 32,
+        )
+        return history
+
+    def _feed(self, x, y, batch_size, shuffle, validation_split, validation_data):
+        """Returns ``(feed, validation)`` for fit's data arguments."""
         val = validation_data
         if y is not None or not _is_iterable_source(x):
             if y is None:
@@ -366,159 +366,116 @@ class Engine:
                     )
                 cut = int(n * (1 - validation_split))
                 val = (jax.tree.map(lambda a: a[cut:], xs), ys[cut:])
-                xs, ys, n = jax.tree.map(lambda a: a[:cut], xs), ys[:cut], cut
-            bs = batch_size or 32
-            xa, ya = jax.tree.map(jnp.asarray, xs), jnp.asarray(ys)
-            self._ensure_init(jax.tree.map(lambda a: a[:1], xa))
-            total = math.ceil(n / bs)
+                xs, ys = jax.tree.map(lambda a: a[:cut], xs), ys[:cut]
+            feed = ArrayFeed(xs, ys, batch_size or 32, shuffle, np.random.default_rng(self.seed))
+            self._ensure_init(jax.tree.map(lambda a: a[:1], feed.xa))
+            return feed, val
+        if validation_split:
+            raise ValueError(
+                "validation_split needs array inputs; pass validation_data with a data iterable"
+            )
+        return IterableFeed(x, self._split_batch), val
 
-            def epoch_batches():
-                for perm, offset, size in self._array_batches(n, bs, shuffle, rng):
-                    yield (xa, ya, perm, offset), size
+    def _compiled_step(self, runner: Runner, gather: bool, with_outputs: bool = False):
+        key = (self._step_version, with_outputs)
+        fn = self._step_fns.get(key)
+        if fn is None:
+            fn = train_step_fn(
+                self.apply_fn, self.loss_fn, self.tx, self.metric_fns, with_outputs=with_outputs
+            )
+            self._step_fns[key] = fn
+        return runner.step(fn, gather=gather, with_outputs=with_outputs)
 
-            run = self._gather_step
-        else:
-            if validation_split:
-                raise ValueError(
-                    "validation_split needs array inputs; pass validation_data with a data iterable"
-                )
-            total = steps_per_epoch or _maybe_len(x)
+    @property
+    def _gather_step(self):
+        """The single-device gathered step (compiled programs: ``_cache_size()``)."""
+        return self._compiled_step(self._single, gather=True)
 
-            def epoch_batches():
-                for batch in x:
-                    bx, by = self._split_batch(batch)
-                    yield (bx, by), _tree_len(bx)
+    @property
+    def _train_step(self):
+        """The single-device step over batches passed in."""
+        return self._compiled_step(self._single, gather=False)
 
-            run = self._train_step
-
-        mesh = self._mesh_for(devices)
-        # XLA:CPU runs simulated devices on one thread pool: with many steps in
-        # flight, a cross-device all-reduce can wait forever for a peer thread.
-        # Keep at most one multi-device CPU step in flight there.
-        sync_each_step = mesh is not None and mesh.devices.flat[0].platform == "cpu"
-        if mesh is not None:
-            from mxjax._src.parallel.mesh import replicated
-
-            self._hp_sharding = replicated(mesh)
-        else:
-            self._hp_sharding = None
-        if mesh is not None:
-            run = self._parallel_runner(mesh, gather=run is self._gather_step)
-
-        history = History()
-        self.history = history
+    def _loop(
+        self,
+        feed,
+        runner: Runner,
+        callbacks: CallbackList,
+        *,
+        epochs: int,
+        initial_epoch: int = 0,
+        steps_per_epoch: int | None = None,
+        verbose: int = 0,
+        validation=None,
+        validation_batch_size: int = 32,
+        with_outputs: bool = False,
+    ) -> None:
+        """The one training loop (fit and the Estimator): epochs of compiled steps."""
+        if isinstance(runner, SingleDevice) and runner.device is None:
+            runner = self._single  # keeps its compiled programs across fits
+        run = self._compiled_step(runner, feed.gather, with_outputs)
+        total = steps_per_epoch if steps_per_epoch is not None else feed.steps
+        if steps_per_epoch is not None and feed.steps is not None:
+            total = min(steps_per_epoch, feed.steps)
+        callbacks.set_model(self)
+        callbacks.set_params({"epochs": epochs, "steps": total, "verbose": verbose})
         self.stop_training = False
-        ts = None
-        for cb in callbacks:
-            cb.on_train_begin()
-        for epoch in range(initial_epoch, epochs):
-            for cb in callbacks:
-                cb.on_epoch_begin(epoch)
-            sums = zero_sums(self.metric_fns)
-            progress = Progress(total, epoch, epochs, verbose)
-            for i, (args, nb) in enumerate(epoch_batches()):
+        self._runner = runner
+        callbacks.on_train_begin()
+        epoch = initial_epoch
+        while epoch < epochs and not self.stop_training:
+            callbacks.on_epoch_begin(epoch)
+            ts, sums = None, zero_sums(self.metric_fns)
+            for i, (args, size, raw) in enumerate(feed.batches()):
                 if steps_per_epoch is not None and i >= steps_per_epoch:
                     break
-                if ts is None:
-                    if run is self._train_step:
+                callbacks.on_batch_begin(i, BatchLogs(lambda s=sums: self._fetch(s), size, raw))
+                if ts is None:  # callbacks may change weights or the LR between epochs
+                    if not feed.gather:
                         self._ensure_init(args[0])
                     ts = TrainState(self.params, self.state, self.opt_state, self._key, self._step)
-                    if mesh is not None:
-                        from mxjax._src.parallel.step import replicate
-
-                        ts, sums = replicate(ts, mesh), replicate(sums, mesh)
-                    else:
-                        # Commit every buffer to the parameters' device, so the first
-                        # step of each fit sees the same placements as the later ones
-                        # (an uncommitted input would give a second compilation).
-                        ts, sums = jax.device_put((ts, sums), self._device())
+                    ts, sums = runner.place((ts, sums), like=self.params)
                 if self._mx_opt is not None:
-                    ts = self._refresh_hyperparams(ts)
-                ts, sums = run(ts, sums, *args)
-                if sync_each_step:
+                    ts = self._refresh_hyperparams(ts, runner)
+                out = run(ts, sums, *args)
+                ts, sums = out[0], out[1]
+                if runner.sync_each_step:
                     jax.block_until_ready(sums)
                 self._sync_from(ts)
-                cur = sums
-                progress.update(1, lambda cur=cur: self._fetch(cur), nb)
-                if callbacks:
-                    logs = LazyLogs(lambda cur=cur: self._fetch(cur))
-                    for cb in callbacks:
-                        cb.on_batch_end(i, logs)
+                outputs = (*out[2:], None if feed.gather else args[1]) if with_outputs else None
+                logs = BatchLogs(lambda s=sums: self._fetch(s), size, raw, outputs)
+                callbacks.on_batch_end(i, logs)
                 if self.stop_training:
                     break
             logs = self._fetch(sums)
-            if val is not None:
+            if validation is not None:
                 # The engine's own evaluation: a subclass's evaluate may first re-read
                 # weights from elsewhere (BlockEngine re-reads the Gluon block), which
                 # would discard the training of this fit.
                 vlogs = Engine.evaluate(
-                    self, *_val_pair(val), batch_size=batch_size or 32, verbose=0
+                    self, *_val_pair(validation), batch_size=validation_batch_size, verbose=0
                 )
                 logs.update({f"val_{k}": v for k, v in vlogs.items()})
-            progress.close(logs)
-            history.append(epoch, logs)
-            ts = None  # callbacks may change weights or the learning rate
-            for cb in callbacks:
-                cb.on_epoch_end(epoch, logs)
-            if self.stop_training:
-                break
-        for cb in callbacks:
-            cb.on_train_end()
-        return history
+            callbacks.on_epoch_end(epoch, logs)
+            epoch += 1
+        callbacks.on_train_end()
 
-    def _refresh_hyperparams(self, ts: TrainState) -> TrainState:
+    def _refresh_hyperparams(self, ts: TrainState, runner: Runner) -> TrainState:
         from mxjax.optimizer import set_hyperparams
 
         hp = self._mx_opt.next_hyperparams()
-        hp["rescale_grad"] = 1.0  # the step differentiates the mean loss: already 1/batch_size
-        dev = getattr(self, "_hp_sharding", None) or self._device()
-        hp = {k: jax.device_put(np.float32(v), dev) for k, v in hp.items()}
-        inner = set_hyperparams(ts.opt_state[0], **hp)
+        # The step differentiates the mean loss, already 1/batch_size: only the
+        # optimizer's own scale (Trainer's rescale_grad at construction) remains.
+        hp["rescale_grad"] = self._rescale
+        like = jax.tree.leaves(ts.params)[:1]
+        host = {k: np.float32(v) for k, v in hp.items()}
+        inner = ts.opt_state[0]
+        if isinstance(inner, list):  # one state per parameter (a Gluon Trainer's)
+            # each state gets its own buffers: the step donates them
+            inner = [set_hyperparams(s, **runner.place(host, like=like)) for s in inner]
+        else:
+            inner = set_hyperparams(inner, **runner.place(host, like=like))
         return ts._replace(opt_state=(inner, *ts.opt_state[1:]))
-
-    def _device(self):
-        """The device holding the parameters (the default device before init)."""
-        leaves = jax.tree.leaves(self.params)
-        if leaves and isinstance(leaves[0], jax.Array) and len(leaves[0].devices()) == 1:
-            return next(iter(leaves[0].devices()))
-        return jax.devices()[0]
-
-    def _mesh_for(self, devices):
-        if devices is None:
-            return None
-        from mxjax._src.parallel.mesh import data_mesh, resolve_devices
-
-        if len(resolve_devices(devices)) == 1:
-            return None
-        return data_mesh(devices)
-
-    def _parallel_runner(self, mesh, gather: bool):
-        """Returns ``run(ts, sums, *batch)`` choosing the sharded or the replicated program."""
-        from mxjax._src.parallel.step import make_parallel_train_step
-
-        cache = self.__dict__.setdefault("_parallel_steps", {})
-        ids = tuple(d.id for d in mesh.devices.flat)
-        n = len(ids)
-
-        def get(even: bool):
-            key = (ids, gather, even)
-            if key not in cache:
-                cache[key] = make_parallel_train_step(
-                    self.apply_fn,
-                    self.loss_fn,
-                    self.tx,
-                    self.metric_fns,
-                    mesh,
-                    gather=gather,
-                    even=even,
-                )
-            return cache[key]
-
-        def run(ts, sums, *batch):
-            size = batch[-2].shape[1] if gather else jax.tree.leaves(batch[0])[0].shape[0]
-            return get(size % n == 0)(ts, sums, *batch)
-
-        return run
 
     def _sync_from(self, ts: TrainState) -> None:
         self.params, self.state, self.opt_state, self._key, self._step = ts
@@ -592,13 +549,6 @@ def _is_iterable_source(x) -> bool:
     if x is None or hasattr(x, "shape") or isinstance(x, (tuple, list, np.ndarray)):
         return False
     return isinstance(x, Iterable)
-
-
-def _maybe_len(x):
-    try:
-        return len(x)
-    except TypeError:
-        return None
 
 
 def _val_pair(val):

@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import tempfile
 
+from mxjax._src.train.callbacks import Callback
+
 __all__ = ["History"]
 
 
-class History:
-    """Per-epoch logs returned by ``fit``.
+class History(Callback):
+    """Per-epoch logs returned by ``fit`` (a callback the loop always runs).
 
     Attributes:
         history: ``{'loss': [...], 'accuracy': [...], 'val_loss': [...], ...}``.
@@ -32,6 +34,9 @@ class History:
         self.epoch.append(epoch)
         for k, v in logs.items():
             self.history.setdefault(k, []).append(float(v))
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.append(epoch, dict(logs or {}))
 
     def __repr__(self) -> str:
         return f"History(epochs={len(self.epoch)}, keys={sorted(self.history)})"

@@ -5,7 +5,9 @@ from __future__ import annotations
 import sys
 import time
 
-__all__ = ["Progress"]
+from mxjax._src.train.callbacks import Callback
+
+__all__ = ["Progress", "ProgressLogger"]
 
 
 def _fmt(logs: dict[str, float]) -> str:
@@ -96,3 +98,37 @@ class Progress:
                 file=self.stream,
                 flush=True,
             )
+
+
+class ProgressLogger(Callback):
+    """The progress display as a callback: one :class:`Progress` per epoch.
+
+    Reads ``steps``, ``epochs`` and ``verbose`` from the fit's params; batch
+    logs are read from the device only when the display refreshes.
+
+    Examples:
+        >>> from mxjax.train import BatchLogs, ProgressLogger
+        >>> cb = ProgressLogger()
+        >>> cb.set_params({"steps": 1, "epochs": 1, "verbose": 0})
+        >>> cb.on_epoch_begin(0); cb.on_batch_end(0, BatchLogs(lambda: {"loss": 1.0}, size=4))
+        >>> cb.on_epoch_end(0, {"loss": 1.0})
+    """
+
+    def __init__(self, stream=None):
+        self.stream = stream
+        self._bar: Progress | None = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        p = self.params
+        self._bar = Progress(
+            p.get("steps"), epoch, p.get("epochs", epoch + 1), p.get("verbose", 1), self.stream
+        )
+
+    def on_batch_end(self, batch, logs=None):
+        if self._bar is not None:
+            self._bar.update(1, logs.fetch, getattr(logs, "size", 0))
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self._bar is not None:
+            self._bar.close(dict(logs or {}))
+            self._bar = None

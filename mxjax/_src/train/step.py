@@ -15,7 +15,15 @@ import jax
 import jax.numpy as jnp
 import optax
 
-__all__ = ["TrainState", "lr_factor", "make_eval_step", "make_train_step", "zero_sums"]
+__all__ = [
+    "TrainState",
+    "jit_step",
+    "lr_factor",
+    "make_eval_step",
+    "make_train_step",
+    "train_step_fn",
+    "zero_sums",
+]
 
 
 class TrainState(NamedTuple):
@@ -143,14 +151,72 @@ def make_train_step(
         >>> int(sums["count"])
         4
     """
-    return jax.jit(_train_step_fn(apply_fn, loss_fn, tx, metrics), donate_argnums=(0, 1))
+    return jit_step(train_step_fn(apply_fn, loss_fn, tx, metrics))
 
 
-def _train_step_fn(apply_fn, loss_fn, tx, metrics, with_outputs: bool = False):
-    """The un-jitted train step (shared by the single- and multi-device versions).
+def jit_step(
+    step: Callable,
+    *,
+    gather: bool = False,
+    replicated=None,
+    batch=None,
+    with_outputs: bool = False,
+) -> Callable:
+    """The one ``jax.jit`` wrapper around a train step (every runner compiles through it).
 
-    With ``with_outputs`` it also returns the network outputs and the
-    per-sample losses (for the Estimator's event handlers).
+    The train state and the metric sums (arguments 0 and 1) are donated.
+    With ``gather`` the compiled signature is ``(ts, sums, x_all, y_all, perm,
+    offset)``: ``perm[sums['batch'] - offset]`` holds the sample indices of
+    this step, so the arrays are uploaded once per fit and a step needs no
+    host-to-device copy. ``replicated``/``batch`` are the shardings of the
+    state and of a batch for data-parallel programs (None: one device).
+
+    Examples:
+        >>> import jax, jax.numpy as jnp, optax
+        >>> from mxjax import layers as L, losses
+        >>> from mxjax.train import TrainState, jit_step, train_step_fn, zero_sums
+        >>> net = L.Dense(2)
+        >>> p, s = net.init(jax.random.key(0), jnp.ones((1, 3)))
+        >>> ts = TrainState(p, s, optax.sgd(0.1).init(p), jax.random.key(1), jnp.zeros((), jnp.int32))
+        >>> run = jit_step(train_step_fn(net.apply, losses.softmax_cross_entropy, optax.sgd(0.1), {}), gather=True)
+        >>> perm = jnp.arange(4, dtype=jnp.int32).reshape(2, 2)
+        >>> ts, sums = run(ts, zero_sums([]), jnp.ones((4, 3)), jnp.zeros(4, jnp.int32), perm, jnp.int32(0))
+        >>> int(sums["count"])
+        2
+    """
+    fn = step
+    if gather:
+
+        def fn(ts, sums, xa, ya, perm, offset):
+            idx = jax.lax.dynamic_index_in_dim(perm, sums["batch"] - offset, keepdims=False)
+
+            def take(a):
+                a = jnp.take(a, idx, axis=0)
+                return a if batch is None else jax.lax.with_sharding_constraint(a, batch)
+
+            return step(ts, sums, jax.tree.map(take, xa), take(ya))
+
+    if replicated is None:
+        return jax.jit(fn, donate_argnums=(0, 1))
+    rep, bat = replicated, batch
+    ins = (rep,) * 6 if gather else (rep, rep, bat, bat)
+    outs = (rep, rep, bat, bat) if with_outputs else (rep, rep)
+    return jax.jit(fn, in_shardings=ins, out_shardings=outs, donate_argnums=(0, 1))
+
+
+def train_step_fn(apply_fn, loss_fn, tx, metrics, with_outputs: bool = False):
+    """The un-jitted train step ``step(ts, sums, x, y) -> (ts, sums)``.
+
+    Shared by every runner (compile it with :func:`jit_step`). With
+    ``with_outputs`` it also returns the network outputs and the per-sample
+    losses (for the Estimator's event handlers).
+
+    Examples:
+        >>> import optax
+        >>> from mxjax import layers as L, losses
+        >>> from mxjax.train import train_step_fn
+        >>> callable(train_step_fn(L.Dense(2).apply, losses.l2_loss, optax.sgd(0.1), {}))
+        True
     """
 
     def step(ts: TrainState, sums, x, y):
