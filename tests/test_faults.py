@@ -145,3 +145,38 @@ def test_gluon_loop_killed_and_resumed_is_bit_identical(tmp_path, hybridize):
     proc = subprocess.run(cmd, capture_output=True, text=True, env=_env(), timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     _same_npz(ref, out)
+
+
+@pytest.mark.parametrize("bad", [10, -1])
+def test_eager_gluon_softmax_ce_names_the_bad_label(bad):
+    import mxjax as mx
+    from mxjax import autograd, gluon
+
+    loss = gluon.loss.SoftmaxCrossEntropyLoss()
+    label = mx.nd.array([1, 2, bad, 3])
+    with pytest.raises(ValueError, match=rf"label {float(bad)!r} of sample 2 .*\[0, 10\)"):
+        loss(mx.nd.ones((4, 10)), label)
+    net = gluon.nn.Dense(10, in_units=3)
+    net.initialize()
+    net.hybridize()
+    with autograd.record(), pytest.raises(ValueError, match=r"of sample 2 is outside"):
+        loss(net(mx.nd.ones((4, 3))), label)
+    ok = loss(mx.nd.zeros((2, 10)), mx.nd.array([0, 9])).asnumpy()
+    np.testing.assert_allclose(ok, np.full(2, np.log(10)), rtol=1e-6)
+
+
+def test_jitted_gluon_loss_keeps_the_documented_nan():
+    import jax
+    import jax.numpy as jnp
+
+    import mxjax as mx
+    from mxjax import gluon
+
+    loss = gluon.loss.SoftmaxCrossEntropyLoss()
+
+    @jax.jit
+    def f(pred, label):
+        return loss(mx.nd.NDArray(pred), mx.nd.NDArray(label)).jax
+
+    out = np.asarray(f(jnp.zeros((2, 3)), jnp.asarray([0, 5])))
+    assert np.isfinite(out[0]) and np.isnan(out[1])

@@ -13,6 +13,7 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 import mxjax._src.losses as _losses
 from mxjax._src.gluon import _bridge as B
@@ -49,6 +50,10 @@ class Loss(HybridBlock):
         self._fast = (
             (sum(p.default is p.empty for p in ps), tuple(p.default for p in ps)) if plain else None
         )
+        # sparse class labels are checked on the host when concrete (see _check_labels)
+        core = self._loss
+        sparse = isinstance(core, _losses.SoftmaxCrossEntropyLoss) and core.sparse_label
+        self._label_axis = core.axis if sparse else None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._loss})"
@@ -66,6 +71,8 @@ class Loss(HybridBlock):
             args = bound.args
         if B.current_trace() is not None:
             return B.wrap(self._loss(*[B.to_jax(a) for a in args]))
+        if self._label_axis is not None:
+            _check_labels(type(self).__name__, args[0], args[1], self._label_axis)
         if B.is_recording():
             mask = tuple(B.is_ndarray(a) and _floating(a.dtype) for a in args)
             cv = _compiled(self._loss, mask)
@@ -86,6 +93,35 @@ class Loss(HybridBlock):
         if kwargs:
             return super().__call__(*self._sig.bind(*args, **kwargs).args)
         return super().__call__(*args)
+
+
+def _check_labels(name: str, pred: Any, label: Any, axis: int) -> None:
+    """Raises for a concrete class label outside ``[0, num_classes)``.
+
+    The compiled loss cannot raise (it gives NaN for such a sample, the
+    documented behaviour under ``jax.jit``); an eager call can, so it does,
+    naming the value, the allowed range and the sample. Labels computed
+    inside a deferred graph (``LazyNDArray``) or traced are not read.
+    """
+    if type(label).__name__ == "LazyNDArray":
+        return
+    value = B.to_jax(label)
+    if isinstance(value, jax.core.Tracer) or not hasattr(value, "dtype"):
+        return
+    shape = getattr(pred, "shape", None)
+    if not shape:
+        return
+    num_classes = shape[axis % len(shape)]
+    host = np.asarray(value)
+    bad = (host < 0) | (host >= num_classes)
+    if bad.any():
+        idx = np.argwhere(bad)[0]
+        where = idx[0] if len(idx) == 1 else tuple(int(i) for i in idx)
+        raise ValueError(
+            f"{name}: label {host[tuple(idx)].item()!r} of sample {where} is outside the "
+            f"class range [0, {num_classes}) given by pred of shape {tuple(shape)} "
+            f"({int(bad.sum())} out-of-range label(s) in this batch)"
+        )
 
 
 _CACHE: dict = {}
