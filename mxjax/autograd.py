@@ -13,8 +13,6 @@ Examples:
 from mxjax._src.autograd import (
     AutogradError as AutogradError,
     Function as Function,
-    apply as apply,
-    backward as backward,
     grad as grad,
     is_recording as is_recording,
     is_training as is_training,
@@ -27,6 +25,7 @@ from mxjax._src.autograd import (
     set_training as set_training,
     train_mode as train_mode,
 )
+from mxjax._src.dispatch import apply as apply, backward as backward
 
 __all__ = [
     "AutogradError",

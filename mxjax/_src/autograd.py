@@ -7,6 +7,10 @@ node's output ``(node, index)``, an attached variable ``(None, ndarray)``, or
 is therefore owned by the arrays: dropping them frees it. ``backward`` sorts
 the nodes reachable from the heads, pulls cotangents through them in reverse
 order and writes ``.grad`` of the attached variables by their ``grad_req``.
+
+This module is the tape only. Whether a recorded call goes onto the tape or
+into a deferred step program is decided by ``mxjax._src.dispatch``, which
+also provides the public ``autograd.apply`` and ``autograd.backward``.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from mxjax._src.errors import MXJaxError
+from mxjax._src.errors import AutogradError
 from mxjax._src.nd._compile import compiled as _compiled
 from mxjax._src.nd._mode import (
     _Scope,
@@ -32,12 +36,13 @@ from mxjax._src.nd._mode import (
     set_training as set_training,
     train_mode as train_mode,
 )
+from mxjax._src.nd.ndarray import NDArray
 
 __all__ = [
     "AutogradError",
     "Function",
-    "apply",
-    "backward",
+    "apply_on_tape",
+    "backward_on_tape",
     "grad",
     "is_recording",
     "is_training",
@@ -52,9 +57,6 @@ __all__ = [
 ]
 
 _Tracer = jax.core.Tracer
-NDArray: Any = None  # set by mxjax._src.nd.ndarray (avoids a circular import)
-_Lazy: Any = None  # mxjax._src.deferred.LazyNDArray and
-_deferred: Any = None  # the module itself, both set when mxjax._src.deferred is imported
 
 _NOT_IN_GRAPH = (
     "Cannot differentiate node because it is not in a computational graph. You need to set "
@@ -66,19 +68,6 @@ _FREED = (
     "the computational graph of this array was already freed by a previous backward(); "
     "pass retain_graph=True to the first backward() to differentiate the same graph twice"
 )
-
-
-class AutogradError(MXJaxError, RuntimeError):
-    """Raised for autograd misuse MXNet also rejects (backward outside a graph, ...).
-
-    Examples:
-        >>> from mxjax import autograd, nd
-        >>> try:
-        ...     nd.array([1.0]).backward()
-        ... except autograd.AutogradError as e:
-        ...     print("not in a computational graph" in str(e))
-        True
-    """
 
 
 class _Node:
@@ -115,40 +104,29 @@ def _avals(out, multi):
     return tuple((o.shape, o.dtype) for o in outs)
 
 
-def apply(fn: Callable[..., Any], *inputs: Any) -> Any:
+def apply_on_tape(fn: Callable[..., Any], *inputs: Any) -> Any:
     """Calls ``fn`` on the arrays inside ``inputs`` and records one tape node.
 
-    ``fn`` is a pure function of ``jax.Array`` values returning one array or a
-    tuple of arrays. NDArray inputs are unwrapped; other inputs are passed
-    through as constants. While recording, if any input is an attached
-    variable or was computed on the tape, the call is recorded with
-    :func:`jax.vjp` so that :func:`backward` can differentiate through it.
-
-    Args:
-        fn: the pure function.
-        *inputs: NDArrays and constants, passed positionally to ``fn``.
-
-    Returns:
-        An NDArray, or a tuple of NDArrays when ``fn`` returns a tuple.
+    The tape half of :func:`mxjax.autograd.apply` (the dispatcher calls this
+    when a call is not deferred). ``fn`` is a pure function of ``jax.Array``
+    values returning one array or a tuple of arrays. NDArray inputs are
+    unwrapped; other inputs are passed through as constants. While recording,
+    if any input is an attached variable or was computed on the tape, the call
+    is recorded with :func:`jax.vjp` so that :func:`backward_on_tape` can
+    differentiate through it.
 
     Examples:
         >>> import jax.numpy as jnp
         >>> from mxjax import autograd, nd
+        >>> from mxjax._src.autograd import apply_on_tape
         >>> x = nd.array([0.0, 1.0]); x.attach_grad()
         >>> with autograd.record():
-        ...     y = autograd.apply(lambda a, s: jnp.sum(a * s), x, 3.0)
+        ...     y = apply_on_tape(lambda a, s: jnp.sum(a * s), x, 3.0)
         >>> y.backward(); x.grad.asnumpy()
         array([3., 3.], dtype=float32)
     """
     nd = NDArray
     rec = _state.recording
-    if rec:
-        for a in inputs:
-            if type(a) is _Lazy:  # an input from a deferred graph: try to defer this call too
-                out = _deferred.defer_apply(fn, inputs)
-                if out is not None:
-                    return out
-                break
     vals = []
     idx = []
     parents = []
@@ -431,7 +409,7 @@ def _differentiable_vjp(node, full_cts):
         return tuple(res)
 
     with _Scope(True, None):
-        outs = apply(back, *primals, *cts)
+        outs = apply_on_tape(back, *primals, *cts)
     return outs
 
 
@@ -453,14 +431,10 @@ def _write_grads(leaves):
         leaf._fresh = True
 
 
-def backward(heads, head_grads=None, retain_graph: bool = False, train_mode: bool = True) -> None:
-    """Computes gradients of ``heads`` and writes them into attached variables' ``.grad``.
+def backward_on_tape(heads, head_grads=None, retain_graph: bool = False) -> None:
+    """Backpropagates through the tape and writes attached variables' ``.grad``.
 
-    Args:
-        heads: an NDArray or a list of NDArrays computed while recording.
-        head_grads: cotangents of the heads (ones if None), NDArray(s) or None.
-        retain_graph: keep the graph so it can be differentiated again.
-        train_mode: accepted for MXNet compatibility (the forward pass is not re-run).
+    The tape half of :func:`mxjax.autograd.backward`.
 
     Raises:
         AutogradError: a head was not computed while recording, or its graph
@@ -468,17 +442,13 @@ def backward(heads, head_grads=None, retain_graph: bool = False, train_mode: boo
 
     Examples:
         >>> from mxjax import autograd, nd
-        >>> x = nd.array([3.0]); x.attach_grad(grad_req="add")
-        >>> for _ in range(2):
-        ...     with autograd.record():
-        ...         y = x * x
-        ...     autograd.backward([y])
-        >>> float(x.grad.asscalar())
-        12.0
+        >>> from mxjax._src.autograd import backward_on_tape
+        >>> x = nd.array([3.0]); x.attach_grad()
+        >>> with autograd.record():
+        ...     y = x * x
+        >>> backward_on_tape([y]); x.grad.asnumpy()
+        array([6.], dtype=float32)
     """
-    del train_mode
-    if not retain_graph and _deferred.try_backward(heads, head_grads):
-        return
     _write_grads(_run(heads, head_grads, retain_graph))
 
 
@@ -629,6 +599,3 @@ class Function:
 
         datas = tuple(o._data for o in outs_t)
         return record_node(datas if multi else datas[0], inputs, vjp_fn)
-
-
-from mxjax._src.nd import ndarray as _ndarray  # noqa: E402,F401  (registers NDArray)

@@ -26,3 +26,16 @@ def describe(value: Any) -> str:
     if shape is not None and dtype is not None:
         return f"array of shape {tuple(shape)} and dtype {dtype}"
     return f"{type(value).__name__} {value!r}"
+
+
+class AutogradError(MXJaxError, RuntimeError):
+    """Raised for autograd misuse MXNet also rejects (backward outside a graph, ...).
+
+    Examples:
+        >>> from mxjax import autograd, nd
+        >>> try:
+        ...     nd.array([1.0]).backward()
+        ... except autograd.AutogradError as e:
+        ...     print("not in a computational graph" in str(e))
+        True
+    """

@@ -26,9 +26,6 @@ Set ``MXJAX_DEFER=0`` to turn deferral off.
 
 from __future__ import annotations
 
-import sys
-
-from mxjax._src import autograd as ag
 from mxjax._src.deferred._state import (
     enabled as enabled,
     set_enabled as set_enabled,
@@ -53,6 +50,3 @@ __all__ = [
     "try_backward",
     "try_step",
 ]
-
-ag._Lazy = LazyNDArray
-ag._deferred = sys.modules[__name__]

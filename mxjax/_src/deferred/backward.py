@@ -14,6 +14,7 @@ from mxjax._src.deferred.lazy import (
     _make_lazy,
     _program,
 )
+from mxjax._src.errors import AutogradError
 
 __all__ = ["try_backward", "try_step"]
 
@@ -89,9 +90,9 @@ def try_backward(heads, head_grads) -> bool:
         g = h._lazy[0].graph
         if g.sync:
             if g.state == DONE or any(x is h for x, _ in g.heads):
-                raise ag.AutogradError(ag._FREED)
+                raise AutogradError(ag._FREED)
         elif g.state == BACKWARD:
-            raise ag.AutogradError(ag._FREED)
+            raise AutogradError(ag._FREED)
         elif g.state != PENDING:
             return False
         groups.setdefault(id(g), (g, []))[1].append(i)

@@ -8,7 +8,6 @@ from typing import Any
 import jax
 import numpy as np
 
-from mxjax._src import autograd as ag
 from mxjax._src.deferred._state import _FLAGS, _STATS, BACKWARD, DONE, MAX_NODES, PENDING
 from mxjax._src.deferred.graph import _Graph, _Node
 from mxjax._src.deferred.lazy import (
@@ -21,6 +20,7 @@ from mxjax._src.deferred.lazy import (
     _points_to,
     _to_tape,
 )
+from mxjax._src.nd._mode import _state as _mode_state
 from mxjax._src.nd.ndarray import NDArray
 
 __all__ = ["Collective", "defer", "defer_apply"]
@@ -121,7 +121,7 @@ def defer(kernel, d_inputs, c_inputs, aux_targets=(), tape_fn=None):
         >>> from mxjax._src import deferred
         >>> deferred.defer(None, [1.0], [])  # nothing to differentiate: run now
     """
-    if not _FLAGS["enabled"] or not ag._state.recording:
+    if not _FLAGS["enabled"] or not _mode_state.recording:
         return None
     graphs: list = []
     d_refs = []
@@ -258,7 +258,7 @@ class Collective:
 
     def join(self, i, d_inputs, c_inputs, aux_targets, device):
         """Adds member ``i``; returns its lazy output, or None when deferral is off."""
-        if not _FLAGS["enabled"] or not ag._state.recording:
+        if not _FLAGS["enabled"] or not _mode_state.recording:
             return None
         graphs: list = []
         d_refs = [_ref(a, graphs, True, tape_ok=True) for a in d_inputs]

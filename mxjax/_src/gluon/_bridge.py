@@ -15,6 +15,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from mxjax._src.nd._mode import _state, pause as _pause
+
 __all__ = [
     "context_of",
     "defer",
@@ -269,3 +271,37 @@ def const_key_args() -> tuple:
     if not _ZERO_COUNT:
         _ZERO_COUNT.append(jnp.asarray(np.uint32(0)))
     return const_key(), _ZERO_COUNT[0]
+
+
+@contextlib.contextmanager
+def pause(train: bool | None = None):
+    """``autograd.pause`` keeping the training mode unless ``train`` is given."""
+    mode = _state.training if train is None else train
+    with _pause(train_mode=mode):
+        yield
+
+
+def pure_forward(block: Any, diff: tuple, const: tuple, train: bool, uses: list | None = None):
+    """``block.forward`` as a pure function ``(dvals, cvals, key, *xs) -> (outs, new_cvals)``.
+
+    ``diff``/``const`` are the block's differentiable and constant Parameters;
+    their values are passed in and the constants' updates (BatchNorm
+    statistics) returned. ``key`` is a PRNG key or ``(base_key, counter)``.
+    ``uses[0]`` records whether the traced forward drew random numbers.
+    """
+
+    def pure(dvals, cvals, key, *xs):
+        if isinstance(key, tuple):  # (base key, counter) from key_args()
+            key = jax.random.fold_in(key[0], key[1])
+        values = dict(zip(diff, dvals))
+        values.update(zip(const, cvals))
+        with trace(values, key, train) as tr, pause(train):
+            out = block.forward(*wrap(list(xs)))
+        if uses is not None:  # remember whether the trace drew from the key
+            uses[0] = bool(uses[0]) or tr.count > 0
+        multi = isinstance(out, (list, tuple))
+        outs = tuple(to_jax(o) for o in out) if multi else to_jax(out)
+        new_const = tuple(tr.updates.get(p, values[p]) for p in const)
+        return outs, new_const
+
+    return pure

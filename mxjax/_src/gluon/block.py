@@ -494,23 +494,7 @@ class HybridBlock(Block):
         return plist, diff, const
 
     def _pure(self, diff, const, train, uses: list | None = None):
-        block = self
-
-        def pure(dvals, cvals, key, *xs):
-            if isinstance(key, tuple):  # (base key, counter) from B.key_args()
-                key = jax.random.fold_in(key[0], key[1])
-            values = dict(zip(diff, dvals))
-            values.update(zip(const, cvals))
-            with B.trace(values, key, train) as tr, _pause(train):
-                out = block.forward(*B.wrap(list(xs)))
-            if uses is not None:  # remember whether the trace drew from the key
-                uses[0] = bool(uses[0]) or tr.count > 0
-            multi = isinstance(out, (list, tuple))
-            outs = tuple(B.to_jax(o) for o in out) if multi else B.to_jax(out)
-            new_const = tuple(tr.updates.get(p, values[p]) for p in const)
-            return outs, new_const
-
-        return pure
+        return B.pure_forward(self, diff, const, train, uses)
 
     def _functions(self, train: bool, diff: tuple, const: tuple):
         sig = (train, diff, const)
@@ -621,13 +605,7 @@ def _describe(block: Block) -> dict:
     }
 
 
-@contextlib.contextmanager
-def _pause(train: bool | None = None):
-    import mxjax.autograd as ag
-
-    mode = ag.is_training() if train is None else train
-    with ag.pause(train_mode=mode):
-        yield
+_pause = B.pause
 
 
 class Sequential(Block):

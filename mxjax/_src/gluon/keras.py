@@ -16,6 +16,7 @@ from typing import Any
 import jax
 import numpy as np
 
+from mxjax._src.gluon import _bridge as B
 from mxjax._src.train.engine import Engine
 
 __all__ = ["BlockEngine", "KerasMixin"]
@@ -77,10 +78,8 @@ class BlockEngine(Engine):
 
     # Forward -------------------------------------------------------------
     def _apply(self, params, state, *x, key=None, train=False):
-        from mxjax._src.gluon.block import HybridBlock
-
         diff, const = list(self._diff.values()), list(self._const.values())
-        pure = HybridBlock._pure(self.block, diff, const, train)
+        pure = B.pure_forward(self.block, diff, const, train)
         dvals = tuple(params[n] for n in self._diff)
         cvals = tuple(state[n] for n in self._const)
         if key is None:

@@ -1,4 +1,11 @@
-"""The facade's ``NDArray``: a thin, mutable handle on one ``jax.Array``."""
+"""The facade's ``NDArray``: a thin, mutable handle on one ``jax.Array``.
+
+This is a leaf module: it imports nothing from autograd, the deferred graphs
+or the dispatcher. Operators on an NDArray call the installed dispatcher
+(:func:`set_dispatch`, done once by ``mxjax._src.dispatch``), which decides
+how to run them; the ``nd`` namespace registers its array methods
+(``x.relu()``) with :func:`register_methods`.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +13,13 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from mxjax._src import autograd as ag, context as _ctx
+from mxjax._src import context as _ctx
+from mxjax._src.errors import AutogradError
 from mxjax._src.nd import _fns as F
+from mxjax._src.nd._mode import _state
 from mxjax._src.nd.shape import infer_reshape
 
-__all__ = ["NDArray", "from_jax"]
-
-_apply = ag.apply
-_state = ag._state
+__all__ = ["NDArray", "from_jax", "register_methods", "set_dispatch"]
 _INPLACE = (
     "Assigning to NDArrays that are already in a computational graph will cause undefined "
     "behavior when evaluating gradients. Please call backward first to clear the graph or do "
@@ -213,7 +219,7 @@ class NDArray:
 
     def backward(self, out_grad=None, retain_graph: bool = False, train_mode: bool = True):
         """Backpropagates from this array; see :func:`mxjax.autograd.backward`."""
-        ag.backward([self], None if out_grad is None else [out_grad], retain_graph, train_mode)
+        _backward([self], None if out_grad is None else [out_grad], retain_graph, train_mode)
 
     # ------------------------------------------------------------------ shape
     def reshape(self, *shape, reverse: bool = False, **kwargs) -> NDArray:
@@ -424,10 +430,8 @@ class NDArray:
         # The rest of the ``nd`` namespace as methods (x.relu(), x.flatten(), ...).
         if name.startswith("_"):
             raise AttributeError(name)
-        from mxjax._src.nd import ops
-
-        fn = getattr(ops, name, None)
-        if fn is None or not callable(fn) or name not in ops.METHODS:
+        fn = _METHODS.get(name)
+        if fn is None:
             raise AttributeError(f"'NDArray' object has no attribute {name!r}")
         return lambda *a, **k: fn(self, *a, **k)
 
@@ -435,9 +439,9 @@ class NDArray:
 def _check_inplace(arr: NDArray) -> None:
     if _state.recording:
         if arr._entry is not None:
-            raise ag.AutogradError(_INPLACE.format(why="was computed while recording"))
+            raise AutogradError(_INPLACE.format(why="was computed while recording"))
         if arr._grad_req is not None:
-            raise ag.AutogradError(_INPLACE.format(why="has an attached gradient"))
+            raise AutogradError(_INPLACE.format(why="has an attached gradient"))
 
 
 def _index(key):
@@ -463,6 +467,49 @@ def from_jax(a) -> NDArray:
 jax.tree_util.register_pytree_node(
     NDArray, lambda x: ((x._data,), None), lambda _, children: NDArray(children[0])
 )
-ag.NDArray = NDArray
 
-from mxjax._src import deferred as _deferred  # noqa: E402,F401  (registers LazyNDArray)
+
+# ----------------------------------------------------------------------------- hooks
+def _eager_apply(fn, *inputs):
+    """Runs ``fn`` on the arrays inside ``inputs`` now (the dispatcher before one is installed)."""
+    out = fn(*(a._data if isinstance(a, NDArray) else a for a in inputs))
+    if isinstance(out, (tuple, list)):
+        return tuple(NDArray(o) for o in out)
+    return NDArray(out)
+
+
+def _no_backward(*args, **kwargs):
+    raise AutogradError("NDArray.backward: no dispatcher is installed (import mxjax first)")
+
+
+_apply = _eager_apply
+_backward = _no_backward
+_METHODS: dict = {}
+
+
+def set_dispatch(apply, backward) -> None:
+    """Installs the functions every NDArray operator and ``backward()`` call go through.
+
+    ``apply(fn, *inputs)`` runs a pure function of ``jax.Array`` values on
+    NDArray inputs and returns NDArray outputs; ``backward(heads, head_grads,
+    retain_graph, train_mode)`` backpropagates. ``mxjax._src.dispatch``
+    installs its dispatcher once, when it is imported.
+
+    Examples:
+        >>> from mxjax._src.nd import ndarray
+        >>> ndarray._apply.__module__
+        'mxjax._src.dispatch'
+    """
+    global _apply, _backward
+    _apply, _backward = apply, backward
+
+
+def register_methods(methods: dict) -> None:
+    """Makes ``methods`` (name -> function of an NDArray first) available as ``x.name(...)``.
+
+    Examples:
+        >>> from mxjax import nd
+        >>> nd.array([-1.0, 2.0]).relu().asnumpy()
+        array([0., 2.], dtype=float32)
+    """
+    _METHODS.update(methods)

@@ -6,11 +6,14 @@ import jax
 import jax.numpy as jnp
 
 from mxjax._src import ops as core_ops
-from mxjax._src.autograd import apply as _apply
+from mxjax._src.dispatch import apply as _apply
 from mxjax._src.nd import _fns as F
-from mxjax._src.nd.ndarray import NDArray
+from mxjax._src.nd._mode import is_training
+from mxjax._src.nd.creation import array
+from mxjax._src.nd.ndarray import NDArray, register_methods
 from mxjax._src.nd.ops_shape import *  # noqa: F403
 from mxjax._src.nd.ops_shape import __all__ as _shape_all
+from mxjax._src.nd.random import next_key
 
 _UNARY = {
     "exp": jnp.exp, "log": jnp.log, "sqrt": jnp.sqrt, "square": jnp.square, "abs": jnp.abs,
@@ -338,9 +341,6 @@ def Dropout(data, p=0.5, mode="training", axes=(), **kwargs):  # noqa: N802
         >>> nd.Dropout(nd.ones((2,)), p=0.5).asnumpy()  # not training: identity
         array([1., 1.], dtype=float32)
     """
-    from mxjax._src.autograd import is_training
-    from mxjax._src.nd.random import next_key
-
     if not 0 <= p < 1:
         raise ValueError(f"nd.Dropout: p must be in [0, 1), got {p!r}")
     if p == 0 or (mode == "training" and not is_training()):
@@ -357,8 +357,6 @@ def eye(N, M=0, k=0, ctx=None, dtype="float32"):  # noqa: N803
         array([[1., 0.],
                [0., 1.]], dtype=float32)
     """
-    from mxjax._src.nd.creation import array
-
     return array(jnp.eye(N, M or N, k, dtype=dtype), ctx=ctx, dtype=dtype)
 
 
@@ -370,8 +368,6 @@ def linspace(start, stop, num, endpoint=True, ctx=None, dtype="float32"):
         >>> nd.linspace(0, 1, 3).asnumpy()
         array([0. , 0.5, 1. ], dtype=float32)
     """
-    from mxjax._src.nd.creation import array
-
     return array(jnp.linspace(start, stop, num, endpoint=endpoint), ctx=ctx, dtype=dtype)
 
 
@@ -398,3 +394,4 @@ METHODS: set[str] = {
     "broadcast_like", "split", "slice", "slice_axis", "take", "pick", "one_hot", "sort",
     "argsort", "topk", "maximum", "minimum", "cast",
 }  # fmt: skip
+register_methods({name: globals()[name] for name in sorted(METHODS)})

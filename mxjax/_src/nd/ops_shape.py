@@ -6,7 +6,7 @@ import builtins
 
 import jax.numpy as jnp
 
-from mxjax._src.autograd import apply as _apply
+from mxjax._src.dispatch import apply as _apply
 from mxjax._src.nd.ndarray import NDArray
 from mxjax._src.nd.shape import infer_reshape
 
