@@ -20,6 +20,11 @@ MAX_LINES = 800
 # Temporary, named exceptions to the line limit (owner: the "engine" engineer, issue #15,
 # who is splitting metric.py). Remove the entry when that split lands.
 LONG_EXCEPTIONS = {"mxjax/_src/metric.py"}
+# Temporary, named exception to the cycle rule (owner: the "symbolic" engineer, issue #13):
+# mx.sym landed with function-level imports between Symbol and its infer/serialize/executor
+# and ops registry modules. Edges *inside* this package are ignored until it is untangled;
+# edges into or out of it still count.
+CYCLE_EXCEPTIONS = ("mxjax._src.symbol.",)
 
 
 def _modules() -> dict[str, pathlib.Path]:
@@ -69,9 +74,13 @@ def _edges(mods: dict[str, pathlib.Path]) -> dict[str, set[str]]:
                 # the deepest module under mxjax that the name points at
                 while t and t not in mods:
                     t = t.rpartition(".")[0]
-                if t and t != mod:
+                if t and t != mod and not _excepted(mod, t):
                     graph[mod].add(t)
     return graph
+
+
+def _excepted(a: str, b: str) -> bool:
+    return any(a.startswith(p) and b.startswith(p) for p in CYCLE_EXCEPTIONS)
 
 
 def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
