@@ -54,6 +54,8 @@ _SUBMODULES = {
 _FORWARDS = {
     "cpu": ("mxjax.context", "cpu"),
     "gpu": ("mxjax.context", "gpu"),
+    "cpu_pinned": ("mxjax.context", "cpu_pinned"),
+    "cpu_shared": ("mxjax.context", "cpu_shared"),
     "Context": ("mxjax.context", "Context"),
     "current_context": ("mxjax.context", "current_context"),
     "num_gpus": ("mxjax.context", "num_gpus"),

@@ -10,9 +10,10 @@ from mxjax._src.context import (
     Context as Context,
     cpu as cpu,
     cpu_pinned as cpu_pinned,
+    cpu_shared as cpu_shared,
     current_context as current_context,
     gpu as gpu,
     num_gpus as num_gpus,
 )
 
-__all__ = ["Context", "cpu", "cpu_pinned", "current_context", "gpu", "num_gpus"]
+__all__ = ["Context", "cpu", "cpu_pinned", "cpu_shared", "current_context", "gpu", "num_gpus"]

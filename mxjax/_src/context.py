@@ -6,7 +6,7 @@ import threading
 
 import jax
 
-__all__ = ["Context", "cpu", "current_context", "gpu", "num_gpus"]
+__all__ = ["Context", "cpu", "cpu_pinned", "cpu_shared", "current_context", "gpu", "num_gpus"]
 
 _DEVTYPES = ("cpu", "gpu", "cpu_pinned", "cpu_shared")
 _local = threading.local()
@@ -27,9 +27,12 @@ def _gpu_devices() -> list:
 class Context:
     """A device context, MXNet style: ``Context('cpu', 0)``, ``Context('gpu', 1)``.
 
-    A context names a JAX device: ``cpu(i)`` is ``jax.devices('cpu')[i]`` and
-    ``gpu(i)`` is the ``i``-th GPU. Used as a ``with`` block it becomes the default
-    context for new arrays.
+    A context names a JAX device: ``gpu(i)`` is the ``i``-th GPU and ``cpu(i)``
+    is ``jax.devices('cpu')[i % n]`` for the ``n`` CPU devices: as in MXNet, any
+    CPU id is valid (they share the host's memory), so ``cpu(1)`` on a host with
+    one CPU device is that device, still reported as ``cpu(1)`` by arrays placed
+    on it. ``cpu_pinned(i)`` and ``cpu_shared(i)`` are CPU memory too. Used as a
+    ``with`` block it becomes the default context for new arrays.
 
     Args:
         device_type: ``'cpu'``, ``'gpu'`` (also ``'cpu_pinned'``/``'cpu_shared'``,
@@ -85,13 +88,7 @@ class Context:
                 )
             return devs[self.device_id]
         devs = _platform_devices("cpu")
-        if self.device_id >= len(devs):
-            raise ValueError(
-                f"Context cpu({self.device_id}) is not available: there are {len(devs)} CPU "
-                f"device(s) {devs} (set XLA_FLAGS=--xla_force_host_platform_device_count=N "
-                "before importing jax to simulate more)"
-            )
-        return devs[self.device_id]
+        return devs[self.device_id % len(devs)]
 
     def empty_cache(self) -> None:
         """No-op (XLA manages device memory)."""
@@ -159,6 +156,17 @@ def cpu_pinned(device_id: int = 0) -> Context:
         cpu_pinned(0)
     """
     return Context("cpu_pinned", device_id)
+
+
+def cpu_shared(device_id: int = 0) -> Context:
+    """Returns ``cpu_shared(device_id)`` (MXNet's shared-memory CPU context); data lands on the CPU.
+
+    Examples:
+        >>> import mxjax as mx
+        >>> mx.context.cpu_shared()
+        cpu_shared(0)
+    """
+    return Context("cpu_shared", device_id)
 
 
 def num_gpus() -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import concurrent.futures
 import contextlib
+import functools
 import multiprocessing as mp
 import multiprocessing.connection
 import pickle
@@ -243,8 +244,9 @@ class DataLoader:
         batch_sampler: yields lists of indices (exclusive with the four above).
         batchify_fn: merges a list of samples; default :func:`default_batchify_fn`.
         num_workers: number of worker processes or threads; 0 loads inline.
-        pin_memory: accepted for MXNet compatibility; has no effect.
-        pin_device_id: accepted for MXNet compatibility; has no effect.
+        pin_memory: with ``output='nd'``, batches report context
+            ``cpu_pinned(pin_device_id)`` as in MXNet (host memory either way).
+        pin_device_id: the id of the pinned context.
         prefetch: batches loaded ahead; default ``2 * num_workers``.
         thread_pool: use threads instead of processes.
         timeout: seconds to wait for one batch from the workers.
@@ -390,9 +392,7 @@ class DataLoader:
         if self._output == "numpy":
             return lambda x: x
         if self._output == "nd":
-            from mxjax import nd
-
-            return nd.array
+            return functools.partial(_to_nd, pin=self.pin_memory, pin_id=self.pin_device_id)
         import jax
 
         sharding = self._sharding
@@ -414,6 +414,19 @@ class DataLoader:
                 ) from None
 
         return put
+
+
+def _to_nd(x: Any, pin: bool = False, pin_id: int = 0) -> Any:
+    """A batch leaf as an NDArray keeping its dtype (int labels stay int), as MXNet's batchify."""
+    import jax
+
+    from mxjax import nd
+    from mxjax._src import context
+
+    if not isinstance(x, nd.NDArray):
+        x = np.asarray(x)
+        x = nd.array(x, dtype=jax.dtypes.canonicalize_dtype(x.dtype))
+    return x.as_in_context(context.cpu_pinned(pin_id)) if pin else x
 
 
 def _map_leaves(fn: Callable, batch: Any) -> Any:

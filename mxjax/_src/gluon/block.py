@@ -577,7 +577,7 @@ class HybridBlock(Block):
             "format": "mxjax-export-1",
             "block": _describe(self),
             "params": {
-                k: {"shape": list(p.shape), "dtype": p.dtype, "grad_req": p.grad_req}
+                k: {"shape": list(p.shape), "dtype": np.dtype(p.dtype).name, "grad_req": p.grad_req}
                 for k, p in self.collect_params().items()
             },
         }

@@ -56,6 +56,11 @@ def _norm_shape(shape: Any) -> tuple[int, ...] | None:
     return tuple(int(s) for s in shape)
 
 
+def _dtype_type(dtype: Any) -> type:
+    """The NumPy scalar type of ``dtype`` (``np.float32`` ...), as Gluon's ``Parameter.dtype``."""
+    return np.dtype(jnp.dtype(dtype)).type
+
+
 def _known(shape) -> bool:
     return shape is not None and all(s > 0 for s in shape)
 
@@ -67,7 +72,7 @@ class Parameter:
         name: the parameter's full name (``dense0_weight``).
         grad_req: ``'write'``, ``'add'`` or ``'null'``.
         shape: the shape; ``0`` or None entries are inferred at the first forward.
-        dtype: the dtype.
+        dtype: the dtype; :attr:`dtype` holds it as a NumPy type (``np.float32``).
         lr_mult: learning-rate multiplier used by the Trainer.
         wd_mult: weight-decay multiplier used by the Trainer.
         init: this parameter's own initializer (wins over the global one).
@@ -89,7 +94,7 @@ class Parameter:
         name: str,
         grad_req: str = "write",
         shape: Any = None,
-        dtype: Any = "float32",
+        dtype: Any = np.float32,
         lr_mult: float = 1.0,
         wd_mult: float = 1.0,
         init: Any = None,
@@ -108,7 +113,7 @@ class Parameter:
                 )
         self.name = name
         self._shape = _norm_shape(shape)
-        self.dtype = np.dtype(dtype).name if dtype is not None else "float32"
+        self.dtype = _dtype_type(dtype if dtype is not None else np.float32)
         self.lr_mult = lr_mult
         self.wd_mult = wd_mult
         self.init = init
@@ -174,18 +179,25 @@ class Parameter:
         default_init: Any = None,
         force_reinit: bool = False,
     ) -> None:
-        """Initializes the data (Gluon's precedence: ``self.init`` > ``init`` > ``default_init``).
+        """Initializes the data (Gluon's precedence: ``init`` > ``self.init`` > ``default_init``).
+
+        As in MXNet's Gluon, the chosen initializer fills the whole array whatever
+        the parameter's name (``x``, ``fc_bias`` ...): name suffix rules apply only
+        to initializers of the functional core (:func:`mxjax.init.init_param`).
+        ``Block.initialize(init)`` passes ``init`` as ``default_init``, so a
+        parameter's own initializer (``bias_initializer='zeros'``) wins there.
 
         Args:
-            init: the global initializer for this call.
+            init: the initializer for this call (wins over ``self.init``).
             ctx: a context or a list of contexts to replicate on.
-            default_init: used when neither ``self.init`` nor ``init`` is given.
+            default_init: used when neither ``init`` nor ``self.init`` is given;
+                ``Uniform(0.07)`` if None.
             force_reinit: re-initialize an initialized parameter.
 
         Examples:
             >>> import mxjax as mx
-            >>> p = mx.gluon.Parameter("fc_bias", shape=(2,))
-            >>> p.initialize()
+            >>> p = mx.gluon.Parameter("x", shape=(2,))
+            >>> p.initialize(init=mx.init.Zero())
             >>> p.data().asnumpy().tolist()
             [0.0, 0.0]
         """
@@ -195,7 +207,9 @@ class Parameter:
         ctxs = _ctx_list(ctx)
         if default_init is None:
             default_init = initializers.Uniform(0.07)
-        glob = init if init is not None else default_init
+        if init is None:
+            init = self.init if self.init is not None else default_init
+        glob = init
         if not _known(self._shape):
             if not self.allow_deferred_init:
                 raise ValueError(
@@ -206,10 +220,8 @@ class Parameter:
             return
         self._init_now(glob, ctxs)
 
-    def _init_now(self, glob: Any, ctxs: list) -> None:
-        value = initializers.init_param(
-            self.name, B.new_key(), self._shape, self.dtype, self.init, glob
-        )
+    def _init_now(self, init: Any, ctxs: list) -> None:
+        value = initializers.create(init)(B.new_key(), self._shape, self.dtype)
         self._deferred = None
         self._set_all(value, ctxs)
 
@@ -385,14 +397,15 @@ class Parameter:
         """Casts the data (and gradient) to ``dtype``.
 
         Examples:
+            >>> import numpy as np
             >>> import mxjax as mx
             >>> p = mx.gluon.Parameter("fc_weight", shape=(2,), init="zeros")
             >>> p.initialize()
             >>> p.cast("float16")
-            >>> p.dtype, p.data().asnumpy().dtype.name
-            ('float16', 'float16')
+            >>> p.dtype is np.float16, p.data().asnumpy().dtype.name
+            (True, 'float16')
         """
-        self.dtype = np.dtype(dtype).name
+        self.dtype = _dtype_type(dtype)
         if self._data is not None:
             self._set_all(self._data[0].jax.astype(self.dtype))
 
@@ -671,7 +684,7 @@ def _assign(params, loaded, filename, ctx, allow_missing, ignore_extra, cast_dty
             if dtype_source == "current":
                 value = value.astype(p.dtype)
             elif dtype_source == "saved":
-                p.dtype = np.dtype(value.dtype).name
+                p.dtype = _dtype_type(value.dtype)
             else:
                 raise ValueError(
                     f"load_parameters: dtype_source must be 'current' or 'saved'; "

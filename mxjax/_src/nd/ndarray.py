@@ -49,7 +49,16 @@ class NDArray:
         3.0
     """
 
-    __slots__ = ("_data", "_entry", "_grad", "_grad_req", "_fresh", "_lazy", "__weakref__")
+    __slots__ = (
+        "_data",
+        "_entry",
+        "_grad",
+        "_grad_req",
+        "_fresh",
+        "_lazy",
+        "_ctx",
+        "__weakref__",
+    )
     __array_priority__ = 1000.0
 
     def __init__(self, data):
@@ -60,6 +69,7 @@ class NDArray:
         self._grad = None
         self._grad_req = None
         self._fresh = False
+        self._ctx = None
 
     # ------------------------------------------------------------------ basics
     @property
@@ -97,7 +107,14 @@ class NDArray:
 
     @property
     def context(self) -> _ctx.Context:
-        """The :class:`~mxjax.context.Context` holding the data."""
+        """The :class:`~mxjax.context.Context` holding the data.
+
+        The context the array was placed on (``cpu(1)``, ``cpu_pinned(0)``), else
+        the one naming its device.
+        """
+        label = getattr(self, "_ctx", None)
+        if label is not None:
+            return label
         try:
             devs = self._data.devices()
         except Exception:  # a tracer inside jit/vmap has no committed device
@@ -159,7 +176,10 @@ class NDArray:
         """Copies into another NDArray (returned) or onto a context (a new array)."""
         if isinstance(other, _ctx.Context):
             dev = other.jax_device
-            return _apply(lambda a: jax.device_put(a, dev), self)
+            out = _apply(lambda a: jax.device_put(a, dev), self)
+            if other != _ctx.context_of_device(dev):
+                out._ctx = other  # cpu(1) on a 1-device host, cpu_pinned(0) ...
+            return out
         if isinstance(other, NDArray):
             if other is self:
                 return self
