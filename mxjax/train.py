@@ -22,6 +22,7 @@ from mxjax._src.train.callbacks import (
     ReduceLROnPlateau as ReduceLROnPlateau,
     TerminateOnNaN as TerminateOnNaN,
 )
+from mxjax._src.train.checkpoint import BackupAndRestore as BackupAndRestore
 from mxjax._src.train.engine import (
     Engine as Engine,
     resolve_loss as resolve_loss,
@@ -51,6 +52,7 @@ from mxjax._src.train.step import (
 )
 
 __all__ = [
+    "BackupAndRestore",
     "BatchLogs",
     "CSVLogger",
     "Callback",

@@ -142,6 +142,7 @@ def test_gluon_loop_killed_and_resumed_is_bit_identical(tmp_path, hybridize):
     rng = random.Random(1 + hybridize)
     cmd = [sys.executable, script, str(out), str(ckpt), "4", *flag]
     _kill_after_line(cmd, "epoch 1", rng.uniform(0, 0.5))
+    assert not out.exists()  # killed before the end
     proc = subprocess.run(cmd, capture_output=True, text=True, env=_env(), timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     _same_npz(ref, out)
@@ -180,3 +181,59 @@ def test_jitted_gluon_loss_keeps_the_documented_nan():
 
     out = np.asarray(f(jnp.zeros((2, 3)), jnp.asarray([0, 5])))
     assert np.isfinite(out[0]) and np.isnan(out[1])
+
+
+@pytest.mark.parametrize("source", ["arrays", "loader"])
+def test_fit_killed_and_resumed_with_backup_and_restore_is_bit_identical(tmp_path, source):
+    """Shuffled data (arrays or a DataLoader), Dropout, momentum and an mx.optimizer LR
+    schedule: kill -9 at a random moment, rerun, same weights and same history."""
+    script = os.path.join(ROOT, "tests", "faults", "fit_run.py")
+    flag = ["--loader"] if source == "loader" else []
+    ref, out, backup = tmp_path / "ref.npz", tmp_path / "out.npz", tmp_path / "backup"
+    subprocess.run(
+        [sys.executable, script, str(ref), "-", "4", *flag], check=True, env=_env(), timeout=300
+    )
+    rng = random.Random(7 if source == "arrays" else 8)
+    cmd = [sys.executable, script, str(out), str(backup), "4", *flag]
+    _kill_after_line(cmd, f"epoch {rng.choice([1, 2])}", rng.uniform(0, 0.3))
+    assert not out.exists()  # killed before the end
+    assert io.CheckpointManager(backup).latest_step() is not None
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=_env(), timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    _same_npz(ref, out)
+    assert not backup.exists()  # deleted once training finished (Keras' default)
+
+
+@pytest.mark.parametrize(
+    "kwargs, err, msg",
+    [
+        ({"batch_size": 0}, ValueError, "fit: batch_size must be an integer >= 1; received 0"),
+        ({"batch_size": -2}, ValueError, "batch_size must be an integer >= 1; received -2"),
+        ({"batch_size": 3.5}, TypeError, "batch_size must be an integer >= 1; received float 3.5"),
+        ({"epochs": 0}, ValueError, "fit: epochs must be an integer >= 1; received 0"),
+        ({"epochs": "2"}, TypeError, "epochs must be an integer >= 1; received str '2'"),
+        ({"initial_epoch": -1}, ValueError, "initial_epoch must be an integer >= 0"),
+        ({"steps_per_epoch": 0}, ValueError, "steps_per_epoch must be an integer >= 1"),
+    ],
+)
+def test_fit_rejects_bad_counts(kwargs, err, msg):
+    from mxjax import layers as L, train
+
+    model = train.Model(L.Dense(2))
+    model.compile("sgd", "softmax_cross_entropy")
+    args = {"batch_size": 4, "epochs": 1, "verbose": 0, **kwargs}
+    with pytest.raises(err, match=msg):
+        model.fit(np.ones((8, 3), np.float32), np.zeros(8, np.int32), **args)
+
+
+def test_compile_and_set_learning_rate_reject_bad_rates():
+    from mxjax import layers as L, train
+
+    model = train.Model(L.Dense(2))
+    with pytest.raises(TypeError, match="compile: learning_rate must be a real number"):
+        model.compile("sgd", "softmax_cross_entropy", learning_rate="abc")
+    with pytest.raises(ValueError, match="compile: learning_rate must be > 0; received -1"):
+        model.compile("sgd", "softmax_cross_entropy", learning_rate=-1.0)
+    model.compile("sgd", "softmax_cross_entropy", learning_rate=0.1)
+    with pytest.raises(ValueError, match="set_learning_rate: lr must be finite"):
+        model.set_learning_rate(float("nan"))

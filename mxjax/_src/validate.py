@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 __all__ = [
+    "check_fit_args",
     "check_hyperparams",
     "check_int",
     "check_number",
@@ -166,3 +167,25 @@ def check_hyperparams(params: Mapping[str, Any], where: str = "") -> None:
             minimum=0 if key in NON_NEGATIVE_HYPERPARAMS else None,
             allow_none=key in ("clip_gradient", "learning_rate", "clip_weights"),
         )
+
+
+def check_fit_args(
+    batch_size: Any, epochs: Any, initial_epoch: Any, steps_per_epoch: Any, where: str = "fit"
+) -> None:
+    """Checks ``fit``'s counts: positive integers (``batch_size``/``steps_per_epoch`` may be None).
+
+    Examples:
+        >>> from mxjax._src.validate import check_fit_args
+        >>> check_fit_args(32, 2, 0, None)
+        >>> try:
+        ...     check_fit_args(3.5, 2, 0, None)
+        ... except TypeError as e:
+        ...     print(e)
+        fit: batch_size must be an integer >= 1; received float 3.5
+    """
+    if batch_size is not None:
+        check_int(batch_size, "batch_size", where)
+    check_int(epochs, "epochs", where)
+    check_int(initial_epoch, "initial_epoch", where, minimum=0)
+    if steps_per_epoch is not None:
+        check_int(steps_per_epoch, "steps_per_epoch", where)

@@ -188,12 +188,18 @@ class KerasMixin:
         initial_epoch=0,
         steps_per_epoch=None,
         devices=None,
+        resume=None,
     ):
-        """Trains the block with the jitted step; returns a :class:`mxjax.train.History`."""
+        """Trains the block with the jitted step; returns a :class:`mxjax.train.History`.
+
+        ``resume`` and ``callbacks=[mxjax.train.BackupAndRestore(dir)]`` continue an
+        interrupted run exactly (see :meth:`mxjax.train.Engine.fit`).
+        """
         return self._engine("fit").fit(
             x, y, batch_size=batch_size, epochs=epochs, verbose=verbose, callbacks=callbacks,
             validation_split=validation_split, validation_data=validation_data, shuffle=shuffle,
             initial_epoch=initial_epoch, steps_per_epoch=steps_per_epoch, devices=devices,
+            resume=resume,
         )  # fmt: skip
 
     def evaluate(self, x=None, y=None, batch_size: int = 32, verbose: int = 0):

@@ -11,6 +11,7 @@ import numpy as np
 import optax
 
 from mxjax._src.train.callbacks import BatchLogs, Callback, CallbackList
+from mxjax._src.train.checkpoint import ResumeFrom
 from mxjax._src.train.feed import ArrayFeed, IterableFeed
 from mxjax._src.train.history import History
 from mxjax._src.train.metrics import resolve_metrics
@@ -23,6 +24,7 @@ from mxjax._src.train.step import (
     train_step_fn,
     zero_sums,
 )
+from mxjax._src.validate import check_fit_args, check_number
 
 __all__ = ["Engine", "resolve_loss", "resolve_optimizer"]
 
@@ -184,6 +186,8 @@ class Engine:
             metrics: names (``'accuracy'``), ``mx.metric`` objects or callables.
             learning_rate: overrides the default learning rate of a named optimizer.
         """
+        if learning_rate is not None:
+            check_number(learning_rate, "learning_rate", "compile", minimum=0, strict=True)
         base, self._base_lr = resolve_optimizer(optimizer, learning_rate)
         # An mx.optimizer.Optimizer keeps its schedule on the host: its traced
         # hyperparameters are refreshed before every step (no recompilation).
@@ -228,6 +232,7 @@ class Engine:
     def set_learning_rate(self, lr: float) -> None:
         """Changes the learning rate without recompiling the step."""
         self._require_compiled("set_learning_rate")
+        lr = check_number(lr, "lr", "set_learning_rate", minimum=0)
         if self.opt_state is None:
             self._base_lr = float(lr)
             return
@@ -307,6 +312,7 @@ class Engine:
         steps_per_epoch: int | None = None,
         devices=None,
         runner: Runner | None = None,
+        resume=None,
     ) -> History:
         """Trains for ``epochs`` epochs and returns a :class:`History`.
 
@@ -328,13 +334,21 @@ class Engine:
         The loop calls one :class:`~mxjax.train.CallbackList`: the progress
         display and the returned :class:`History` are callbacks in it, next
         to ``callbacks``.
+
+        ``resume`` (a checkpoint written by
+        :class:`~mxjax.train.BackupAndRestore`, or a directory of them)
+        restores the whole run state first (weights, optimizer, RNG, data
+        order, history) and continues from the epoch after it; add
+        ``BackupAndRestore(dir)`` to ``callbacks`` to make that automatic.
         """
         self._require_compiled("fit")
+        check_fit_args(batch_size, epochs, initial_epoch, steps_per_epoch)
         if epochs < initial_epoch:
             raise ValueError(f"epochs ({epochs}) must be >= initial_epoch ({initial_epoch})")
         feed, val = self._feed(x, y, batch_size, shuffle, validation_split, validation_data)
         history = History()
-        cbs = CallbackList([ProgressLogger(), history, *(callbacks or [])])
+        extra = [] if resume is None else [ResumeFrom(resume)]
+        cbs = CallbackList([ProgressLogger(), history, *extra, *(callbacks or [])])
         self.history = history
         self._loop(
             feed,
@@ -421,8 +435,10 @@ class Engine:
         callbacks.set_params({"epochs": epochs, "steps": total, "verbose": verbose})
         self.stop_training = False
         self._runner = runner
+        self._feed_in_use = feed  # run checkpoints save the data order (BackupAndRestore)
+        self._resume_epoch = None
         callbacks.on_train_begin()
-        epoch = initial_epoch
+        epoch = initial_epoch if self._resume_epoch is None else self._resume_epoch
         while epoch < epochs and not self.stop_training:
             callbacks.on_epoch_begin(epoch)
             ts, sums = None, zero_sums(self.metric_fns)
