@@ -676,7 +676,7 @@ def _assign(params, loaded, filename, ctx, allow_missing, ignore_extra, cast_dty
         if not cast_dtype and p.dtype is not None and saved_dtype != np.dtype(p.dtype):
             raise ValueError(
                 f"Failed loading Parameter {name!r} from file {filename!r}: dtype incompatible "
-                f"expected {p.dtype} vs saved {saved_dtype}. Set cast_dtype=True to cast the "
+                f"expected {np.dtype(p.dtype).name} vs saved {saved_dtype}. Set cast_dtype=True to cast the "
                 "dtype of saved params."
             )
         value = jnp.asarray(B.to_jax(value))
