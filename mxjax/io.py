@@ -15,6 +15,7 @@ from mxjax._src.io.checkpoint import (
     remove_stale_temporaries as remove_stale_temporaries,
     save_checkpoint as save_checkpoint,
 )
+from mxjax._src.io.file_iters import CSVIter as CSVIter, MNISTIter as MNISTIter
 from mxjax._src.io.iterators import (
     DataBatch as DataBatch,
     DataDesc as DataDesc,
@@ -32,11 +33,13 @@ from mxjax._src.io.params import (
 )
 
 __all__ = [
+    "CSVIter",
     "CheckpointError",
     "CheckpointManager",
     "DataBatch",
     "DataDesc",
     "DataIter",
+    "MNISTIter",
     "NDArrayIter",
     "ParamsFormatError",
     "PrefetchingIter",

@@ -75,3 +75,45 @@ def test_resize_and_prefetching_iter():
     assert out == [[0.0, 0.0], [8.0, 16.0]]
     pf.reset()
     assert len(list(pf)) == 2
+
+
+def test_csviter_matches_mxnet(tmp_path):
+    d, lab = tmp_path / "d.csv", tmp_path / "l.csv"
+    d.write_text("1,2,3\n4,5,6\n7,8,9\n10,11,12\n13,14,15\n")
+    lab.write_text("0\n1\n2\n3\n4\n")
+    it = mx.io.CSVIter(data_csv=str(d), data_shape=(3,), label_csv=str(lab), batch_size=2)
+    assert it.provide_label[0].shape == (2,)
+
+    def epoch():
+        return [
+            (b.data[0].asnumpy()[:, 0].tolist(), b.label[0].asnumpy().tolist(), b.pad) for b in it
+        ]
+
+    # printed by MXNet 1.9.1 for the same files
+    assert epoch() == [([1, 4], [0, 1], 0), ([7, 10], [2, 3], 0), ([13, 1], [4, 0], 1)]
+    it.reset()
+    assert epoch() == [([4, 7], [1, 2], 0), ([10, 13], [3, 4], 0)]
+    it = mx.io.CSVIter(data_csv=str(d), data_shape=(3,), batch_size=2, round_batch=False)
+    assert epoch() == [([1, 4], [0, 0], 0), ([7, 10], [0, 0], 0), ([13, 10], [0, 0], 1)]
+    with pytest.raises(ValueError, match="line 1 has 3 values"):
+        mx.io.CSVIter(data_csv=str(d), data_shape=(2,), batch_size=2)
+
+
+def test_mnistiter_matches_mxnet():
+    import os
+
+    from mxjax.data import embedded_mnist_root
+
+    r = embedded_mnist_root()
+    it = mx.io.MNISTIter(
+        image=os.path.join(r, "t10k-images-idx3-ubyte.gz"),
+        label=os.path.join(r, "t10k-labels-idx1-ubyte.gz"),
+        batch_size=300,
+        shuffle=False,
+    )
+    batches = list(it)
+    assert len(batches) == 3  # the last 100 images are dropped, as MXNet does
+    b = batches[0]
+    assert b.data[0].shape == (300, 1, 28, 28)
+    assert float(b.data[0].asnumpy().max()) == 255 / 256  # MXNet scales by 1/256
+    assert b.label[0].asnumpy()[:5].tolist() == [6.0, 7.0, 0.0, 5.0, 4.0]
