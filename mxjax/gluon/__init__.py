@@ -45,6 +45,7 @@ __all__ = [
     "HybridBlock",
     "Parameter",
     "ParameterDict",
+    "SymbolBlock",
     "Trainer",
     "TrainingCheckpoint",
     *sorted(_LAZY),
@@ -61,6 +62,11 @@ def __getattr__(name: str) -> _Any:
 
         globals()["Trainer"] = Trainer
         return Trainer
+    if name == "SymbolBlock":
+        from mxjax._src.symbol.block import SymbolBlock
+
+        globals()["SymbolBlock"] = SymbolBlock
+        return SymbolBlock
     if name == "TrainingCheckpoint":
         from mxjax._src.gluon.checkpoint import TrainingCheckpoint
 

@@ -12,8 +12,6 @@ second compiled function.
 from __future__ import annotations
 
 import contextlib
-import json
-import os
 import re
 import threading
 from collections import OrderedDict
@@ -312,6 +310,10 @@ class Block(KerasMixin):
 
     # ---------------------------------------------------------------- calling
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if args and type(args[0]).__name__ == "Symbol":  # tracing for export / mx.sym inputs
+            from mxjax._src.symbol.export import block_to_symbol
+
+            return block_to_symbol(self, *args, **kwargs)
         for hook in list(self._forward_pre_hooks.values()):
             hook(self, args)
         out = self.forward(*args, **kwargs)
@@ -448,6 +450,7 @@ class HybridBlock(Block):
         if (
             self._active
             and not kwargs
+            and not (args and type(args[0]).__name__ == "Symbol")
             and B.current_trace() is None
             and not (self._holds_sync() and B.is_recording() and B.is_training())
         ):
@@ -548,11 +551,11 @@ class HybridBlock(Block):
             B.assign(arr, new)
         return list(res) if isinstance(res, list) else res
 
-    def export(self, path: str, epoch: int = 0) -> tuple[str, str]:
-        """Writes ``path-%04d.params`` (Gluon's full names) and ``path-symbol.json``.
+    def export(self, path: str, epoch: int = 0, remove_amp_cast: bool = True) -> tuple[str, str]:
+        """Writes MXNet's ``path-symbol.json`` and ``path-%04d.params`` (``arg:``/``aux:`` names).
 
-        The JSON file is mxjax's own description (not an MXNet symbol graph):
-        the block's class tree and the parameter names, shapes and dtypes.
+        Real MXNet loads the pair with ``gluon.SymbolBlock.imports`` or
+        ``mx.model.load_checkpoint``; see :mod:`mxjax._src.symbol.export`.
         Returns the two file names.
 
         Examples:
@@ -564,29 +567,10 @@ class HybridBlock(Block):
             >>> [os.path.basename(f) for f in net.export(os.path.join(d, "m"))]
             ['m-symbol.json', 'm-0000.params']
         """
-        import mxjax.io as mio
+        from mxjax._src.symbol.export import export_block
 
-        arrays = {}
-        for name, p in self.collect_params().items():
-            p._check_initialized()
-            kind = "aux:" if p.grad_req == "null" else "arg:"
-            arrays[kind + name] = np.asarray(jax.device_get(p._data[0].jax))
-        params_file = f"{path}-{epoch:04d}.params"
-        sym_file = f"{path}-symbol.json"
-        desc = {
-            "format": "mxjax-export-1",
-            "block": _describe(self),
-            "params": {
-                k: {"shape": list(p.shape), "dtype": np.dtype(p.dtype).name, "grad_req": p.grad_req}
-                for k, p in self.collect_params().items()
-            },
-        }
-        tmp = sym_file + ".tmp"
-        with open(tmp, "w") as f:
-            json.dump(desc, f, indent=1)
-        os.replace(tmp, sym_file)
-        mio.save_params(params_file, arrays)
-        return sym_file, params_file
+        del remove_amp_cast
+        return export_block(self, path, epoch)
 
 
 def _shape_only(x: Any) -> Any:
@@ -595,14 +579,6 @@ def _shape_only(x: Any) -> Any:
         return x
     zeros = jnp.zeros(x.shape, x.dtype)
     return B.wrap(jax.device_put(zeros, x.context.jax_device))
-
-
-def _describe(block: Block) -> dict:
-    return {
-        "type": type(block).__name__,
-        "prefix": block.prefix,
-        "children": {k: _describe(c) for k, c in block._children.items()},
-    }
 
 
 _pause = B.pause

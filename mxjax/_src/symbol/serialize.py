@@ -120,6 +120,9 @@ def save(symbol: Symbol, fname: str) -> None:
     try:
         with os.fdopen(fd, "w") as f:
             f.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; a model file is shared
         os.replace(tmp, fname)
     except BaseException:
         if os.path.exists(tmp):

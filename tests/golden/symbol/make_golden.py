@@ -177,8 +177,29 @@ def exported(name, net, shape):
     np.savez_compressed(os.path.join(HERE, name + "_io.npz"), x=x.asnumpy(), y=y)
 
 
+def roundtrip():
+    """Step 2 of the export golden (see make_mxjax_export.py): MXNet loads mxjax's files."""
+    io = np.load(os.path.join(HERE, "mxjax_net_io.npz"))
+    blk = mx.gluon.SymbolBlock.imports(
+        os.path.join(HERE, "mxjax_net-symbol.json"),
+        ["data"],
+        os.path.join(HERE, "mxjax_net-0000.params"),
+    )
+    y = blk(mx.nd.array(io["x"])).asnumpy()
+    sym, args, auxs = mx.model.load_checkpoint(os.path.join(HERE, "mxjax_net"), 0)
+    np.savez_compressed(
+        os.path.join(HERE, "mxjax_net_mxnet.npz"),
+        y=y,
+        arguments=np.array(sym.list_arguments()),
+        aux=np.array(sym.list_auxiliary_states()),
+    )
+    print("mxjax export loaded by MXNet; max |diff| =", np.abs(y - io["y"]).max())
+
+
 if __name__ == "__main__":
-    what = sys.argv[1:] or ["module", "ops", "models"]
+    what = sys.argv[1:] or ["module", "ops", "models", "roundtrip"]
+    if "roundtrip" in what:
+        roundtrip()
     if "module" in what:
         module_mnist()
     if "ops" in what:
