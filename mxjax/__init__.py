@@ -46,6 +46,7 @@ _SUBMODULES = {
     "optimizer",
     "parallel",
     "random",
+    "recordio",
     "sym",
     "symbol",
     "train",

@@ -16,6 +16,7 @@ from mxjax._src.io.checkpoint import (
     save_checkpoint as save_checkpoint,
 )
 from mxjax._src.io.file_iters import CSVIter as CSVIter, MNISTIter as MNISTIter
+from mxjax._src.io.image_iter import ImageRecordIter as ImageRecordIter
 from mxjax._src.io.iterators import (
     DataBatch as DataBatch,
     DataDesc as DataDesc,
@@ -39,6 +40,7 @@ __all__ = [
     "DataBatch",
     "DataDesc",
     "DataIter",
+    "ImageRecordIter",
     "MNISTIter",
     "NDArrayIter",
     "ParamsFormatError",
