@@ -22,7 +22,10 @@ from mxjax._src.train.callbacks import (
     ReduceLROnPlateau as ReduceLROnPlateau,
     TerminateOnNaN as TerminateOnNaN,
 )
-from mxjax._src.train.checkpoint import BackupAndRestore as BackupAndRestore
+from mxjax._src.train.checkpoint import (
+    BackupAndRestore as BackupAndRestore,
+    PeriodicCheckpoint as PeriodicCheckpoint,
+)
 from mxjax._src.train.engine import (
     Engine as Engine,
     resolve_loss as resolve_loss,
@@ -64,6 +67,7 @@ __all__ = [
     "LambdaCallback",
     "Model",
     "ModelCheckpoint",
+    "PeriodicCheckpoint",
     "ProgressLogger",
     "ReduceLROnPlateau",
     "Runner",

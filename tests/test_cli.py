@@ -35,7 +35,8 @@ def trained(tmp_path_factory):
 
 def test_train_writes_params_curves_and_metrics(trained, capsys):
     files = sorted(os.listdir(trained))
-    assert files == ["curves.png", "metrics.json", "mlp.params"]
+    assert files == ["checkpoints", "curves.png", "metrics.json", "mlp.params"]
+    assert sorted(os.listdir(trained / "checkpoints")) == ["ckpt-1", "ckpt-2"]
     with open(trained / "metrics.json") as f:
         metrics = json.load(f)
     assert metrics["test_accuracy"] > 0.85  # 2 epochs of an MLP on 4,000 images

@@ -5,6 +5,7 @@ Every case here is a way a training run dies or is fed garbage in practice
 a usable state behind or fail at once with a message that names the problem.
 """
 
+import json
 import os
 import random
 import signal
@@ -237,3 +238,40 @@ def test_compile_and_set_learning_rate_reject_bad_rates():
     model.compile("sgd", "softmax_cross_entropy", learning_rate=0.1)
     with pytest.raises(ValueError, match="set_learning_rate: lr must be finite"):
         model.set_learning_rate(float("nan"))
+
+
+def test_cli_train_killed_and_resumed_is_bit_identical(tmp_path):
+    """`mxjax train` killed by SIGKILL after its first checkpoint, then `--resume`: the same
+    parameters file and the same metrics history as an uninterrupted run."""
+    common = ["-m", "mxjax", "train", "--model", "mlp", "--dataset", "mnist-5k", "--epochs", "3"]
+    common += ["--batch-size", "256", "--no-plot", "--verbose", "0", "--lr", "0.01"]
+    ref, run = tmp_path / "ref", tmp_path / "run"
+    subprocess.run(
+        [sys.executable, *common, "--out", str(ref)], check=True, env=_env(), timeout=600
+    )
+    proc = subprocess.Popen(
+        [sys.executable, *common, "--out", str(run)],
+        env=_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and not (run / "checkpoints" / "ckpt-1").exists():
+        time.sleep(0.01)
+    time.sleep(random.Random(3).uniform(0, 0.2))
+    proc.kill()
+    proc.wait()
+    assert not (run / "metrics.json").exists()  # killed before the end
+    resumed = subprocess.run(
+        [sys.executable, *common, "--out", str(run), "--resume", str(run)],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=600,
+    )
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert "Resuming from" in resumed.stdout
+    assert (ref / "mlp.params").read_bytes() == (run / "mlp.params").read_bytes()
+    with open(ref / "metrics.json") as f, open(run / "metrics.json") as g:
+        a, b = json.load(f), json.load(g)
+    assert a["history"] == b["history"] and a["test_accuracy"] == b["test_accuracy"]

@@ -133,6 +133,19 @@ def cmd_train(args) -> int:
         optimizer=tx, loss="softmax_cross_entropy", metrics=["accuracy"], learning_rate=lr
     )
     os.makedirs(args.out, exist_ok=True)
+    from mxjax.train import PeriodicCheckpoint
+
+    callbacks = []
+    if args.checkpoint_every:
+        ckpt_dir = os.path.join(args.out, "checkpoints")
+        callbacks.append(PeriodicCheckpoint(ckpt_dir, every=args.checkpoint_every))
+    resume = None
+    if args.resume:
+        resume = args.resume
+        nested = os.path.join(resume, "checkpoints")
+        if os.path.isdir(nested):
+            resume = nested
+        print(f"Resuming from {resume}")
     t0 = time.perf_counter()
     history = model.fit(
         xtr,
@@ -142,6 +155,8 @@ def cmd_train(args) -> int:
         validation_data=(xte, yte),
         verbose=args.verbose,
         devices=args.devices,
+        callbacks=callbacks,
+        resume=resume,
     )
     train_time = time.perf_counter() - t0
     result = model.evaluate(xte, yte, batch_size=256)
@@ -310,6 +325,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--devices", default=None, help="data-parallel devices: an int, a list like 0,1, or 'all'"
     )
     t.add_argument("--out", default="runs/latest", help="output directory")
+    t.add_argument(
+        "--checkpoint-every",
+        type=_int_at_least(0),
+        default=1,
+        metavar="N",
+        help="commit a run checkpoint to OUT/checkpoints every N epochs (0: never)",
+    )
+    t.add_argument(
+        "--resume",
+        default=None,
+        metavar="DIR",
+        help="continue an interrupted run from its output folder (or checkpoint folder) DIR",
+    )
     t.add_argument(
         "--download", action="store_true", help="download missing dataset files (needs network)"
     )

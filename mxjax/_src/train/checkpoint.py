@@ -22,7 +22,7 @@ import numpy as np
 from mxjax._src.io.checkpoint import CheckpointError, CheckpointManager, load_checkpoint
 from mxjax._src.train.callbacks import Callback
 
-__all__ = ["BackupAndRestore", "restore_run", "save_run"]
+__all__ = ["BackupAndRestore", "PeriodicCheckpoint", "restore_run", "save_run"]
 
 
 def _chain(source: Any) -> list:
@@ -201,6 +201,55 @@ class BackupAndRestore(Callback):
     def on_train_end(self, logs=None):
         if self.delete_checkpoint:
             shutil.rmtree(self.backup_dir, ignore_errors=True)
+
+
+class PeriodicCheckpoint(Callback):
+    """Commits a run checkpoint every ``every`` epochs (and after the last one); never restores.
+
+    Resume from its directory with ``fit(..., resume=directory)``.
+
+    Args:
+        directory: where the numbered checkpoints (``ckpt-<epoch>``) go.
+        every: period in epochs.
+        max_to_keep: number of newest checkpoints kept.
+
+    Examples:
+        >>> import tempfile, numpy as np
+        >>> from mxjax import layers as L, train
+        >>> model = train.Model(L.Dense(2))
+        >>> _ = model.compile("sgd", "softmax_cross_entropy")
+        >>> d = tempfile.mkdtemp()
+        >>> x, y = np.ones((8, 3), "float32"), np.zeros(8, "int32")
+        >>> h = model.fit(x, y, epochs=3, callbacks=[train.PeriodicCheckpoint(d, every=2)], verbose=0)
+        >>> h = model.fit(x, y, epochs=4, resume=d, verbose=0)  # continues after epoch 3
+        >>> h.epoch
+        [0, 1, 2, 3]
+    """
+
+    def __init__(self, directory, every: int = 1, max_to_keep: int | None = 2):
+        from mxjax._src.validate import check_int
+
+        self.directory = os.fspath(directory)
+        self.every = check_int(every, "every", "PeriodicCheckpoint")
+        self.max_to_keep = max_to_keep
+        self.manager: CheckpointManager | None = None
+        self._last_saved: int | None = None
+        self._last_epoch: int | None = None
+
+    def on_train_begin(self, logs=None):
+        self.manager = CheckpointManager(self.directory, max_to_keep=self.max_to_keep)
+        self._last_saved = self._last_epoch = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.every == 0:
+            save_run(self.model, self.manager, epoch + 1)
+            self._last_saved = epoch + 1
+        self._last_epoch = epoch + 1
+
+    def on_train_end(self, logs=None):
+        last = self._last_epoch
+        if last is not None and self._last_saved != last:
+            save_run(self.model, self.manager, last)
 
 
 class ResumeFrom(Callback):
