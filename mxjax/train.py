@@ -28,6 +28,7 @@ from mxjax._src.train.checkpoint import (
 )
 from mxjax._src.train.engine import (
     Engine as Engine,
+    output_activation as output_activation,
     resolve_loss as resolve_loss,
     resolve_optimizer as resolve_optimizer,
 )
@@ -79,6 +80,7 @@ __all__ = [
     "lr_factor",
     "make_eval_step",
     "make_train_step",
+    "output_activation",
     "resolve_loss",
     "resolve_metrics",
     "resolve_optimizer",

@@ -7,7 +7,15 @@ from collections.abc import Callable
 import jax
 import jax.numpy as jnp
 
-__all__ = ["ACTIVATIONS", "activation_fn", "expand_to", "softrelu", "softsign"]
+__all__ = [
+    "ACTIVATIONS",
+    "activation_fn",
+    "expand_to",
+    "log_softmax",
+    "softmax",
+    "softrelu",
+    "softsign",
+]
 
 
 def softrelu(x: jax.Array) -> jax.Array:
@@ -32,12 +40,40 @@ def softsign(x: jax.Array) -> jax.Array:
     return x / (1 + jnp.abs(x))
 
 
+def softmax(x: jax.Array) -> jax.Array:
+    """Softmax over the last axis (Keras's ``activation='softmax'``).
+
+    Examples:
+        >>> import jax.numpy as jnp
+        >>> from mxjax import ops
+        >>> ops.softmax(jnp.zeros(4)).tolist()
+        [0.25, 0.25, 0.25, 0.25]
+    """
+    return jax.nn.softmax(x, axis=-1)
+
+
+def log_softmax(x: jax.Array) -> jax.Array:
+    """Log-softmax over the last axis (Keras's ``activation='log_softmax'``).
+
+    Examples:
+        >>> import jax.numpy as jnp
+        >>> from mxjax import ops
+        >>> round(float(ops.log_softmax(jnp.zeros(2))[0]), 4)
+        -0.6931
+    """
+    return jax.nn.log_softmax(x, axis=-1)
+
+
+#: Activations by name: MXNet's five, plus ``'softmax'`` and ``'log_softmax'``
+#: over the last axis (Keras's names, for ``Dense(10, activation='softmax')``).
 ACTIVATIONS: dict[str, Callable[[jax.Array], jax.Array]] = {
     "relu": jax.nn.relu,
     "sigmoid": jax.nn.sigmoid,
     "tanh": jnp.tanh,
     "softrelu": softrelu,
     "softsign": softsign,
+    "softmax": softmax,
+    "log_softmax": log_softmax,
 }
 
 

@@ -88,3 +88,60 @@ def test_fit_with_validation_keeps_training(mnist, kind, how):
         assert model.evaluate(xv, yv)["accuracy"] == pytest.approx(val[-1], abs=1e-6)
     else:
         assert model.evaluate(x[1125:], y[1125:])["accuracy"] == pytest.approx(val[-1], abs=1e-6)
+
+
+@pytest.fixture(scope="module")
+def seed_runs(mnist):
+    """The issue's seed script as written (softmax output) and the same network on logits."""
+    x_train, y_train, x_test, y_test = mnist
+    out = {}
+    for last in ("softmax", None):
+        net = nn.Sequential()
+        net.add(nn.Dense(32, activation="relu", input_shape=(784,)))
+        net.add(nn.Dense(64, activation="relu"))
+        net.add(nn.Dense(10, activation=last))
+        net.compile(optimizer="adam", loss="softmax_cross_entropy", metrics=["accuracy"])
+        net.fit(x_train, y_train, epochs=10, batch_size=32, verbose=0)
+        out[last] = (net, net.evaluate(x_test, y_test))
+    return out
+
+
+def test_seed_script_with_softmax_output_reaches_90_percent(seed_runs, mnist):
+    net, result = seed_runs["softmax"]
+    assert net._keras_engine.outputs_are_probabilities
+    assert result["accuracy"] >= 0.9
+    # outputs are probabilities (no second softmax anywhere): rows sum to one
+    probs = net.predict(mnist[2][:64])
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
+    # the reported loss is the cross-entropy of those probabilities (NumPy reference)
+    p = net.predict(mnist[2])
+    ref = -np.mean(np.log(np.clip(p[np.arange(len(p)), mnist[3].astype(int)], 1e-7, 1.0)))
+    assert result["loss"] == pytest.approx(ref, rel=1e-4)
+
+
+def test_softmax_output_trains_as_well_as_logits(seed_runs):
+    logits_net, logits = seed_runs[None]
+    assert not logits_net._keras_engine.outputs_are_probabilities
+    assert abs(seed_runs["softmax"][1]["accuracy"] - logits["accuracy"]) < 0.03
+
+
+@pytest.mark.parametrize("act", ["softmax", "log_softmax"])
+def test_softmax_activations_match_numpy(act):
+    x = np.random.default_rng(0).normal(size=(3, 5)).astype("float32")
+    out = nn.Activation(act)(mx.nd.array(x)).asnumpy()
+    e = np.exp(x - x.max(axis=1, keepdims=True))
+    ref = e / e.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(out, ref if act == "softmax" else np.log(ref), rtol=1e-5, atol=1e-6)
+
+
+def test_input_shape_sets_in_units_and_in_channels():
+    assert nn.Dense(4, input_shape=(784,)).weight.shape == (4, 784)
+    assert nn.Dense(4, input_shape=(1, 28, 28)).weight.shape == (4, 784)  # flatten=True
+    assert nn.Dense(4, flatten=False, input_shape=(7, 3)).weight.shape == (4, 3)
+    assert nn.Conv2D(8, 3, input_shape=(1, 28, 28)).weight.shape == (8, 1, 3, 3)
+    with pytest.raises(ValueError, match="input_shape"):
+        nn.Dense(4, input_shape=(None, 3))
+    with pytest.raises(ValueError, match="disagrees"):
+        nn.Dense(4, in_units=5, input_shape=(3,))
+    with pytest.raises(ValueError, match="3 axes"):
+        nn.Conv2D(8, 3, input_shape=(28, 28))

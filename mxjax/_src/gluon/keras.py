@@ -30,6 +30,9 @@ class BlockEngine(Engine):
         self._names: list[str] | None = None
         super().__init__(self._apply, self._init, seed=seed)
 
+    def _output_model(self):
+        return self.block
+
     # Parameters ----------------------------------------------------------
     def _plan(self):
         named = OrderedDict()

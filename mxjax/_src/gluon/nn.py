@@ -33,6 +33,39 @@ __all__ = [
 ]
 
 
+def input_size(owner: str, input_shape: Any, axis: int | None) -> int:
+    """The input units/channels a Keras-style ``input_shape`` (without the batch axis) implies.
+
+    ``axis`` picks the channel axis of ``input_shape``; None multiplies all
+    (a flattening Dense).
+
+    Raises:
+        ValueError: ``input_shape`` is not a tuple of positive ints (of the right length).
+
+    Examples:
+        >>> from mxjax._src.gluon.nn import input_size
+        >>> input_size("Dense", (1, 28, 28), None), input_size("Conv2D", (1, 28, 28), 0)
+        (784, 1)
+    """
+    shape = (input_shape,) if isinstance(input_shape, int) else input_shape
+    if not isinstance(shape, (tuple, list)) or not shape:
+        raise ValueError(
+            f"{owner}: input_shape must be a tuple of positive ints without the batch axis, "
+            f"e.g. (784,); received {input_shape!r}"
+        )
+    if not all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in shape):
+        raise ValueError(
+            f"{owner}: input_shape must hold positive ints (no batch axis, no None); "
+            f"received {input_shape!r}"
+        )
+    if axis is None:
+        size = 1
+        for d in shape:
+            size *= d
+        return size
+    return int(shape[axis])
+
+
 class Dense(CoreBlock):
     """Gluon ``nn.Dense``: ``activation(dot(x, weight.T) + bias)`` over ``layers.Dense``.
 
@@ -47,7 +80,8 @@ class Dense(CoreBlock):
         in_units: input size (0: inferred at the first forward).
         prefix: name prefix.
         params: shared ParameterDict.
-        input_shape: Keras-style input shape, stored as ``self.input_shape``.
+        input_shape: Keras-style input shape without the batch axis (``(784,)``);
+            sets ``in_units`` (all axes multiplied when ``flatten``, else the last).
 
     Inputs: ``(batch, ...)``. Outputs: ``(batch, units)`` (``flatten=True``).
 
@@ -77,6 +111,14 @@ class Dense(CoreBlock):
         input_shape: Any = None,
         **kwargs: Any,
     ):
+        if input_shape is not None:
+            implied = input_size("Dense", input_shape, None if flatten else -1)
+            if in_units and in_units != implied:
+                raise ValueError(
+                    f"Dense: in_units={in_units} disagrees with input_shape={tuple(input_shape)} "
+                    f"(which gives {implied}); pass one of them"
+                )
+            in_units = implied
         self._in_units = in_units
         self.input_shape = input_shape
         core = _Dense(

@@ -68,6 +68,22 @@ class _Generated(CoreBlock):
                 raise TypeError(f"{type(self).__name__}: got multiple values for argument {k!r}")
             kw[k] = v
         self.input_shape = input_shape
+        if input_shape is not None and "in_channels" in self._arg_names:
+            layout = kw.get("layout") or self._core_cls.__dataclass_fields__["layout"].default
+            from mxjax._src.gluon.nn import input_size
+
+            if len(tuple(input_shape)) != len(layout) - 1:
+                raise ValueError(
+                    f"{type(self).__name__}: input_shape must have {len(layout) - 1} axes "
+                    f"(layout {layout} without N); received {input_shape!r}"
+                )
+            implied = input_size(type(self).__name__, input_shape, layout.index("C") - 1)
+            if kw.get("in_channels", 0) not in (0, implied):
+                raise ValueError(
+                    f"{type(self).__name__}: in_channels={kw['in_channels']} disagrees with "
+                    f"input_shape={tuple(input_shape)} (which gives {implied})"
+                )
+            kw["in_channels"] = implied
         super().__init__(self._core_cls(**kw), prefix=prefix, params=params)
 
     def _alias(self) -> str:

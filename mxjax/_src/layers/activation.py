@@ -42,7 +42,8 @@ class Activation(_Elementwise):
 
     Args:
         activation: one of ``'relu'``, ``'sigmoid'``, ``'tanh'``, ``'softrelu'``
-            (``log(1 + exp(x))``), ``'softsign'`` (``x / (1 + |x|)``).
+            (``log(1 + exp(x))``), ``'softsign'`` (``x / (1 + |x|)``), or
+            Keras's ``'softmax'``/``'log_softmax'`` (over the last axis).
 
     Inputs: any shape (floating). Outputs: same shape and dtype.
 

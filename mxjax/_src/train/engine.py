@@ -26,7 +26,7 @@ from mxjax._src.train.step import (
 )
 from mxjax._src.validate import check_fit_args, check_number
 
-__all__ = ["Engine", "resolve_loss", "resolve_optimizer"]
+__all__ = ["Engine", "output_activation", "resolve_loss", "resolve_optimizer"]
 
 _DEFAULT_LR = {
     "sgd": 0.01,
@@ -101,6 +101,59 @@ def resolve_loss(loss: Any) -> Callable:
     raise TypeError(
         f"loss must be a name, a loss object or a callable; received {type(loss).__name__}"
     )
+
+
+def output_activation(model) -> str | None:
+    """The activation name the model's last layer applies, or None.
+
+    Follows sequential containers (functional ``layers.Sequential`` and
+    Gluon ``Sequential``/``HybridSequential``) to their last child and reads
+    a layer's ``activation`` (``Dense(10, activation='softmax')``) or an
+    ``Activation`` layer's name.
+
+    Examples:
+        >>> from mxjax import layers as L
+        >>> from mxjax.train import output_activation
+        >>> output_activation(L.Sequential([L.Dense(8, activation="relu"), L.Dense(2, activation="softmax")]))
+        'softmax'
+    """
+    for _ in range(64):  # nesting depth
+        layers = getattr(model, "layers", None)
+        children = getattr(model, "_children", None)
+        if isinstance(layers, tuple) and layers:
+            model = layers[-1]
+        elif children:
+            model = list(children.values())[-1]
+        elif getattr(model, "_core", None) is not None:
+            model = model._core
+        else:
+            break
+    act = getattr(model, "_act_type", None) or getattr(model, "activation", None)
+    return act if isinstance(act, str) else None
+
+
+def _is_softmax_ce(loss_fn) -> bool:
+    from mxjax import losses
+
+    return (
+        isinstance(loss_fn, losses.SoftmaxCrossEntropyLoss)
+        and not loss_fn.from_logits
+        and loss_fn.axis in (-1,)
+    )
+
+
+class _OnProbabilities:
+    """A softmax cross-entropy fed with probabilities: ``log(p)`` replaces the logits.
+
+    ``log_softmax(log p) = log p`` when ``p`` sums to one, so this is the
+    cross-entropy of the probabilities themselves (clipped at 1e-7, as Keras).
+    """
+
+    def __init__(self, loss_fn):
+        self.loss_fn = loss_fn
+
+    def __call__(self, out, label):
+        return self.loss_fn(jnp.log(jnp.clip(out, 1e-7, 1.0)), label)
 
 
 def _host(a):
@@ -182,7 +235,11 @@ class Engine:
                 GradientTransformation, or an ``mx.optimizer.Optimizer``.
             loss: a name (``'softmax_cross_entropy'``, ``'l2'`` ...), a loss
                 object (Gluon or :mod:`mxjax.losses`) or a callable returning
-                per-sample losses.
+                per-sample losses. When the model's last layer applies
+                ``'softmax'`` and the loss is a softmax cross-entropy on logits,
+                the outputs are treated as probabilities (the loss uses their
+                log, not a second softmax; Keras does the same) and
+                ``outputs_are_probabilities`` is True.
             metrics: names (``'accuracy'``), ``mx.metric`` objects or callables.
             learning_rate: overrides the default learning rate of a named optimizer.
         """
@@ -197,6 +254,13 @@ class Engine:
         self._rescale = float(getattr(self._mx_opt, "rescale_grad", 1.0))
         self.tx = optax.chain(base, lr_factor())
         self.loss_fn = resolve_loss(loss)
+        # Keras's rule: a last layer that applies softmax, with a softmax cross-entropy
+        # loss, outputs probabilities; the loss takes their log instead of a second softmax.
+        self.outputs_are_probabilities = (
+            _is_softmax_ce(self.loss_fn) and output_activation(self._output_model()) == "softmax"
+        )
+        if self.outputs_are_probabilities:
+            self.loss_fn = _OnProbabilities(self.loss_fn)
         self.metric_fns = resolve_metrics(metrics)
         self._eval_step = make_eval_step(self.apply_fn, self.loss_fn, self.metric_fns)
         self._step_fns: dict = {}
@@ -204,6 +268,10 @@ class Engine:
         self.opt_state = None
         self._compiled = True
         return self
+
+    def _output_model(self):
+        """The layer or block whose last activation decides ``outputs_are_probabilities``."""
+        return None
 
     def _require_compiled(self, what: str):
         if not self._compiled:

@@ -47,5 +47,8 @@ class Model(Engine):
 
         super().__init__(layer.apply, init_fn, params=params, state=state, seed=seed)
 
+    def _output_model(self):
+        return self.layer
+
     def __repr__(self) -> str:
         return f"Model({self.layer!r})"
