@@ -275,3 +275,30 @@ def test_cli_train_killed_and_resumed_is_bit_identical(tmp_path):
     with open(ref / "metrics.json") as f, open(run / "metrics.json") as g:
         a, b = json.load(f), json.load(g)
     assert a["history"] == b["history"] and a["test_accuracy"] == b["test_accuracy"]
+
+
+def test_model_checkpoint_save_best_only_without_validation_warns(tmp_path):
+    from mxjax import layers as L, train
+
+    model = train.Model(L.Dense(2))
+    model.compile("sgd", "softmax_cross_entropy")
+    cb = train.ModelCheckpoint(str(tmp_path / "best.params"), save_best_only=True)
+    x, y = np.ones((8, 3), np.float32), np.zeros(8, np.int32)
+    with pytest.warns(UserWarning, match=r"monitor 'val_loss' is not among the logs \['loss'\]"):
+        model.fit(x, y, epochs=2, callbacks=[cb], verbose=0)
+    assert cb.saved == []
+
+
+def test_terminate_on_nan_names_epoch_and_batch(capsys):
+    from mxjax import layers as L, train
+
+    model = train.Model(L.Dense(2))
+    model.compile("sgd", "softmax_cross_entropy")
+    x = np.ones((16, 3), np.float32)
+    x[9] = np.nan  # sample 9: batch 2 (of 4 samples each) of the first epoch
+    cb = train.TerminateOnNaN()
+    h = model.fit(
+        x, np.zeros(16, np.int32), batch_size=4, epochs=3, shuffle=False, callbacks=[cb], verbose=0
+    )
+    assert cb.stopped_at == (0, 2) and h.epoch == [0]
+    assert "invalid loss nan at epoch 1, batch 2" in capsys.readouterr().out

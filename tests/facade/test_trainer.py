@@ -222,3 +222,27 @@ def test_trainer_rejects_bad_optimizer_params_at_construction(params, err, msg):
     net.initialize()
     with pytest.raises(err, match=r"Trainer: " + msg):
         gluon.Trainer(net.collect_params(), "sgd", params)
+
+
+def test_check_nan_raises_before_touching_weights_and_states():
+    net = gluon.nn.Dense(1, in_units=2)
+    net.initialize(mx.init.One())
+    trainer = gluon.Trainer(
+        net.collect_params(), "sgd", {"learning_rate": 0.1, "momentum": 0.9}, check_nan=True
+    )
+    with autograd.record():
+        loss = net(mx.nd.ones((4, 2))).sum()
+    loss.backward()
+    trainer.step(4)
+    before = net.weight.data().asnumpy().copy()
+    states = trainer.state_arrays()
+    with autograd.record():
+        loss = net(mx.nd.array([[np.inf, 1.0]])).sum()
+    loss.backward()
+    with pytest.raises(FloatingPointError, match=r"gradient of Parameter 'dense\d+_weight' has 1 "):
+        trainer.step(1)
+    np.testing.assert_array_equal(net.weight.data().asnumpy(), before)
+    after = trainer.state_arrays()
+    assert sorted(after) == sorted(states)
+    for k in states:
+        np.testing.assert_array_equal(after[k], states[k])

@@ -59,6 +59,11 @@ class Trainer:
         kvstore: ``'device'``/``'local'`` (gradients are summed across contexts).
         compression_params: accepted for compatibility; must be None.
         update_on_kvstore: accepted for compatibility.
+        check_nan: before each update, check that every gradient is finite and
+            raise :class:`FloatingPointError` (naming the parameter) instead of
+            updating; the weights and optimizer states stay as they were. It
+            reads the gradients on the host once per step, so it is off by
+            default.
 
     Examples:
         >>> import mxjax as mx
@@ -82,6 +87,7 @@ class Trainer:
         kvstore: Any = "device",
         compression_params: Any = None,
         update_on_kvstore: Any = None,
+        check_nan: bool = False,
     ):
         if isinstance(params, (dict, ParameterDict)):
             params = list(params.values())
@@ -109,6 +115,7 @@ class Trainer:
             )
         self._kvstore = kvstore
         self._update_on_kvstore = update_on_kvstore
+        self._check_nan = bool(check_nan)
         if optimizer_params is not None and not isinstance(optimizer_params, Mapping):
             raise TypeError(
                 "Trainer: optimizer_params must be a dict such as {'learning_rate': 0.1}; "
@@ -194,12 +201,14 @@ class Trainer:
                     "Parameters with stale gradient"
                 )
             fresh.append(ok)
+        if self._check_nan:  # before anything changes (num_update included)
+            self._raise_on_nonfinite(params, fresh, reduce)
         if self._states is None:
             self._build(params)
         self._optimizer.rescale_grad = self._scale / batch_size
         hp = {k: np.float32(v) for k, v in self._optimizer.next_hyperparams().items()}
         mask = None if all(fresh) else np.asarray(fresh, dtype=bool)
-        if mask is None and all(len(p._data) == 1 for p in params):
+        if mask is None and not self._check_nan and all(len(p._data) == 1 for p in params):
             # Gradients still pending from a deferred backward: forward, backward and
             # this update run as one compiled program.
             fused = _deferred.try_step(
@@ -216,6 +225,21 @@ class Trainer:
             grads = tuple(B.to_jax(p._data[0].grad) for p in params)
         self._states, new_w = self._jit(weights, grads, self._states, hp, mask)
         self._assign(params, new_w)
+
+    def _raise_on_nonfinite(self, params: list, fresh: list, reduce: bool) -> None:
+        if reduce:
+            grads = [_reduce([d.grad for d in p._data]) for p in params]
+        else:
+            grads = [B.to_jax(p._data[0].grad) for p in params]
+        finite = jax.device_get([jnp.isfinite(g).all() for g in grads])
+        for p, g, ok, used in zip(params, grads, finite, fresh):
+            if used and not ok:
+                bad = int(np.size(g) - np.count_nonzero(np.isfinite(np.asarray(g))))
+                raise FloatingPointError(
+                    f"Trainer.step: the gradient of Parameter {p.name!r} has {bad} NaN or "
+                    f"infinite value(s) of {np.size(g)} (update {self._optimizer.num_update}); "
+                    "the weights and optimizer states were not updated (check_nan=True)"
+                )
 
     @staticmethod
     def _assign(params: list, new_w: tuple) -> None:

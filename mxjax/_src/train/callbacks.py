@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import tempfile
+import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -227,12 +228,24 @@ class ModelCheckpoint(_Monitor):
         self.save_best_only = save_best_only
         self.verbose = verbose
         self.saved: list[str] = []
+        self._warned = False
 
     def on_epoch_end(self, epoch, logs=None):
         logs = dict(logs or {})
         if self.save_best_only:
             cur = self._current(logs)
-            if cur is None or not self.is_better(cur, self.best, 0.0):
+            if cur is None:
+                if not self._warned:
+                    self._warned = True
+                    warnings.warn(
+                        f"ModelCheckpoint(save_best_only=True): monitor {self.monitor!r} is not "
+                        f"among the logs {sorted(logs)}, so no checkpoint is written. Pass "
+                        "validation_data= (for 'val_*' monitors) or monitor='loss'.",
+                        UserWarning,
+                        stacklevel=2,
+                    )
+                return
+            if not self.is_better(cur, self.best, 0.0):
                 return
             self.best = cur
         path = self.filepath.format(epoch=epoch + 1, **logs)
@@ -365,10 +378,23 @@ class TerminateOnNaN(Callback):
         True
     """
 
+    epoch: int = 0
+    #: ``(epoch, batch)`` where the loss became invalid, or None.
+    stopped_at: tuple[int, int] | None = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+
     def on_batch_end(self, batch, logs=None):
-        if logs is not None and "loss" in logs and not math.isfinite(float(logs["loss"])):
-            print(f"TerminateOnNaN: invalid loss at batch {batch}, stopping")
-            self.model.stop_training = True
+        if logs is not None and "loss" in logs:
+            loss = float(logs["loss"])
+            if not math.isfinite(loss):
+                self.stopped_at = (self.epoch, batch)
+                print(
+                    f"TerminateOnNaN: invalid loss {loss} at epoch {self.epoch + 1}, batch "
+                    f"{batch} (counting from 0); stopping"
+                )
+                self.model.stop_training = True
 
 
 class CSVLogger(Callback):
