@@ -1,12 +1,17 @@
 """Every code example of the docs runs: ``>>>`` examples of docs/**/*.rst (doctest),
 ``.. code-block:: python`` blocks of the .rst pages and the ```` ```python ```` blocks of
 README.md (executed in order, one namespace per file). Each file runs in a temporary
-working directory, so files the examples write do not land in the repository."""
+working directory, so files the examples write do not land in the repository; ``DOCS``
+(the docs/ directory) is defined for pages that read files next to them. A page that
+sets ``XLA_FLAGS`` (to simulate devices) runs in a fresh process, since JAX fixes its
+devices when it starts."""
 
 import doctest
 import glob
 import os
 import re
+import subprocess
+import sys
 import textwrap
 
 import pytest
@@ -47,12 +52,34 @@ def in_tmp(tmp_path, monkeypatch):
     return tmp_path
 
 
+# Runs one page in a fresh interpreter with the test suite's strict JAX settings.
+_RUNNER = """
+import doctest, sys, jax
+jax.config.update("jax_numpy_rank_promotion", "raise")
+r = doctest.testfile(sys.argv[1], module_relative=False, optionflags={flags},
+                     globs={{"__name__": "__docs__", "DOCS": sys.argv[2]}})
+sys.exit(1 if r.failed else 0)
+"""
+
+
+def _run_in_subprocess(path: str, cwd: str) -> None:
+    env = dict(os.environ, JAX_PLATFORMS="cpu", PYTHONPATH=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-W", "error", "-c", _RUNNER.format(flags=FLAGS), path, DOCS],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_page_examples_run(page, in_tmp):
     path = os.path.join(ROOT, page)
     with open(path) as f:
         text = f.read()
-    namespace: dict = {"__name__": "__docs__"}
+    if re.search(r'^>>> os\.environ\["XLA_FLAGS"\]', text, re.M):
+        _run_in_subprocess(path, str(in_tmp))
+        return
+    namespace: dict = {"__name__": "__docs__", "DOCS": DOCS}
     for code in python_blocks(text, markdown=False):
         exec(compile(code, f"{page} (code-block)", "exec"), namespace)
     result = doctest.testfile(
