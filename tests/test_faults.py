@@ -302,3 +302,74 @@ def test_terminate_on_nan_names_epoch_and_batch(capsys):
     )
     assert cb.stopped_at == (0, 2) and h.epoch == [0]
     assert "invalid loss nan at epoch 1, batch 2" in capsys.readouterr().out
+
+
+def _kill_when_exists(cmd, path, delay, timeout=300):
+    proc = subprocess.Popen(cmd, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not path.exists() and proc.poll() is None:
+        time.sleep(0.01)
+    time.sleep(delay)
+    proc.kill()
+    _, err = proc.communicate(timeout=60)
+    assert path.exists(), err.decode()[-3000:]
+
+
+def test_estimator_killed_and_resumed_is_bit_identical(tmp_path):
+    """CheckpointHandler(resume_from_checkpoint=True): LR schedule position, data order and
+    Dropout RNG all survive a kill -9, so the resumed run equals the uninterrupted one."""
+    script = os.path.join(ROOT, "tests", "faults", "estimator_run.py")
+    ref, out, model_dir = tmp_path / "ref.npz", tmp_path / "out.npz", tmp_path / "models"
+    subprocess.run(
+        [sys.executable, script, str(ref), "-", "4"],
+        check=True,
+        env=_env(),
+        timeout=300,
+        capture_output=True,
+    )
+    cmd = [sys.executable, script, str(out), str(model_dir), "4"]
+    _kill_when_exists(cmd, model_dir / "model-epoch0batch12.json", random.Random(5).uniform(0, 0.4))
+    assert not out.exists()  # killed before the end
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=_env(), timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Resumed from checkpoint" in proc.stderr + proc.stdout
+    _same_npz(ref, out)
+
+
+def test_estimator_never_resumes_from_params_without_states(tmp_path, capfd):
+    """A kill between the .params and the .states write leaves an uncommitted pair: resume
+    skips it (with a warning) and uses the newest complete checkpoint."""
+    import mxjax as mx
+    from mxjax import gluon
+    from mxjax.gluon.contrib.estimator import CheckpointHandler, Estimator
+
+    def make():
+        net = gluon.nn.Dense(2, in_units=3)
+        net.initialize(mx.init.One())
+        trainer = gluon.Trainer(
+            net.collect_params(), "sgd", {"learning_rate": 0.1, "momentum": 0.9}
+        )
+        return net, Estimator(net, gluon.loss.SoftmaxCrossEntropyLoss(), trainer=trainer)
+
+    data = gluon.data.DataLoader(
+        gluon.data.ArrayDataset(np.ones((4, 3), np.float32), np.zeros(4, np.int32)), batch_size=2
+    )
+    net, est = make()
+    est.fit(data, epochs=1, event_handlers=[CheckpointHandler(str(tmp_path), epoch_period=1)])
+    assert sorted(os.listdir(tmp_path)) == [
+        "model-epoch0batch2.json",
+        "model-epoch0batch2.params",
+        "model-epoch0batch2.states",
+    ]
+    good = net.weight.data().asnumpy()
+    # what a writer killed between the two files leaves behind
+    net.weight.set_data(mx.nd.full((2, 3), 7.0))
+    net.save_parameters(str(tmp_path / "model-epoch1batch4.params"))
+    (tmp_path / ".tmp-999999999-model-epoch1batch4.states").write_bytes(b"partial")
+    net2, est2 = make()
+    handler = CheckpointHandler(str(tmp_path), resume_from_checkpoint=True)
+    handler.train_begin(est2)
+    assert handler.current_epoch == 1
+    np.testing.assert_array_equal(net2.weight.data().asnumpy(), good)
+    assert "skipping incomplete checkpoint model-epoch1batch4" in capfd.readouterr().out
+    assert not (tmp_path / ".tmp-999999999-model-epoch1batch4.states").exists()

@@ -158,3 +158,86 @@ class TrainingCheckpoint:
         for loader, state in zip(self.loaders, meta["loaders"]):
             _set_loader_state(loader, state)
         return meta["user"]
+
+
+# ----------------------------------------------------------------- Estimator
+# CheckpointHandler keeps MXNet's ``.params``/``.states`` pair for interop and
+# commits the pair with a third, small file written last (``.json``): a
+# checkpoint counts only once its marker names both files with their sizes
+# and hashes, so a kill between the two writes can never be resumed from.
+
+
+def _file_digest(path: str) -> dict:
+    from mxjax._src.io.checkpoint import _sha256
+
+    return {"size": os.path.getsize(path), "sha256": _sha256(path)}
+
+
+def estimator_run_state(estimator) -> dict:
+    """What an Estimator run needs beyond ``.params``/``.states``: RNG keys and data order."""
+    from mxjax._src.train.checkpoint import _numpy_state, data_state
+
+    state: dict[str, Any] = {"numpy": _numpy_state()}
+    eng = getattr(estimator, "_engine", None)
+    if eng is not None:
+        state["key"] = np.asarray(jax.random.key_data(eng._key)).tolist()
+        state["key_impl"] = str(jax.random.key_impl(eng._key))
+        state["step"] = int(np.asarray(eng._step))
+    data = getattr(estimator, "_train_data", None)
+    if data is not None:
+        state["data"] = data_state(data)
+    return state
+
+
+def restore_estimator_run_state(estimator, state: dict) -> None:
+    """Inverse of :func:`estimator_run_state`."""
+    import jax.numpy as jnp
+
+    from mxjax._src.train.checkpoint import _set_numpy_state, set_data_state
+
+    _set_numpy_state(state["numpy"])
+    eng = getattr(estimator, "_engine", None)
+    if eng is not None and "key" in state:
+        data = jnp.asarray(np.asarray(state["key"], np.uint32))
+        eng._key = jax.random.wrap_key_data(data, impl=state["key_impl"])
+        eng._step = jnp.asarray(state["step"], jnp.int32)
+    data = getattr(estimator, "_train_data", None)
+    if data is not None and "data" in state:
+        set_data_state(data, state["data"])
+
+
+def commit_pair(path: str, estimator, epoch: int, batch: int) -> None:
+    """Writes ``path.json``, the marker that commits ``path.params`` + ``path.states``."""
+    import json
+
+    import mxjax
+    from mxjax._src.io.params import atomic_write
+
+    marker = {
+        "format": "mxjax-estimator-checkpoint",
+        "version": 1,
+        "mxjax_version": mxjax.__version__,
+        "epoch": int(epoch),
+        "batch": int(batch),
+        "params": _file_digest(path + ".params"),
+        "states": _file_digest(path + ".states"),
+        "run_state": estimator_run_state(estimator),
+    }
+    atomic_write(path + ".json", json.dumps(marker).encode())
+
+
+def read_committed(path: str) -> dict | None:
+    """The marker of ``path`` when it commits intact ``.params``/``.states`` files, else None."""
+    import json
+
+    try:
+        with open(path + ".json") as f:
+            marker = json.load(f)
+        if marker.get("format") != "mxjax-estimator-checkpoint":
+            return None
+        for ext in ("params", "states"):
+            if _file_digest(f"{path}.{ext}") != marker[ext]:
+                return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return marker

@@ -298,6 +298,7 @@ class Estimator:
         eng.params = None  # re-read the network: it may have changed since the last fit
         eng.opt_state = None  # and continue from the Trainer's optimizer state
         self.stop_training = False
+        self._train_data = train_data  # CheckpointHandler saves its order for exact resume
         feed = IterableFeed(train_data, lambda b: _split_batch(b, batch_axis))
         callbacks = CallbackList([_HandlerAdapter(self, handlers)])
         try:

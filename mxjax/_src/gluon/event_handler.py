@@ -349,6 +349,9 @@ class CheckpointHandler(TrainBegin, BatchEnd, EpochEnd):
         os.makedirs(self.model_dir, exist_ok=True)
 
     def train_begin(self, estimator, *args, **kwargs):
+        from mxjax._src.io.checkpoint import remove_stale_temporaries
+
+        remove_stale_temporaries(self.model_dir)  # left by a writer that was killed
         self.current_epoch = self.current_batch = 0
         if self.save_best:
             self.mode = _monitor_mode(self.monitor, self.mode)
@@ -356,7 +359,7 @@ class CheckpointHandler(TrainBegin, BatchEnd, EpochEnd):
         if self.resume_from_checkpoint:
             self._resume(estimator)
 
-    def _resume(self, estimator):
+    def _candidates(self):
         prefix = f"{self.model_prefix}-epoch"
         found = []
         for f in os.listdir(self.model_dir):
@@ -364,16 +367,36 @@ class CheckpointHandler(TrainBegin, BatchEnd, EpochEnd):
                 body = f[len(prefix) : -len(".params")]
                 epoch, _, batch = body.partition("batch")
                 if epoch.isdigit() and batch.isdigit():
-                    found.append((int(epoch), int(batch), f))
-        if not found:
+                    found.append((int(epoch), int(batch), f[: -len(".params")]))
+        return sorted(found, reverse=True)
+
+    def _resume(self, estimator):
+        from mxjax._src.gluon.checkpoint import read_committed, restore_estimator_run_state
+
+        chosen = marker = None
+        for epoch, batch, stem in self._candidates():
+            path = os.path.join(self.model_dir, stem)
+            marker = read_committed(path)
+            if marker is not None or (
+                not os.path.exists(path + ".json") and os.path.exists(path + ".states")
+            ):  # committed by mxjax, or a complete pair written by MXNet
+                chosen = (epoch, batch, stem)
+                break
+            estimator.logger.warning(
+                "CheckpointHandler: skipping incomplete checkpoint %s (no matching .states "
+                "or commit marker: its writer was interrupted)",
+                stem,
+            )
+        if chosen is None:
             return
-        epoch, batch, fname = max(found)
-        estimator.net.load_parameters(os.path.join(self.model_dir, fname))
-        states = os.path.join(self.model_dir, fname[: -len(".params")] + ".states")
-        if os.path.exists(states):
-            estimator.load_states(states)
+        epoch, batch, stem = chosen
+        path = os.path.join(self.model_dir, stem)
+        estimator.net.load_parameters(path + ".params")
+        estimator.load_states(path + ".states")
+        if marker is not None:
+            restore_estimator_run_state(estimator, marker["run_state"])
         self.current_epoch, self.current_batch = epoch + 1, batch
-        estimator.logger.info("Resumed from checkpoint %s (epoch %d)", fname, epoch)
+        estimator.logger.info("Resumed from checkpoint %s.params (epoch %d)", stem, epoch)
         if estimator.max_epoch is not None:
             estimator.max_epoch -= self.current_epoch
             if estimator.max_epoch <= 0:
@@ -381,10 +404,15 @@ class CheckpointHandler(TrainBegin, BatchEnd, EpochEnd):
         estimator.resumed_epochs = self.current_epoch
 
     def _save(self, estimator, name, periodic):
+        from mxjax._src.gluon.checkpoint import commit_pair
+
         estimator.sync_net()
         path = os.path.join(self.model_dir, name)
+        if os.path.exists(path + ".json"):
+            os.remove(path + ".json")  # uncommitted while its files are rewritten
         estimator.net.save_parameters(path + ".params")
         estimator.save_states(path + ".states")
+        commit_pair(path, estimator, self.current_epoch, self.current_batch)
         if self.verbose:
             estimator.logger.info(
                 "[Epoch %d] CheckpointHandler: saved %s.params", self.current_epoch, path
@@ -393,7 +421,7 @@ class CheckpointHandler(TrainBegin, BatchEnd, EpochEnd):
             self.saved_checkpoints.append(path)
             while len(self.saved_checkpoints) > self.max_checkpoints:
                 old = self.saved_checkpoints.pop(0)
-                for ext in (".params", ".states"):
+                for ext in (".json", ".params", ".states"):
                     if os.path.exists(old + ext):
                         os.remove(old + ext)
 
