@@ -85,6 +85,7 @@ def test_the_list_covers_the_namespaces_the_issue_names():
 def test_statuses_follow_the_code_and_the_notes(groups):
     status = {(g["name"], n): (s, note) for g in groups for n, s, note in g["rows"]}
     assert status[("mx.gluon.nn", "Dense")] == (compat_table.SUPPORTED, "")
+    assert status[("mx.gluon", "HybridBlock")][1] == ""  # supported: no "why missing" note
     assert status[("mx.gluon.nn", "SELU")][0] == compat_table.PARTIAL
     assert "MXNet 1.9.1" in status[("mx.gluon.nn", "SELU")][1]
     assert status[("mx.nd", "sparse")][0] == compat_table.NOT_YET

@@ -5,7 +5,7 @@ Inputs (both committed):
 * ``docs/compat/mxnet_names.json`` — MXNet 1.9.1's names, written by
   ``tools/mxnet_names.py`` with real MXNet;
 * ``docs/compat/notes.txt`` — hand-written notes: which names mxjax has only in part
-  and why, and why a missing name is missing.
+  and why, and why a missing name is missing (shown only while it is missing).
 
 A name's status comes from mxjax's own modules: **supported** when the name resolves
 in mxjax (``mx.gluon.nn.Dense`` -> ``mxjax.gluon.nn.Dense``; a class member on the
@@ -158,6 +158,8 @@ def statuses(names_path: str = NAMES, notes_path: str = NOTES) -> list[dict[str,
             marked, note = _note_for(full, notes)
             if has(name):
                 status = PARTIAL if marked == PARTIAL else SUPPORTED
+                if status == SUPPORTED:
+                    note = ""  # a plain note says why a name is missing: moot once it exists
             else:
                 status = NOT_YET
             rows.append((name, status, note))
