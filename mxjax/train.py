@@ -35,6 +35,7 @@ from mxjax._src.train.engine import (
 from mxjax._src.train.history import History as History
 from mxjax._src.train.metrics import (
     STEP_METRICS as STEP_METRICS,
+    binary_threshold as binary_threshold,
     resolve_metrics as resolve_metrics,
 )
 from mxjax._src.train.model import Model as Model
@@ -76,6 +77,7 @@ __all__ = [
     "STEP_METRICS",
     "TerminateOnNaN",
     "TrainState",
+    "binary_threshold",
     "jit_step",
     "lr_factor",
     "make_eval_step",

@@ -261,7 +261,7 @@ class Engine:
         )
         if self.outputs_are_probabilities:
             self.loss_fn = _OnProbabilities(self.loss_fn)
-        self.metric_fns = resolve_metrics(metrics)
+        self.metric_fns = resolve_metrics(metrics, resolve_loss(loss))
         self._eval_step = make_eval_step(self.apply_fn, self.loss_fn, self.metric_fns)
         self._step_fns: dict = {}
         self._step_version = getattr(self, "_step_version", 0) + 1
