@@ -1,4 +1,4 @@
-"""The ``mxjax`` command: ``mxjax train``, ``evaluate``, ``predict`` and ``info``.
+"""The ``mxjax`` command: ``mxjax train``, ``evaluate``, ``predict``, ``info`` and ``convert``.
 
 Examples:
     >>> from mxjax.cli import build_parser

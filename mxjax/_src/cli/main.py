@@ -365,6 +365,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     i = sub.add_parser("info", help="versions, devices and backends")
     i.set_defaults(fn=cmd_info)
+
+    from mxjax._src.cli.convert import add_parser as add_convert
+
+    add_convert(sub)
     return p
 
 
