@@ -126,6 +126,8 @@ class SymbolBlock(CoreBlock):
         ['fc_bias', 'fc_weight']
     """
 
+    _is_symbol_block = True
+
     def __init__(self, outputs: Any, inputs: Any, params: Any = None):
         if isinstance(outputs, (list, tuple)):
             outputs = Group(list(outputs))

@@ -189,39 +189,44 @@ def _core_to_symbol(core: Any, x: Symbol, params: dict[str, Symbol], name: str) 
     )
 
 
+def _gluon_base(block: Any, name: str) -> type | None:
+    """The Gluon base class ``name`` among ``block``'s bases (duck-typed: no import of gluon,
+    which imports this module through ``HybridBlock.export``)."""
+    for cls in type(block).__mro__:
+        if cls.__name__ == name and cls.__module__ == "mxjax._src.gluon.block":
+            return cls
+    return None
+
+
+def _overrides(block: Any, base: type, method: str) -> bool:
+    return getattr(type(block), method) is not getattr(base, method)
+
+
 def block_to_symbol(block: Any, *xs: Any, **kwargs: Any) -> Any:
     """The symbol of ``block`` applied to symbol inputs ``xs`` (what ``block(sym)`` returns)."""
-    from mxjax._src.gluon.block import HybridBlock, Sequential
-    from mxjax._src.gluon.core_block import CoreBlock
-    from mxjax._src.symbol.block import SymbolBlock
-
     if kwargs:
         raise TypeError(f"{type(block).__name__}: keyword inputs are not supported on Symbols")
     name = block.name
-    if isinstance(block, SymbolBlock):
-        graph = block.symbol
+    if getattr(block, "_is_symbol_block", False):
         repl = dict(zip(block._core.input_names, xs))
-        out = graph(**repl)
         for p in block._reg_params.values():  # share the variable nodes of parameters
             _param_var(p)
-        return out if len(out) > 1 else out
-    if isinstance(block, CoreBlock):
+        return block.symbol(**repl)
+    if hasattr(block, "_core") and hasattr(block, "_pnames"):  # a CoreBlock
         if len(xs) != 1:
             raise ValueError(f"export: {type(block).__name__} takes one input; received {len(xs)}")
         params = {n: _param_var(block._param(n)) for n in (*block._pnames, *block._snames)}
         return _core_to_symbol(block._core, xs[0], params, name)
+    hybrid = _gluon_base(block, "HybridBlock")
     if (
-        isinstance(block, HybridBlock)
-        and type(block).hybrid_forward is not HybridBlock.hybrid_forward
-        and type(block).forward is HybridBlock.forward
+        hybrid is not None
+        and _overrides(block, hybrid, "hybrid_forward")
+        and not _overrides(block, hybrid, "forward")
     ):
         params = {k: _param_var(p) for k, p in block._reg_params.items()}
         return block.hybrid_forward(_sym(), *xs, **params)
-    if (
-        isinstance(block, Sequential)
-        and type(block).forward in (Sequential.forward, getattr(type(block), "forward", None))
-        and type(block).__name__ in ("Sequential", "HybridSequential")
-    ):
+    seq = _gluon_base(block, "Sequential")
+    if seq is not None and type(block).__name__ in ("Sequential", "HybridSequential"):
         x = xs[0] if len(xs) == 1 else xs
         for child in block._children.values():
             x = child(x) if isinstance(x, Symbol) else child(*x)
@@ -233,13 +238,9 @@ def block_to_symbol(block: Any, *xs: Any, **kwargs: Any) -> Any:
 
 
 def _num_inputs(block: Any) -> int:
-    from mxjax._src.gluon.block import HybridBlock
-
-    fn = (
-        block.hybrid_forward
-        if type(block).hybrid_forward is not HybridBlock.hybrid_forward
-        else block.forward
-    )
+    hybrid = _gluon_base(block, "HybridBlock")
+    custom = hybrid is not None and _overrides(block, hybrid, "hybrid_forward")
+    fn = block.hybrid_forward if custom else block.forward
     try:
         sig = inspect.signature(fn)
     except (TypeError, ValueError):

@@ -327,6 +327,12 @@ class Symbol:
             return method
         raise AttributeError(f"'Symbol' object has no attribute {name!r}")
 
+    def _apply_block(self, block: Any, *args: Any, **kwargs: Any) -> Any:
+        """``block(symbol)``: the graph of a Gluon block applied to symbols (used by Block)."""
+        from mxjax._src.symbol.export import block_to_symbol
+
+        return block_to_symbol(block, *args, **kwargs)
+
     # ------------------------------------------------------------ analysis & running
     def infer_shape(self, *args: Any, **kwargs: Any):
         """Infers ``(arg_shapes, out_shapes, aux_shapes)`` from some input shapes.
