@@ -38,7 +38,11 @@ from mxjax._src.optim.base import (
     param_names as param_names,
     rescale_grad as rescale_grad,
 )
-from mxjax._src.optim.create import OPTIMIZERS as OPTIMIZERS, create as create
+from mxjax._src.optim.create import (
+    OPTIMIZERS as OPTIMIZERS,
+    create as create,
+    default_learning_rate as default_learning_rate,
+)
 from mxjax._src.optim.optimizers import (
     adadelta as adadelta,
     adagrad as adagrad,
@@ -60,6 +64,7 @@ from mxjax._src.optim.optimizers import (
 
 __all__ = [
     "OPTIMIZERS",
+    "default_learning_rate",
     "MXRuleState",
     "MultiPrecisionState",
     "adadelta",

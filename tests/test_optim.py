@@ -216,3 +216,23 @@ def test_dcasgd_momentum_against_numpy():
         prev = ref
         ref = ref + mom
     np.testing.assert_allclose(params["w"], ref, rtol=1e-5, atol=1e-6)
+
+
+def test_create_does_not_mutate_the_callers_scheduler():
+    from mxjax import lr_scheduler, optim
+
+    sched = lr_scheduler.FactorScheduler(step=1, factor=0.5, base_lr=1.0)
+    optim.create("sgd", learning_rate=0.1, lr_scheduler=sched)
+    assert sched.base_lr == 1.0
+
+
+def test_default_learning_rates_come_from_the_factories():
+    import inspect
+
+    from mxjax import optim
+    from mxjax.train import resolve_optimizer
+
+    for name, factory in optim.OPTIMIZERS.items():
+        default = inspect.signature(factory).parameters["learning_rate"].default
+        assert optim.default_learning_rate(name) == default
+        assert resolve_optimizer(name)[1] == default

@@ -310,21 +310,25 @@ def mx_rule(
         t = state.count + 1
         lr = learning_rate(t) if callable(learning_rate) else learning_rate
         extra, ctx_extra = extra_step(state.extra, t, lr) if extra_step else (state.extra, ())
-        names = param_names(params)
-        lr_m = leaf_multipliers(lr_mult, params, "lr_mult")
-        wd_m = leaf_multipliers(wd_mult, params, "wd_mult")
         gl, tdef = jax.tree_util.tree_flatten(updates)
-        wl = tdef.flatten_up_to(params)
-        sl = [tdef.flatten_up_to(s) for s in state.slots]
-        new_updates, new_slots = [], [[] for _ in state.slots]
-        for i, (g, w) in enumerate(zip(gl, wl)):
-            ctx = RuleContext(lr * lr_m[i], wd * wd_m[i], t, names[i], i, ctx_extra)
-            new_w, s = rule(ctx, g, w, tuple(x[i] for x in sl))
-            new_updates.append((new_w - w).astype(w.dtype))
-            for k, v in enumerate(s):
-                new_slots[k].append(v.astype(sl[k][i].dtype))
-        slots = tuple(tdef.unflatten(s) for s in new_slots)
-        return tdef.unflatten(new_updates), MXRuleState(t, slots, extra)
+        # Per-leaf constants as trees shaped like the parameters, then one tree map.
+        names = tdef.unflatten(param_names(params))
+        index = tdef.unflatten(list(range(len(gl))))
+        lr_m = tdef.unflatten(leaf_multipliers(lr_mult, params, "lr_mult"))
+        wd_m = tdef.unflatten(leaf_multipliers(wd_mult, params, "wd_mult"))
+
+        def leaf(g, w, name, i, lm, wm, *slots):
+            ctx = RuleContext(lr * lm, wd * wm, t, name, i, ctx_extra)
+            new_w, new_s = rule(ctx, g, w, slots)
+            return (new_w - w).astype(w.dtype), tuple(
+                v.astype(old.dtype) for v, old in zip(new_s, slots)
+            )
+
+        out = jax.tree_util.tree_map(leaf, updates, params, names, index, lr_m, wd_m, *state.slots)
+        pairs = tdef.flatten_up_to(out)
+        new_updates = tdef.unflatten([p[0] for p in pairs])
+        slots = tuple(tdef.unflatten([p[1][k] for p in pairs]) for k in range(len(state.slots)))
+        return new_updates, MXRuleState(t, slots, extra)
 
     return optax.GradientTransformation(init_fn, update_fn)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import inspect
 from typing import Any
 
@@ -9,7 +10,7 @@ import optax
 
 from mxjax._src.optim import optimizers as _o
 
-__all__ = ["OPTIMIZERS", "create"]
+__all__ = ["OPTIMIZERS", "create", "default_learning_rate"]
 
 #: MXNet's registered (lower-case) optimizer names and their factories.
 OPTIMIZERS = {
@@ -44,7 +45,8 @@ def create(name: str, **kwargs: Any) -> optax.GradientTransformation:
     ``rescale_grad``, ``clip_gradient``, ``beta1``, ...). ``lr_scheduler``
     (an :mod:`mxjax.lr_scheduler` scheduler or any callable of ``num_update``)
     becomes the learning-rate schedule; if ``learning_rate`` is also given it
-    replaces the scheduler's ``base_lr``, as in MXNet.
+    replaces the scheduler's ``base_lr``, as in MXNet (on a copy: the
+    caller's scheduler is never changed).
 
     Args:
         name: MXNet optimizer name.
@@ -75,6 +77,7 @@ def create(name: str, **kwargs: Any) -> optax.GradientTransformation:
     if sched is not None:
         lr = kwargs.pop("learning_rate", None)
         if lr is not None and hasattr(sched, "base_lr"):
+            sched = copy.copy(sched)
             sched.base_lr = lr
         kwargs["learning_rate"] = sched
     accepted = set(inspect.signature(factory).parameters)
@@ -84,3 +87,20 @@ def create(name: str, **kwargs: Any) -> optax.GradientTransformation:
             f"optim.create({name!r}): unexpected keyword(s) {unknown}; accepted: {sorted(accepted)}"
         )
     return factory(**kwargs)
+
+
+def default_learning_rate(name: str) -> float:
+    """The default learning rate of an optimizer name (its factory's default: one source).
+
+    Raises:
+        ValueError: unknown optimizer name.
+
+    Examples:
+        >>> from mxjax import optim
+        >>> optim.default_learning_rate("adam"), optim.default_learning_rate("sgd")
+        (0.001, 0.01)
+    """
+    factory = OPTIMIZERS.get(str(name).lower())
+    if factory is None:
+        raise ValueError(f"unknown optimizer {name!r}; expected one of {sorted(OPTIMIZERS)}")
+    return float(inspect.signature(factory).parameters["learning_rate"].default)

@@ -28,15 +28,6 @@ from mxjax._src.validate import check_fit_args, check_number
 
 __all__ = ["Engine", "output_activation", "resolve_loss", "resolve_optimizer"]
 
-_DEFAULT_LR = {
-    "sgd": 0.01,
-    "nag": 0.01,
-    "adam": 0.001,
-    "adamw": 0.001,
-    "rmsprop": 0.001,
-    "adagrad": 0.01,
-}
-
 
 def resolve_optimizer(
     optimizer: Any, learning_rate: float | None = None
@@ -57,18 +48,15 @@ def resolve_optimizer(
     if isinstance(optimizer, optax.GradientTransformation):
         return optimizer, 1.0 if learning_rate is None else float(learning_rate)
     if isinstance(optimizer, str):
-        name = optimizer.lower()
-        lr = float(learning_rate) if learning_rate is not None else _DEFAULT_LR.get(name, 0.01)
-        try:
-            from mxjax import optim
+        from mxjax import optim
 
-            return optim.create(name, learning_rate=lr), lr
-        except (ImportError, AttributeError):  # pragma: no cover - optim always ships
-            pass
-        factory = getattr(optax, name, None)
-        if factory is None:
-            raise ValueError(f"Unknown optimizer {optimizer!r}")
-        return factory(lr), lr
+        name = optimizer.lower()
+        if name not in optim.OPTIMIZERS:
+            raise ValueError(
+                f"Unknown optimizer {optimizer!r}; expected one of {sorted(optim.OPTIMIZERS)}"
+            )
+        lr = optim.default_learning_rate(name) if learning_rate is None else float(learning_rate)
+        return optim.create(name, learning_rate=lr), lr
     to_optax = getattr(optimizer, "to_optax", None)
     if callable(to_optax):
         lr = getattr(optimizer, "learning_rate", 1.0)
