@@ -383,3 +383,32 @@ def test_estimator_never_resumes_from_params_without_states(tmp_path):
     np.testing.assert_array_equal(net2.weight.data().asnumpy(), good)
     assert any("skipping incomplete checkpoint model-epoch1batch4" in m for m in messages)
     assert not (tmp_path / ".tmp-999999999-model-epoch1batch4.states").exists()
+
+
+@pytest.mark.parametrize("bad", [10, -1])
+def test_fit_evaluate_and_estimator_name_out_of_range_labels(bad):
+    from mxjax import gluon, layers as L, train
+    from mxjax.gluon.contrib.estimator import Estimator
+
+    x = np.ones((16, 3), np.float32)
+    y = np.zeros(16, np.int32)
+    y[13] = bad
+    model = train.Model(L.Dense(10))
+    model.compile("sgd", "softmax_cross_entropy")
+    with pytest.raises(ValueError, match=rf"fit: label {bad} of sample 13 is outside .*\[0, 10\)"):
+        model.fit(x, y, batch_size=4, verbose=0)
+    loader = gluon.data.DataLoader(gluon.data.ArrayDataset(x, y), batch_size=4)
+    with pytest.raises(ValueError, match=rf"fit: label {bad} of sample 1 in batch 3 is outside"):
+        model.fit(loader, verbose=0)
+    with pytest.raises(ValueError, match=rf"evaluate: label {bad} of sample 1 in batch 3"):
+        model.evaluate(x, y, batch_size=4)
+    net = gluon.nn.Dense(10, in_units=3)
+    net.initialize()
+    est = Estimator(net, gluon.loss.SoftmaxCrossEntropyLoss(), trainer=gluon.Trainer(
+        net.collect_params(), "sgd", {"learning_rate": 0.1}))  # fmt: skip
+    est.logger.disabled = True
+    with pytest.raises(
+        ValueError, match=rf"Estimator.fit: label {bad}\.?0? of sample 1 in batch 3"
+    ):
+        est.fit(loader, epochs=1)
+    assert np.isfinite(net.weight.data().asnumpy()).all()  # stopped before the bad batch

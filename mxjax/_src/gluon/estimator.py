@@ -299,7 +299,8 @@ class Estimator:
         eng.opt_state = None  # and continue from the Trainer's optimizer state
         self.stop_training = False
         self._train_data = train_data  # CheckpointHandler saves its order for exact resume
-        feed = IterableFeed(train_data, lambda b: _split_batch(b, batch_axis))
+        split = eng._checked_split("Estimator.fit", lambda b: _split_batch(b, batch_axis))
+        feed = IterableFeed(train_data, split)
         callbacks = CallbackList([_HandlerAdapter(self, handlers)])
         try:
             eng._loop(feed, self._runner, callbacks, epochs=sys.maxsize, with_outputs=True)

@@ -14,6 +14,7 @@ from mxjax._src.train.callbacks import BatchLogs, Callback, CallbackList
 from mxjax._src.train.checkpoint import ResumeFrom
 from mxjax._src.train.feed import ArrayFeed, IterableFeed
 from mxjax._src.train.history import History
+from mxjax._src.train.labels import check_class_labels, class_axis, num_classes
 from mxjax._src.train.metrics import resolve_metrics
 from mxjax._src.train.progress import ProgressLogger
 from mxjax._src.train.runner import Runner, SingleDevice, resolve_runner
@@ -439,12 +440,39 @@ class Engine:
                 xs, ys = jax.tree.map(lambda a: a[:cut], xs), ys[:cut]
             feed = ArrayFeed(xs, ys, batch_size or 32, shuffle, np.random.default_rng(self.seed))
             self._ensure_init(jax.tree.map(lambda a: a[:1], feed.xa))
+            check_class_labels("fit", ys, self._label_classes(jax.tree.map(lambda a: a[:1], xs)))
             return feed, val
         if validation_split:
             raise ValueError(
                 "validation_split needs array inputs; pass validation_data with a data iterable"
             )
-        return IterableFeed(x, self._split_batch), val
+        return IterableFeed(x, self._checked_split("fit")), val
+
+    def _label_classes(self, x_example) -> int | None:
+        """The number of classes when the loss takes sparse class labels (checked on the host)."""
+        axis = class_axis(self.loss_fn)
+        if axis is None or self.params is None:
+            return None
+        key = (self._step_version, jax.tree.map(lambda a: (a.shape[1:], str(a.dtype)), x_example))
+        cache = self.__dict__.setdefault("_classes_cache", {})
+        if str(key) not in cache:
+            cache[str(key)] = num_classes(self.apply_fn, self.params, self.state, x_example, axis)
+        return cache[str(key)]
+
+    def _checked_split(self, where: str, base: Callable | None = None):
+        """``base`` (default ``_split_batch``) that also checks each batch's class labels."""
+        count = [0]  # batches counted from 0
+        base = base or self._split_batch
+
+        def split(batch):
+            bx, by = base(batch)
+            if class_axis(self.loss_fn) is not None:
+                self._ensure_init(bx)
+                check_class_labels(where, by, self._label_classes(bx), batch=count[0])
+            count[0] += 1
+            return bx, by
+
+        return split
 
     def _compiled_step(self, runner: Runner, gather: bool, with_outputs: bool = False):
         key = (self._step_version, with_outputs)
@@ -557,8 +585,9 @@ class Engine:
         """Returns ``{'loss': ..., <metric>: ...}`` averaged over all samples (inference mode)."""
         self._require_compiled("evaluate")
         sums = zero_sums(self.metric_fns)
-        for bx, by in self._eval_batches(x, y, batch_size):
+        for i, (bx, by) in enumerate(self._eval_batches(x, y, batch_size)):
             self._ensure_init(bx)
+            check_class_labels("evaluate", by, self._label_classes(bx), batch=i)
             sums = self._eval_step(self.params, self.state, sums, bx, jnp.asarray(by))
         logs = self._fetch(sums)
         if verbose:
