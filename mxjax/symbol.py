@@ -27,10 +27,9 @@ from mxjax._src.symbol.graph import (
     make_op_function as _make_op_function,
     var as var,
 )
-from mxjax._src.symbol.registry import OPS as _OPS, _load as _load_ops
-from mxjax._src.symbol.serialize import load as load, load_json as load_json
+from mxjax._src.symbol.loader import load as load, load_json as load_json
+from mxjax._src.symbol.optable import OPS as _OPS
 
-_load_ops()
 _OP_NAMES = sorted(_OPS)
 for _name in _OP_NAMES:
     globals()[_name] = _make_op_function(_OPS[_name], _name)

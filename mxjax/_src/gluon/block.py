@@ -311,7 +311,9 @@ class Block(KerasMixin):
     # ---------------------------------------------------------------- calling
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if args and type(args[0]).__name__ == "Symbol":  # mx.sym inputs: the block's graph
-            return args[0]._apply_block(self, *args, **kwargs)
+            from mxjax._src.symbol.export import block_to_symbol
+
+            return block_to_symbol(self, *args, **kwargs)
         for hook in list(self._forward_pre_hooks.values()):
             hook(self, args)
         out = self.forward(*args, **kwargs)

@@ -88,7 +88,7 @@ def load_checkpoint(prefix: str, epoch: int) -> tuple[Any, dict, dict]:
         >>> sym.list_arguments(), sorted(args)
         (['data', 'fc_weight', 'fc_bias'], ['fc_bias', 'fc_weight'])
     """
-    from mxjax._src.symbol.serialize import load
+    from mxjax._src.symbol.loader import load
 
     sym = load(f"{prefix}-symbol.json")
     args, auxs = load_params(prefix, epoch)

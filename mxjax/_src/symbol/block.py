@@ -27,7 +27,7 @@ _PROGRAMS: dict = {}
 
 def _program(graph: str):
     from mxjax._src.symbol.executor import GraphProgram
-    from mxjax._src.symbol.serialize import load_json
+    from mxjax._src.symbol.loader import load_json
 
     prog = _PROGRAMS.get(graph)
     if prog is None:
@@ -226,7 +226,7 @@ class SymbolBlock(CoreBlock):
             (1, 2)
         """
         from mxjax._src.symbol.graph import var
-        from mxjax._src.symbol.serialize import load
+        from mxjax._src.symbol.loader import load
 
         sym = load(symbol_file)
         names = [input_names] if isinstance(input_names, str) else list(input_names)

@@ -15,7 +15,6 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from mxjax._src.symbol.graph import Symbol
 from mxjax._src.symbol.registry import Ctx
 
 __all__ = ["Executor", "GraphProgram", "bind", "simple_bind"]
@@ -42,7 +41,7 @@ class GraphProgram:
         [3.0, 3.0]
     """
 
-    def __init__(self, symbol: Symbol):
+    def __init__(self, symbol: Any):
         nodes = symbol._nodes()
         index = {id(n): i for i, n in enumerate(nodes)}
         self.symbol = symbol
@@ -59,7 +58,7 @@ class GraphProgram:
         self._fwd_bwd = jax.jit(self._forward_backward, static_argnums=(5,))
 
     @staticmethod
-    def for_symbol(symbol: Symbol) -> GraphProgram:
+    def for_symbol(symbol: Any) -> GraphProgram:
         """The program of ``symbol``, shared by all graphs with the same JSON (bounded cache)."""
         from mxjax._src.symbol.serialize import tojson
 
@@ -212,7 +211,7 @@ class Executor:
 
     def __init__(
         self,
-        symbol: Symbol,
+        symbol: Any,
         ctx: Any,
         args: list,
         grads: list,
@@ -392,7 +391,7 @@ class Executor:
 
 
 def bind(
-    symbol: Symbol,
+    symbol: Any,
     ctx: Any,
     args: Any,
     args_grad: Any = None,
@@ -413,7 +412,7 @@ def bind(
 
 
 def simple_bind(
-    symbol: Symbol,
+    symbol: Any,
     ctx: Any,
     grad_req: Any,
     type_dict: Any,

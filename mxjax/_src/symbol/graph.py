@@ -14,7 +14,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from mxjax._src.symbol.attrs import Params, to_str
-from mxjax._src.symbol.registry import OpDef, get_op
+from mxjax._src.symbol.optable import OPS, get_op
+from mxjax._src.symbol.registry import OpDef
 
 __all__ = ["Group", "Node", "Symbol", "Variable", "new_name", "topo_order", "var"]
 
@@ -315,9 +316,6 @@ class Symbol:
         # fluent methods: x.reshape(...), x.sum(axis=1), x.relu() ...
         if name.startswith("_"):
             raise AttributeError(name)
-        from mxjax._src.symbol.registry import OPS, _load
-
-        _load()
         if name in _FLUENT and name in OPS:
             op = OPS[name]
 
@@ -326,12 +324,6 @@ class Symbol:
 
             return method
         raise AttributeError(f"'Symbol' object has no attribute {name!r}")
-
-    def _apply_block(self, block: Any, *args: Any, **kwargs: Any) -> Any:
-        """``block(symbol)``: the graph of a Gluon block applied to symbols (used by Block)."""
-        from mxjax._src.symbol.export import block_to_symbol
-
-        return block_to_symbol(block, *args, **kwargs)
 
     # ------------------------------------------------------------ analysis & running
     def infer_shape(self, *args: Any, **kwargs: Any):
@@ -619,7 +611,7 @@ def make_op_function(op: OpDef, public_name: str):
     fn.__qualname__ = public_name
     fn.__doc__ = (
         f"MXNet's ``{op.name}`` operator as a symbol.\n\n"
-        f"    Inputs: {', '.join(op.input_names(_defaults(op))) if not op.variadic else '*args'}."
+        f"    Inputs: {', '.join(op.input_names(_defaults(op))) if not op.variadic else '``*args``'}."
         f"\n    Parameters: {', '.join(op.params) or 'none'}.\n"
     )
     return fn

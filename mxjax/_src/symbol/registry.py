@@ -2,8 +2,9 @@
 
 Each :class:`OpDef` names MXNet's inputs, auxiliary states, parameters (with
 their parsers and defaults), outputs, and a ``compute`` function written over
-:mod:`mxjax.layers`, :mod:`mxjax.ops` and ``jax.numpy``. The symbolic graph,
-its JSON files, shape inference and the executor all read this one table.
+:mod:`mxjax.layers`, :mod:`mxjax.ops` and ``jax.numpy``. The operator
+modules (``ops_*``) fill the table; :mod:`mxjax._src.symbol.optable` loads them
+all and looks operators up.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from mxjax._src.symbol.attrs import Params, parse_params
 
-__all__ = ["OPS", "Ctx", "OpDef", "get_op", "register"]
+__all__ = ["OPS", "Ctx", "OpDef", "register"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,28 +97,3 @@ def register(name: str, compute: Callable[..., Any], *aliases: str, **kwargs: An
     for a in aliases:
         OPS[a] = op
     return op
-
-
-def get_op(name: str) -> OpDef:
-    """Looks an operator up by MXNet name.
-
-    Raises:
-        ValueError: naming the operator, for one mxjax does not implement.
-    """
-    _load()
-    op = OPS.get(name)
-    if op is None:
-        raise ValueError(
-            f"MXNet operator {name!r} is not supported by mxjax's symbolic API "
-            f"({len(OPS)} operator names are); see docs/symbol.rst for the list"
-        )
-    return op
-
-
-_LOADED = [False]
-
-
-def _load() -> None:
-    if not _LOADED[0]:
-        _LOADED[0] = True
-        from mxjax._src.symbol import ops_loss, ops_math, ops_nn, ops_tensor  # noqa: F401

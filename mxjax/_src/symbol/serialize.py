@@ -1,10 +1,9 @@
-"""MXNet's ``-symbol.json`` format: writing and reading symbol graphs.
+"""MXNet's ``-symbol.json`` format: writing symbol graphs, and MXNet's dtype codes.
 
 The format is nnvm's graph JSON: ``nodes`` (``op``, ``name``, string
 ``attrs``, ``inputs`` as ``[node, output, version]``), ``arg_nodes``,
 ``node_row_ptr``, ``heads`` and ``attrs: {"mxnet_version": ["int", 10901]}``.
-Files are written atomically; reading checks the structure and names the
-offending node.
+Files are written atomically; :mod:`mxjax._src.symbol.loader` reads them.
 """
 
 from __future__ import annotations
@@ -16,10 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from mxjax._src.symbol.graph import Node, Symbol
-from mxjax._src.symbol.registry import get_op
-
-__all__ = ["dtype_code", "dtype_from_code", "load", "load_json", "save", "tojson"]
+__all__ = ["dtype_code", "dtype_from_code", "save", "to_dict", "tojson"]
 
 MXNET_VERSION = 10901
 
@@ -67,7 +63,7 @@ def dtype_from_code(code: Any) -> Any:
     return np.dtype(name)
 
 
-def _row_count(node: Node) -> int:
+def _row_count(node: Any) -> int:
     if node.op is None:
         return 1
     hidden = _HIDDEN_OUTPUTS.get(node.op.name)
@@ -76,7 +72,7 @@ def _row_count(node: Node) -> int:
     return max(node.num_outputs, hidden or 0)
 
 
-def to_dict(symbol: Symbol) -> dict:
+def to_dict(symbol: Any) -> dict:
     """The JSON object of a symbol (see :func:`tojson`)."""
     nodes = symbol._nodes()
     index = {id(n): i for i, n in enumerate(nodes)}
@@ -100,7 +96,7 @@ def to_dict(symbol: Symbol) -> dict:
     }
 
 
-def tojson(symbol: Symbol) -> str:
+def tojson(symbol: Any) -> str:
     """MXNet's ``-symbol.json`` text of a symbol.
 
     Examples:
@@ -112,7 +108,7 @@ def tojson(symbol: Symbol) -> str:
     return json.dumps(to_dict(symbol), indent=2)
 
 
-def save(symbol: Symbol, fname: str) -> None:
+def save(symbol: Any, fname: str) -> None:
     """Writes ``symbol.tojson()`` to ``fname`` (temporary file, then rename)."""
     text = tojson(symbol)
     d = os.path.dirname(os.path.abspath(fname))
@@ -128,93 +124,3 @@ def save(symbol: Symbol, fname: str) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
-
-
-def _bad(where: str, why: str) -> ValueError:
-    return ValueError(f"symbol JSON {where}: {why}")
-
-
-def from_dict(graph: Any, where: str = "<string>") -> Symbol:
-    """Builds a :class:`Symbol` from a parsed ``-symbol.json`` object."""
-    if not isinstance(graph, dict) or "nodes" not in graph or "heads" not in graph:
-        raise _bad(where, "expected an object with 'nodes' and 'heads' (an MXNet -symbol.json)")
-    raw = graph["nodes"]
-    if not isinstance(raw, list):
-        raise _bad(where, "'nodes' must be a list")
-    nodes: list[Node] = []
-    for i, d in enumerate(raw):
-        if not isinstance(d, dict) or "op" not in d or "name" not in d:
-            raise _bad(where, f"node {i} must be an object with 'op' and 'name'")
-        attrs: dict[str, str] = {}
-        for key in ("param", "attr", "attrs"):  # MXNet < 0.9 used 'param' and 'attr'
-            v = d.get(key) or {}
-            if not isinstance(v, dict):
-                raise _bad(where, f"node {i} ({d['name']!r}): {key!r} must be an object")
-            attrs.update({str(k): str(val) for k, val in v.items()})
-        inputs = []
-        for e in d.get("inputs", []):
-            if not isinstance(e, list) or len(e) < 2 or not 0 <= int(e[0]) < i:
-                raise _bad(where, f"node {i} ({d['name']!r}) has a bad input entry {e!r}")
-            inputs.append((nodes[int(e[0])], int(e[1])))
-        if d["op"] == "null":
-            node = Node(None, d["name"], attrs)
-        else:
-            try:
-                op = get_op(d["op"])
-            except ValueError as err:
-                raise _bad(where, f"node {i} ({d['name']!r}): {err}") from None
-            node = Node(op, d["name"], attrs, inputs)
-            try:
-                p = node.params
-            except ValueError as err:
-                raise _bad(where, f"node {i} ({d['name']!r}): {err}") from None
-            if op.variadic is None:
-                names = op.input_names(p)
-                # old files may lack trailing inputs (aux states): add variables as MXNet does
-                for k in names[len(inputs) :]:
-                    node.inputs.append((Node(None, f"{d['name']}_{k}", {}), 0))
-                if len(node.inputs) != len(names):
-                    raise _bad(
-                        where,
-                        f"node {i} ({d['name']!r}): operator {op.name} takes {len(names)} "
-                        f"inputs {names}; the file gives {len(inputs)}",
-                    )
-        nodes.append(node)
-    heads = graph["heads"]
-    try:
-        outs = [(nodes[int(h[0])], int(h[1])) for h in heads]
-    except (TypeError, IndexError, ValueError):
-        raise _bad(where, f"bad 'heads' {heads!r}") from None
-    return Symbol(outs)
-
-
-def load_json(json_str: str) -> Symbol:
-    """Reads a symbol from MXNet's JSON text (``mx.sym.load_json``).
-
-    Raises:
-        ValueError: malformed JSON or an operator mxjax does not implement.
-
-    Examples:
-        >>> import mxjax as mx
-        >>> s = mx.sym.Activation(mx.sym.var("x"), act_type="relu", name="act")
-        >>> mx.sym.load_json(s.tojson()).list_outputs()
-        ['act_output']
-    """
-    if not isinstance(json_str, str):
-        raise TypeError(f"load_json: expected a str; received {type(json_str).__name__}")
-    try:
-        graph = json.loads(json_str)
-    except json.JSONDecodeError as e:
-        raise _bad("<string>", f"not valid JSON ({e})") from None
-    return from_dict(graph)
-
-
-def load(fname: str) -> Symbol:
-    """Reads a symbol from an MXNet ``-symbol.json`` file (``mx.sym.load``)."""
-    with open(fname) as f:
-        text = f.read()
-    try:
-        graph = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise _bad(repr(fname), f"not valid JSON ({e})") from None
-    return from_dict(graph, repr(fname))
