@@ -46,6 +46,7 @@ from mxjax._src.train.runner import (
     SingleDevice as SingleDevice,
     resolve_runner as resolve_runner,
 )
+from mxjax._src.train.saving import load_model as load_model
 from mxjax._src.train.step import (
     TrainState as TrainState,
     jit_step as jit_step,
@@ -79,6 +80,7 @@ __all__ = [
     "TrainState",
     "binary_threshold",
     "jit_step",
+    "load_model",
     "lr_factor",
     "make_eval_step",
     "make_train_step",

@@ -7,7 +7,6 @@ import json
 import os
 import platform
 import sys
-import tempfile
 import time
 
 import numpy as np
@@ -92,10 +91,9 @@ def load_dataset(name: str, root: str | None = None, download: bool = False, log
 
 
 def _write_json_atomic(path: str, obj) -> None:
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), suffix=".json.tmp")
-    with os.fdopen(fd, "w") as f:
-        json.dump(obj, f, indent=2)
-    os.replace(tmp, path)
+    from mxjax._src.io.atomic import atomic_write
+
+    atomic_write(path, json.dumps(obj, indent=2))
 
 
 def _make_model(args):
@@ -116,12 +114,11 @@ def cmd_train(args) -> int:
     xtr, xte = _prepare_x(args.model, xtr), _prepare_x(args.model, xte)
     model = _make_model(args)
     from mxjax import lr_scheduler, optim
-    from mxjax._src.train.engine import _DEFAULT_LR
 
     lr = (
         args.lr
         if args.lr is not None
-        else _CLI_LR.get(args.optimizer.lower(), _DEFAULT_LR.get(args.optimizer.lower(), 0.01))
+        else _CLI_LR.get(args.optimizer.lower(), optim.default_learning_rate(args.optimizer))
     )
     if args.schedule == "cosine":
         steps = args.epochs * -(-len(xtr) // args.batch_size)

@@ -325,8 +325,33 @@ class Block(KerasMixin):
         """Override to define the computation."""
         raise NotImplementedError(f"{type(self).__name__} must implement forward()")
 
+    def _summary_input(self) -> Any:
+        """A batch-of-one zero input from the first layer's ``input_shape`` (or ``in_units``)."""
+        first = self
+        while first._children:
+            first = next(iter(first._children.values()))
+        shape = getattr(first, "input_shape", None)
+        if shape is None and getattr(first, "_in_units", 0):
+            shape = (first._in_units,)
+        if shape is None:
+            raise TypeError(
+                f"{type(self).__name__}.summary() needs an example input, e.g. "
+                "net.summary(mx.nd.ones((1, 784))), or input_shape= on the first layer"
+            )
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        params = self.collect_params().values()
+        if any(p._data is None and not getattr(p, "_deferred", None) for p in params):
+            from mxjax._src import initializers
+
+            self.initialize(initializers.Xavier())  # as fit would; initialized ones are kept
+        return B.wrap(jnp.zeros((1, *shape), jnp.float32))
+
     def summary(self, *inputs: Any) -> None:
         """Prints Gluon's table of layers, output shapes and parameter counts.
+
+        Without ``inputs`` the shapes come from the first layer's
+        ``input_shape=`` (or ``in_units``); uninitialized parameters are then
+        initialized with Xavier, as ``fit`` would.
 
         Examples:
             >>> import mxjax as mx
@@ -338,6 +363,8 @@ class Block(KerasMixin):
             ...Total params: 8
             ...
         """
+        if not inputs:
+            inputs = (self._summary_input(),)
         rows: list = []
         seen: set = set()
         handles = []

@@ -20,12 +20,12 @@ from __future__ import annotations
 import math
 import os
 import struct
-import tempfile
 from collections.abc import Mapping
 
 import numpy as np
 
 from mxjax._src.errors import MXJaxError
+from mxjax._src.io.atomic import atomic_write
 
 __all__ = ["ParamsFormatError", "dumps", "load_params", "loads", "save_params"]
 
@@ -226,24 +226,6 @@ def dumps(data) -> bytes:
         out.append(struct.pack("<Q", len(raw)))
         out.append(raw)
     return b"".join(out)
-
-
-def atomic_write(path, payload: bytes) -> None:
-    """Writes ``payload`` to ``path`` atomically (temporary file, then rename)."""
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    # the writer's pid in the name: a later run removes what a killed writer left
-    fd, tmp = tempfile.mkstemp(prefix=f".tmp-{os.getpid()}-", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(payload)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def save_params(path, data) -> None:

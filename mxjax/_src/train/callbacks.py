@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
+
+from mxjax._src.io.atomic import atomic_write
 
 __all__ = [
     "BatchLogs",
@@ -427,11 +428,7 @@ class CSVLogger(Callback):
                 self.header.append(k)
         lines = [] if self._prefix else [self.separator.join(self.header)]
         lines += [self.separator.join(str(r.get(k, "")) for k in self.header) for r in self.rows]
-        directory = os.path.dirname(os.path.abspath(self.filename))
-        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".csv.tmp")
-        with os.fdopen(fd, "w") as f:
-            f.write(self._prefix + "\n".join(lines) + "\n")
-        os.replace(tmp, self.filename)
+        atomic_write(self.filename, self._prefix + "\n".join(lines) + "\n")
 
 
 class LambdaCallback(Callback):

@@ -235,6 +235,18 @@ class Engine:
         if learning_rate is not None:
             check_number(learning_rate, "learning_rate", "compile", minimum=0, strict=True)
         base, self._base_lr = resolve_optimizer(optimizer, learning_rate)
+        # What a model file can record to compile again (names only; None otherwise).
+        names = all(isinstance(m, str) for m in (metrics or ()))
+        self._compile_config = (
+            {
+                "optimizer": optimizer,
+                "loss": loss,
+                "metrics": list(metrics or ()),
+                "learning_rate": None if learning_rate is None else float(learning_rate),
+            }  # fmt: skip
+            if isinstance(optimizer, str) and isinstance(loss, str) and names
+            else None
+        )
         # An mx.optimizer.Optimizer keeps its schedule on the host: its traced
         # hyperparameters are refreshed before every step (no recompilation).
         self._mx_opt = optimizer if callable(getattr(optimizer, "next_hyperparams", None)) else None
@@ -275,6 +287,9 @@ class Engine:
             self._key, k = jax.random.split(self._key)
             args = x_example if isinstance(x_example, tuple) else (x_example,)
             self.params, self.state = self.init_fn(k, *args)
+            self._input_spec = tuple(
+                jax.ShapeDtypeStruct((1, *np.shape(a)[1:]), a.dtype) for a in args
+            )
         if self.opt_state is None:
             self.opt_state = self.tx.init(self.params)
 

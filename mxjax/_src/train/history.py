@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-import tempfile
 
+from mxjax._src.io.atomic import atomic_path
 from mxjax._src.train.callbacks import Callback
 
 __all__ = ["History"]
@@ -89,15 +89,9 @@ class History(Callback):
             fig.suptitle(title)
         fig.tight_layout()
         path = os.fspath(path)
-        directory = os.path.dirname(os.path.abspath(path))
-        os.makedirs(directory, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(suffix=".png", dir=directory)
-        os.close(fd)
         try:
-            fig.savefig(tmp, format="png", dpi=100)
-            os.replace(tmp, path)
+            with atomic_path(path, suffix=".png") as tmp:
+                fig.savefig(tmp, format="png", dpi=100)
         finally:
             plt.close(fig)
-            if os.path.exists(tmp):
-                os.unlink(tmp)
         return path

@@ -50,5 +50,55 @@ class Model(Engine):
     def _output_model(self):
         return self.layer
 
+    def save(self, path) -> str:
+        """Writes the whole model (layers, weights, optimizer state) to one file, atomically.
+
+        The file is an ``.npz`` archive with a JSON description of the layers
+        and the compile settings; :func:`mxjax.train.load_model` reads it
+        back without executing any code. Returns the path.
+
+        Raises:
+            ValueError: the model has no parameters yet.
+            TypeError: a layer option cannot be stored (an object, not a name or number).
+
+        Examples:
+            >>> import os, tempfile
+            >>> import numpy as np
+            >>> from mxjax import layers as L, train
+            >>> m = train.Model(L.Dense(2), params={"weight": np.ones((2, 3), "float32"), "bias": np.zeros(2, "float32")})
+            >>> os.path.basename(m.save(os.path.join(tempfile.mkdtemp(), "m.npz")))
+            'm.npz'
+        """
+        from mxjax._src.train.saving import save_model
+
+        return save_model(self, path)
+
+    def summary(self, *inputs, input_shape=None, print_fn=print) -> int:
+        """Prints each layer's output shape and parameter count; returns the total count.
+
+        Shapes come from ``inputs`` (example arrays), ``input_shape`` (one
+        input, without the batch axis), or the batch the model was built
+        from. Nothing is computed: shapes are traced with ``jax.eval_shape``.
+
+        Raises:
+            ValueError: no input is given and the model was never built.
+
+        Examples:
+            >>> from mxjax import layers as L, train
+            >>> m = train.Model(L.Sequential([L.Dense(8, activation="relu"), L.Dense(2)]))
+            >>> m.summary(input_shape=(4,))  # doctest: +NORMALIZE_WHITESPACE, +ELLIPSIS
+            Layer (type) Output Shape Param #
+            ...
+            0 (Dense) (1, 8) 40
+            1 (Dense) (1, 2) 18
+            ...
+            Total params: 58
+            ...
+            58
+        """
+        from mxjax._src.train.summary import model_summary
+
+        return model_summary(self, inputs, input_shape, print_fn)
+
     def __repr__(self) -> str:
         return f"Model({self.layer!r})"
