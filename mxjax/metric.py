@@ -9,30 +9,36 @@ Examples:
     ('accuracy', 1.0)
 """
 
-from mxjax._src.metric import (
-    F1 as F1,
-    MAE as MAE,
-    MCC as MCC,
-    MSE as MSE,
-    PCC as PCC,
-    RMSE as RMSE,
-    Accuracy as Accuracy,
-    Caffe as Caffe,
+from mxjax._src.metric.base import (
     CompositeEvalMetric as CompositeEvalMetric,
-    CrossEntropy as CrossEntropy,
-    CustomMetric as CustomMetric,
     EvalMetric as EvalMetric,
-    Loss as Loss,
-    NegativeLogLikelihood as NegativeLogLikelihood,
-    PearsonCorrelation as PearsonCorrelation,
-    Perplexity as Perplexity,
-    TopKAccuracy as TopKAccuracy,
-    Torch as Torch,
     alias as alias,
     check_label_shapes as check_label_shapes,
     create as create,
-    np as np,
     register as register,
+)
+from mxjax._src.metric.classification import (
+    F1 as F1,
+    MCC as MCC,
+    PCC as PCC,
+    Accuracy as Accuracy,
+    TopKAccuracy as TopKAccuracy,
+)
+from mxjax._src.metric.custom import (
+    Caffe as Caffe,
+    CustomMetric as CustomMetric,
+    Loss as Loss,
+    Torch as Torch,
+    np as np,
+)
+from mxjax._src.metric.regression import (
+    MAE as MAE,
+    MSE as MSE,
+    RMSE as RMSE,
+    CrossEntropy as CrossEntropy,
+    NegativeLogLikelihood as NegativeLogLikelihood,
+    PearsonCorrelation as PearsonCorrelation,
+    Perplexity as Perplexity,
 )
 
 __all__ = [
