@@ -171,3 +171,23 @@ def test_unknown_optimizer_and_metric():
         _model().compile("adam", _ce, metrics=["nope"])
     with pytest.raises(TypeError, match="optimizer"):
         _model().compile(3.0, _ce)
+
+
+@pytest.mark.parametrize("kind", ["name", "mx_optimizer"])
+def test_set_learning_rate_before_and_between_fits_takes_effect(kind):
+    """One way to change the LR: before the first step too, and the mx optimizer's own."""
+    import mxjax as mx
+
+    x, y = _blobs(32)
+    layer = L.Sequential([L.Dense(3)])
+    p0, s0 = layer.init(jax.random.key(3), jnp.asarray(x[:1]))
+    opt = "sgd" if kind == "name" else mx.optimizer.SGD(learning_rate=0.5)
+    m = train.Model(layer, params=p0, state=s0).compile(opt, _ce, learning_rate=None)
+    m.set_learning_rate(0.1)  # before any state exists
+    assert m.learning_rate == pytest.approx(0.1)
+    if kind == "mx_optimizer":
+        assert opt.learning_rate == pytest.approx(0.1)
+    m.fit(x, y, epochs=1, batch_size=32, shuffle=False, verbose=0)
+    g = jax.grad(lambda p: jnp.mean(_ce(layer.apply(p, s0, jnp.asarray(x))[0], jnp.asarray(y))))(p0)
+    for a, b, gg in zip(jax.tree.leaves(m.params), jax.tree.leaves(p0), jax.tree.leaves(g)):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b - 0.1 * gg), rtol=1e-5, atol=1e-6)

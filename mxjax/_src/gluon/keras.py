@@ -127,7 +127,7 @@ class BlockEngine(Engine):
                 None, *(x_example if isinstance(x_example, tuple) else (x_example,))
             )
         if self.opt_state is None:
-            self.opt_state = self.tx.init(self.params)
+            self.opt_state = self._init_opt_state()
 
     def evaluate(self, *args, **kwargs):
         self._refresh_from_block()

@@ -235,6 +235,7 @@ class Engine:
         if learning_rate is not None:
             check_number(learning_rate, "learning_rate", "compile", minimum=0, strict=True)
         base, self._base_lr = resolve_optimizer(optimizer, learning_rate)
+        self.__dict__.pop("_pending_factor", None)
         # What a model file can record to compile again (names only; None otherwise).
         names = all(isinstance(m, str) for m in (metrics or ()))
         self._compile_config = (
@@ -291,25 +292,51 @@ class Engine:
                 jax.ShapeDtypeStruct((1, *np.shape(a)[1:]), a.dtype) for a in args
             )
         if self.opt_state is None:
-            self.opt_state = self.tx.init(self.params)
+            self.opt_state = self._init_opt_state()
 
     # --------------------------------------------------------- LR and weights
+    def _init_opt_state(self):
+        """A fresh optimizer state, with a learning rate set before it existed."""
+        state = self.tx.init(self.params)
+        factor = self.__dict__.pop("_pending_factor", None)
+        if factor is not None:
+            state = (*state[:-1], type(state[-1])(jnp.asarray(factor, jnp.float32)))
+        return state
+
     @property
     def learning_rate(self) -> float:
-        """Current learning rate (base rate times the plateau factor)."""
+        """Current learning rate.
+
+        With an ``mx.optimizer.Optimizer`` it is the optimizer's own (as for a
+        Gluon ``Trainer``); otherwise the base rate times the factor that
+        :meth:`set_learning_rate` and ``ReduceLROnPlateau`` change.
+        """
+        if self._mx_opt is not None:
+            return float(self._mx_opt.learning_rate)
         if self.opt_state is None:
-            return self._base_lr
+            return self._base_lr * self.__dict__.get("_pending_factor", 1.0)
         return self._base_lr * float(self.opt_state[-1].factor)
 
     def set_learning_rate(self, lr: float) -> None:
-        """Changes the learning rate without recompiling the step."""
+        """Changes the learning rate without recompiling the step.
+
+        With an ``mx.optimizer.Optimizer`` this is the optimizer's
+        ``set_learning_rate`` (one mechanism with ``Trainer.set_learning_rate``;
+        it raises when the optimizer has an ``lr_scheduler``, as in MXNet).
+        """
         self._require_compiled("set_learning_rate")
         lr = check_number(lr, "lr", "set_learning_rate", minimum=0)
-        if self.opt_state is None:
-            self._base_lr = float(lr)
+        if self._mx_opt is not None:
+            self._mx_opt.set_learning_rate(lr)
             return
-        factor = jnp.asarray(lr / self._base_lr, jnp.float32)
-        self.opt_state = (*self.opt_state[:-1], type(self.opt_state[-1])(factor))
+        factor = lr / self._base_lr
+        if self.opt_state is None:
+            self._pending_factor = factor
+            return
+        self.opt_state = (
+            *self.opt_state[:-1],
+            type(self.opt_state[-1])(jnp.asarray(factor, jnp.float32)),
+        )
 
     def get_weights(self):
         """A host copy of ``(params, state)``."""
