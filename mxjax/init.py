@@ -8,7 +8,9 @@ Examples:
 """
 
 from mxjax._src.initializers import (
+    Bilinear as Bilinear,
     Constant as Constant,
+    InitDesc as InitDesc,
     Initializer as Initializer,
     LSTMBias as LSTMBias,
     MSRAPrelu as MSRAPrelu,
@@ -23,7 +25,9 @@ from mxjax._src.initializers import (
 )
 
 __all__ = [
+    "Bilinear",
     "Constant",
+    "InitDesc",
     "Initializer",
     "LSTMBias",
     "MSRAPrelu",

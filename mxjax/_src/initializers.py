@@ -10,6 +10,7 @@ suffix rules (``*bias``, ``*beta``, ``*running_mean`` get 0; ``*gamma``,
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -21,7 +22,9 @@ import numpy as np
 Shape = Sequence[int]
 
 __all__ = [
+    "Bilinear",
     "Constant",
+    "InitDesc",
     "Initializer",
     "LSTMBias",
     "MSRAPrelu",
@@ -50,12 +53,65 @@ class Initializer:
         [1.0, 1.0]
     """
 
-    def generate(self, key: jax.Array, shape: Shape, dtype: Any) -> jax.Array:
-        """Returns a new array of ``shape`` and ``dtype`` drawn with ``key``."""
-        raise NotImplementedError(f"{type(self).__name__} must implement generate()")
+    def __init__(self, **kwargs: Any):
+        # MXNet-style subclasses call ``super().__init__(**kwargs)``: kept for dumps().
+        object.__setattr__(self, "_init_kwargs", dict(kwargs))
 
-    def __call__(self, key: jax.Array, shape: Shape, dtype: Any = jnp.float32) -> jax.Array:
+    def generate(self, key: jax.Array, shape: Shape, dtype: Any) -> jax.Array:
+        """Returns a new array of ``shape`` and ``dtype`` drawn with ``key``.
+
+        The default runs an MXNet-style ``_init_weight(name, arr)`` of a subclass
+        on a zero NDArray (the key is then unused).
+        """
+        if type(self)._init_weight is Initializer._init_weight:
+            raise NotImplementedError(
+                f"{type(self).__name__} must implement generate() or _init_weight()"
+            )
+        from mxjax import nd
+
+        arr = nd.zeros(tuple(shape), dtype=dtype)
+        self._init_weight(InitDesc("weight"), arr)
+        return arr.jax
+
+    def __call__(self, key: Any, shape: Any, dtype: Any = jnp.float32) -> Any:
+        if isinstance(key, str) and hasattr(shape, "shape") and not isinstance(shape, tuple):
+            # MXNet's interface: init(desc, arr) fills the NDArray ``arr`` in place.
+            value = self.init_named(str(key), _host_key(), shape.shape, shape.dtype)
+            shape[:] = value
+            return None
         return self.generate(key, tuple(int(s) for s in shape), jnp.dtype(dtype))
+
+    # ---------------------------------------------------------- MXNet's interface
+    @property
+    def _kwargs(self) -> dict:
+        """The constructor arguments, JSON-ready (MXNet's ``Initializer._kwargs``)."""
+        if dataclasses.is_dataclass(self) and dataclasses.fields(self):
+            kw = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.init}
+        else:
+            kw = dict(getattr(self, "_init_kwargs", {}))
+        return {k: _jsonable(v) for k, v in kw.items()}
+
+    def dumps(self) -> str:
+        """The initializer as MXNet's JSON string ``'["name", {kwargs}]'``.
+
+        Examples:
+            >>> from mxjax import init
+            >>> init.Constant(1).dumps()
+            '["constant", {"value": 1}]'
+        """
+        return json.dumps([type(self).__name__.lower(), self._kwargs])
+
+    def _init_weight(self, name: Any, arr: Any) -> None:
+        """MXNet's hook: fills NDArray ``arr`` in place with this initializer's values.
+
+        Examples:
+            >>> from mxjax import init, nd
+            >>> w = nd.zeros((2,))
+            >>> init.Constant(3.0)._init_weight("w", w)
+            >>> w.asnumpy().tolist()
+            [3.0, 3.0]
+        """
+        arr[:] = self.generate(_host_key(), tuple(arr.shape), jnp.dtype(arr.dtype))
 
     def init_named(self, name: str, key: jax.Array, shape: Shape, dtype: Any) -> jax.Array:
         """Initializes a parameter by Gluon's suffix rules for global initializers.
@@ -149,11 +205,18 @@ class Constant(Initializer):
         [0.5, 0.5]
     """
 
-    value: float = 0.0
+    value: Any = 0.0
+
+    def __post_init__(self):
+        v = self.value
+        if not np.isscalar(v) and not isinstance(v, (int, float)):
+            v = np.asarray(v.asnumpy() if hasattr(v, "asnumpy") else v)
+            object.__setattr__(self, "value", _Frozen(v))
 
     def generate(self, key, shape, dtype):
         del key
-        return jnp.full(shape, self.value, dtype)
+        v = self.value.array if isinstance(self.value, _Frozen) else self.value
+        return jnp.broadcast_to(jnp.asarray(v, dtype), shape)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -324,6 +387,85 @@ class LSTMBias(Initializer):
         return jnp.zeros(shape, dtype).at[h : 2 * h].set(self.forget_bias)
 
 
+@dataclasses.dataclass(frozen=True)
+class Bilinear(Initializer):
+    """Bilinear upsampling kernel for deconvolution weights ``(out, in, h, w)`` (MXNet's ``Bilinear``).
+
+    Examples:
+        >>> import jax
+        >>> from mxjax import init
+        >>> init.Bilinear()(jax.random.key(0), (1, 1, 1, 4)).tolist()
+        [[[[0.0625, 0.1875, 0.1875, 0.0625]]]]
+    """
+
+    def generate(self, key, shape, dtype):
+        del key
+        if len(shape) != 4:
+            raise ValueError(f"Bilinear needs a 4-D (out, in, h, w) weight; received shape {shape}")
+        f = np.ceil(shape[3] / 2.0)
+        c = (2 * f - 1 - f % 2) / (2.0 * f)
+        i = np.arange(int(np.prod(shape)))
+        x = i % shape[3]
+        y = (i // shape[3]) % shape[2]
+        w = (1 - np.abs(x / f - c)) * (1 - np.abs(y / f - c))
+        return jnp.asarray(w.reshape(shape).astype(np.float32), dtype)
+
+
+class InitDesc(str):
+    """A parameter name with attributes, as MXNet passes it to initializers.
+
+    Examples:
+        >>> from mxjax import init
+        >>> d = init.InitDesc("fc_weight", {"__init__": "zeros"})
+        >>> d, d.attrs
+        ('fc_weight', {'__init__': 'zeros'})
+    """
+
+    def __new__(cls, name: str, attrs: dict | None = None, global_init: Any = None):
+        ret = super().__new__(cls, name)
+        ret.attrs = attrs or {}
+        ret.global_init = global_init
+        return ret
+
+
+class _Frozen:
+    """A hashable read-only wrapper of an array-valued initializer argument."""
+
+    __slots__ = ("array",)
+
+    def __init__(self, array: np.ndarray):
+        self.array = np.array(array)
+        self.array.setflags(write=False)
+
+    def __eq__(self, other: Any) -> bool:
+        return isinstance(other, _Frozen) and np.array_equal(self.array, other.array)
+
+    def __hash__(self) -> int:
+        return hash((self.array.shape, self.array.tobytes()))
+
+    def __repr__(self) -> str:
+        return repr(self.array.tolist())
+
+
+def _host_key() -> jax.Array:
+    """A key drawn from NumPy's global generator (MXNet's in-place interface has no key)."""
+    return jax.random.key(int(np.random.randint(0, 2**31 - 1)))
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, _Frozen):
+        return v.array.tolist()
+    if isinstance(v, np.generic):
+        return v.item()
+    if hasattr(v, "asnumpy"):
+        return v.asnumpy().tolist()
+    if isinstance(v, np.ndarray):
+        return v.tolist()
+    if isinstance(v, Initializer):
+        return v.dumps()
+    return v
+
+
 _REGISTRY: dict[str, type[Initializer]] = {
     "zero": Zero,
     "zeros": Zero,
@@ -336,6 +478,7 @@ _REGISTRY: dict[str, type[Initializer]] = {
     "msraprelu": MSRAPrelu,
     "orthogonal": Orthogonal,
     "lstmbias": LSTMBias,
+    "bilinear": Bilinear,
 }
 
 
@@ -357,6 +500,12 @@ def create(spec: Any) -> Initializer:
     """
     if isinstance(spec, Initializer):
         return spec
+    if isinstance(spec, str) and spec.lstrip().startswith("["):  # Initializer.dumps() output
+        name, kwargs = json.loads(spec)
+        cls = _REGISTRY.get(str(name).lower())
+        if cls is None:
+            raise ValueError(f"Unknown initializer {name!r}; expected one of {sorted(_REGISTRY)}")
+        return cls(**kwargs)
     if isinstance(spec, str):
         cls = _REGISTRY.get(spec.lower())
         if cls is None:

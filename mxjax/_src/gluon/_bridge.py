@@ -281,13 +281,39 @@ def pause(train: bool | None = None):
         yield
 
 
-def pure_forward(block: Any, diff: tuple, const: tuple, train: bool, uses: list | None = None):
+def _is_leaf(x: Any) -> bool:
+    return x is None or not isinstance(x, (list, tuple, dict))
+
+
+def flatten_args(args: Any) -> tuple:
+    """Flat leaves and structure of nested call arguments (``lstm(x, [h, c])``)."""
+    return jax.tree_util.tree_flatten(list(args), is_leaf=_is_leaf)
+
+
+def restore_outputs(res: Any, uses: list) -> Any:
+    """Gives a compiled call's flat outputs the nesting its traced forward returned."""
+    if len(uses) > 1 and isinstance(res, (list, tuple)):
+        return jax.tree_util.tree_unflatten(uses[-1], list(res))
+    return res
+
+
+def pure_forward(
+    block: Any,
+    diff: tuple,
+    const: tuple,
+    train: bool,
+    uses: list | None = None,
+    tree: Any = None,
+):
     """``block.forward`` as a pure function ``(dvals, cvals, key, *xs) -> (outs, new_cvals)``.
 
     ``diff``/``const`` are the block's differentiable and constant Parameters;
     their values are passed in and the constants' updates (BatchNorm
     statistics) returned. ``key`` is a PRNG key or ``(base_key, counter)``.
-    ``uses[0]`` records whether the traced forward drew random numbers.
+    ``uses[0]`` records whether the traced forward drew random numbers. With
+    ``tree`` (from :func:`flatten_args`) the flat ``xs`` are nested back into
+    the forward's arguments; a nested result (``(output, [h, c])``) is returned
+    flat and its structure appended to ``uses`` (see :func:`restore_outputs`).
     """
 
     def pure(dvals, cvals, key, *xs):
@@ -295,10 +321,18 @@ def pure_forward(block: Any, diff: tuple, const: tuple, train: bool, uses: list 
             key = jax.random.fold_in(key[0], key[1])
         values = dict(zip(diff, dvals))
         values.update(zip(const, cvals))
+        args = wrap(list(xs))
+        if tree is not None:
+            args = jax.tree_util.tree_unflatten(tree, args)
         with trace(values, key, train) as tr, pause(train):
-            out = block.forward(*wrap(list(xs)))
+            out = block.forward(*args)
         if uses is not None:  # remember whether the trace drew from the key
             uses[0] = bool(uses[0]) or tr.count > 0
+        if isinstance(out, (list, tuple)) and any(isinstance(o, (list, tuple)) for o in out):
+            leaves, otree = jax.tree_util.tree_flatten(out, is_leaf=_is_leaf)
+            if uses is not None:
+                uses.append(otree)
+            out = tuple(leaves)
         multi = isinstance(out, (list, tuple))
         outs = tuple(to_jax(o) for o in out) if multi else to_jax(out)
         new_const = tuple(tr.updates.get(p, values[p]) for p in const)

@@ -523,15 +523,15 @@ class HybridBlock(Block):
         const = tuple(p for p in plist if p.grad_req == "null")
         return plist, diff, const
 
-    def _pure(self, diff, const, train, uses: list | None = None):
-        return B.pure_forward(self, diff, const, train, uses)
+    def _pure(self, diff, const, train, uses: list | None = None, tree: Any = None):
+        return B.pure_forward(self, diff, const, train, uses, tree)
 
-    def _functions(self, train: bool, diff: tuple, const: tuple):
-        sig = (train, diff, const)
+    def _functions(self, train: bool, diff: tuple, const: tuple, tree: Any = None):
+        sig = (train, diff, const) if tree is None else (train, diff, const, tree)
         fns = self._compiled.get(sig)
         if fns is None:
             uses: list = [None]
-            pure = self._pure(diff, const, train, uses)
+            pure = self._pure(diff, const, train, uses, tree)
             fwd = jax.jit(pure)
             nd, nc = len(diff), len(const)
             # flat (dargs, cargs) = ((*params, *inputs), (*state, base_key, counter))
@@ -551,8 +551,14 @@ class HybridBlock(Block):
             plist, diff, const = self._plan()
             if any(p._data is None for p in plist):
                 return Block.__call__(self, *args)
+        if any(isinstance(a, (list, tuple)) for a in args):  # nested inputs: lstm(x, [h, c])
+            leaves, tree = B.flatten_args(args)
+            return self._call_flat(leaves, tree, plist, diff, const)
+        return self._call_flat(list(args), None, plist, diff, const)
+
+    def _call_flat(self, args: list, tree: Any, plist: list, diff: tuple, const: tuple) -> Any:
         train = B.is_training()
-        fwd, fwd_vjp, uses = self._functions(train, diff, const)
+        fwd, fwd_vjp, uses = self._functions(train, diff, const, tree)
         # the context only picks a replica when parameters live on several contexts
         ctx = B.context_of(args[0]) if args and plist and len(plist[0]._data) > 1 else None
         dnd = [p.data(ctx) for p in diff]
@@ -564,7 +570,7 @@ class HybridBlock(Block):
             inputs = dnd + [a if B.is_ndarray(a) else B.as_jnp(a) for a in args]
             res = B.defer(fwd_vjp, inputs, cnd + list(key), cnd)
             if res is not None:  # runs later, fused with backward and the update
-                return res
+                return B.restore_outputs(res, uses)
         xs = [B.as_jnp(a) for a in args]
         dvals = tuple(d.jax for d in dnd)
         cvals = tuple(c.jax for c in cnd)
@@ -576,7 +582,7 @@ class HybridBlock(Block):
             res = B.wrap(out)
         for arr, new in zip(cnd, new_const):
             B.assign(arr, new)
-        return list(res) if isinstance(res, list) else res
+        return B.restore_outputs(list(res) if isinstance(res, list) else res, uses)
 
     def export(self, path: str, epoch: int = 0, remove_amp_cast: bool = True) -> tuple[str, str]:
         """Writes MXNet's ``path-symbol.json`` and ``path-%04d.params`` (``arg:``/``aux:`` names).

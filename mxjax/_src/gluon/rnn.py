@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import jax.numpy as jnp
-
 from mxjax._src.gluon import _bridge as B
 from mxjax._src.gluon.core_block import CoreBlock
+from mxjax._src.gluon.rnn_cell import (
+    BidirectionalCell,
+    DropoutCell,
+    HybridSequentialRNNCell,
+    unroll_cell,
+)
 from mxjax._src.layers import rnn as _rnn, rnn_cell as _cell
 
 __all__ = ["GRU", "LSTM", "RNN", "GRUCell", "LSTMCell", "RNNCell"]
@@ -45,7 +49,16 @@ class _Recurrent(CoreBlock):
         return self._core.state_info(batch_size)
 
     def begin_state(self, batch_size: int = 0, func: Any = None, **kwargs: Any) -> list:
-        """Initial states as NDArrays made by ``func`` (``nd.zeros`` by default)."""
+        """Initial states as NDArrays made by ``func`` (``nd.zeros`` by default).
+
+        Raises:
+            RuntimeError: on a cell wrapped by a modifier cell (ask the modifier).
+        """
+        if getattr(self, "_modified", False):
+            raise RuntimeError(
+                f"{type(self).__name__}: after applying a modifier cell, call begin_state of "
+                "the modifier cell instead of the base cell"
+            )
         return _begin_state(self._core, batch_size, func, **kwargs)
 
     def _in_size(self) -> int:
@@ -69,6 +82,42 @@ class _RNNLayer(_Recurrent):
         if len(parts) == 4:
             return f"{parts[2][0]}{parts[1]}_{parts[3]}"
         return f"l{parts[1]}_{parts[2]}"
+
+    def _unfuse(self) -> HybridSequentialRNNCell:
+        """The same network as a stack of cells sharing this layer's parameters (Gluon's ``_unfuse``)."""
+        core = self._core
+        if getattr(core, "projection_size", None):
+            raise NotImplementedError(f"{type(self).__name__}._unfuse does not support projection")
+        cell_cls, extra = _UNFUSED[type(self).__name__]
+        if type(self).__name__ == "RNN":
+            extra = {"activation": core.activation}
+        inits = {
+            k: getattr(core, k)
+            for k in (
+                "i2h_weight_initializer",
+                "h2h_weight_initializer",
+                "i2h_bias_initializer",
+                "h2h_bias_initializer",
+            )
+        }
+        stack = HybridSequentialRNNCell(prefix=self.prefix, params=self.params)
+        ni, ndir = int(core.input_size), 2 if core.bidirectional else 1
+        with stack.name_scope():
+            for i in range(core.num_layers):
+                kw = {"input_size": ni, **inits, **extra}
+                if ndir == 2:
+                    stack.add(
+                        BidirectionalCell(
+                            cell_cls(core.hidden_size, prefix=f"l{i}_", **kw),
+                            cell_cls(core.hidden_size, prefix=f"r{i}_", **kw),
+                        )
+                    )
+                else:
+                    stack.add(cell_cls(core.hidden_size, prefix=f"l{i}_", **kw))
+                if core.dropout > 0 and i != core.num_layers - 1:
+                    stack.add(DropoutCell(core.dropout))
+                ni = core.hidden_size * ndir
+        return stack
 
     def forward(self, inputs: Any, states: Any = None) -> Any:
         skip = states is None
@@ -176,6 +225,7 @@ class _CellBlock(_Recurrent):
         kw = dict(zip(self._arg_names, args))
         kw.update(kwargs)
         super().__init__(self._core_cls(**kw), prefix=prefix, params=params)
+        self._modified = False
 
     def _probe(self, n: int) -> tuple:
         return (2, n)
@@ -189,6 +239,9 @@ class _CellBlock(_Recurrent):
         out = super().forward(inputs, *states)
         return out[0], list(out[1:])
 
+    def reset(self) -> None:
+        """Nothing to reset: a fused cell keeps no Python state between steps."""
+
     def unroll(
         self,
         length: int,
@@ -200,54 +253,13 @@ class _CellBlock(_Recurrent):
     ) -> tuple:
         """Runs the cell for ``length`` steps (Gluon's ``unroll``); returns ``(outputs, states)``.
 
+        ``merge_outputs=None`` returns a list of steps, as MXNet does; True stacks
+        them along the layout's time axis. See :meth:`RecurrentCell.unroll`.
+
         Raises:
             ValueError: for a bad layout or a length that disagrees with ``inputs``.
         """
-        nd = B.nd()
-        if layout not in ("NTC", "TNC"):
-            raise ValueError(
-                f"{type(self).__name__}.unroll: layout must be 'NTC' or 'TNC'; received {layout!r}"
-            )
-        axis = layout.find("T")
-        if isinstance(inputs, (list, tuple)):
-            steps = list(inputs)
-            merge = False if merge_outputs is None else merge_outputs
-        else:
-            steps = [
-                nd.NDArray(s.squeeze(axis))
-                for s in jnp.split(B.as_jnp(inputs), inputs.shape[axis], axis)
-            ]
-            merge = True if merge_outputs is None else merge_outputs
-        if len(steps) != length:
-            raise ValueError(
-                f"{type(self).__name__}.unroll: length={length} but the inputs have "
-                f"{len(steps)} steps"
-            )
-        states = begin_state
-        if states is None:
-            states = self.begin_state(steps[0].shape[0], ctx=B.context_of(steps[0]))
-        outputs, all_states = [], []
-        for x in steps:
-            out, states = self(x, states)
-            outputs.append(out)
-            all_states.append(states)
-        if valid_length is not None:
-            vl = B.as_jnp(valid_length).astype("int32")
-            t = jnp.arange(length).reshape(length, 1)
-            mask = (t < vl.reshape(1, -1)).astype(B.as_jnp(outputs[0]).dtype)  # (T, N)
-            outputs = [o * nd.NDArray(mask[i].reshape(-1, 1)) for i, o in enumerate(outputs)]
-            last = jnp.clip(vl - 1, 0, length - 1)
-            states = [
-                nd.NDArray(
-                    jnp.stack([B.as_jnp(st[k]) for st in all_states], 0)[
-                        last, jnp.arange(last.shape[0])
-                    ]
-                )
-                for k in range(len(states))
-            ]
-        if merge:
-            outputs = nd.stack(*outputs, axis=axis)
-        return outputs, states
+        return unroll_cell(self, length, inputs, begin_state, layout, merge_outputs, valid_length)
 
 
 class RNNCell(_CellBlock):
@@ -283,7 +295,7 @@ class LSTMCell(_CellBlock):
         >>> from mxjax.gluon import rnn
         >>> cell = rnn.LSTMCell(4)
         >>> cell.initialize()
-        >>> outputs, states = cell.unroll(3, mx.nd.ones((2, 3, 5)), layout="NTC")
+        >>> outputs, states = cell.unroll(3, mx.nd.ones((2, 3, 5)), merge_outputs=True)
         >>> outputs.shape, len(states)
         ((2, 3, 4), 2)
     """
@@ -319,3 +331,6 @@ class GRUCell(_CellBlock):
         "h2h_bias_initializer",
         "input_size",
     )
+
+
+_UNFUSED = {"RNN": (RNNCell, {}), "LSTM": (LSTMCell, {}), "GRU": (GRUCell, {})}

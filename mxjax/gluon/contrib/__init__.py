@@ -6,6 +6,6 @@ Examples:
     'Estimator'
 """
 
-from mxjax.gluon.contrib import estimator as estimator, nn as nn
+from mxjax.gluon.contrib import estimator as estimator, nn as nn, rnn as rnn
 
-__all__ = ["estimator", "nn"]
+__all__ = ["estimator", "nn", "rnn"]

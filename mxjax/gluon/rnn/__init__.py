@@ -1,4 +1,4 @@
-"""``gluon.rnn``: recurrent layers and cells over ``mxjax.layers``.
+"""``gluon.rnn``: recurrent layers, cells and cell containers over ``mxjax.layers``.
 
 Examples:
     >>> import mxjax as mx
@@ -16,5 +16,32 @@ from mxjax._src.gluon.rnn import (
     LSTMCell as LSTMCell,
     RNNCell as RNNCell,
 )
+from mxjax._src.gluon.rnn_cell import (
+    BidirectionalCell as BidirectionalCell,
+    DropoutCell as DropoutCell,
+    HybridRecurrentCell as HybridRecurrentCell,
+    HybridSequentialRNNCell as HybridSequentialRNNCell,
+    ModifierCell as ModifierCell,
+    RecurrentCell as RecurrentCell,
+    ResidualCell as ResidualCell,
+    SequentialRNNCell as SequentialRNNCell,
+    ZoneoutCell as ZoneoutCell,
+)
 
-__all__ = ["GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNCell"]
+__all__ = [
+    "GRU",
+    "BidirectionalCell",
+    "DropoutCell",
+    "GRUCell",
+    "HybridRecurrentCell",
+    "HybridSequentialRNNCell",
+    "LSTM",
+    "LSTMCell",
+    "ModifierCell",
+    "RNN",
+    "RNNCell",
+    "RecurrentCell",
+    "ResidualCell",
+    "SequentialRNNCell",
+    "ZoneoutCell",
+]
