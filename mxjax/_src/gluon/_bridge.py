@@ -266,6 +266,19 @@ def key_args() -> tuple:
     return _STREAM["base"], np.uint32(_STREAM["count"] & 0xFFFFFFFF)
 
 
+def key_stream_state(global_key: Any) -> int | None:
+    """The counter of the compiled-call key stream when it derives from ``global_key``."""
+    return _STREAM["count"] if _STREAM["base"] is global_key else None
+
+
+def set_key_stream_state(global_key: Any, count: int | None) -> None:
+    """Continues the key stream from ``global_key`` at ``count`` (None: restart it)."""
+    if count is None:
+        _STREAM["base"], _STREAM["count"] = None, 0
+    else:
+        _STREAM["base"], _STREAM["count"] = global_key, int(count)
+
+
 def const_key_args() -> tuple:
     """``key_args()`` for calls that draw nothing (a constant key and counter, both on the device)."""
     if not _ZERO_COUNT:

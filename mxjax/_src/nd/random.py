@@ -7,6 +7,7 @@ functional core never reads it: keys enter the core as arguments.
 
 from __future__ import annotations
 
+import sys
 import threading
 
 import jax
@@ -74,10 +75,12 @@ def get_state() -> dict:
     with _lock:
         key = _key
     name, keys, pos, has_gauss, cached = np.random.get_state()
+    bridge = sys.modules.get("mxjax._src.gluon._bridge")  # compiled Gluon calls' key stream
     return {
         "key": None if key is None else np.asarray(jax.random.key_data(key)).tolist(),
         "key_impl": None if key is None else str(jax.random.key_impl(key)),
         "numpy": [name, np.asarray(keys).tolist(), int(pos), int(has_gauss), float(cached)],
+        "stream": None if bridge is None or key is None else bridge.key_stream_state(key),
     }
 
 
@@ -104,6 +107,9 @@ def set_state(state: dict) -> None:
         else:
             data = jnp.asarray(np.asarray(key_data, dtype=np.uint32))
             _key = jax.random.wrap_key_data(data, impl=impl)
+        bridge = sys.modules.get("mxjax._src.gluon._bridge")
+        if bridge is not None:
+            bridge.set_key_stream_state(_key, state.get("stream"))
 
 
 def next_key() -> jax.Array:
