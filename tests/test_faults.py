@@ -412,3 +412,32 @@ def test_fit_evaluate_and_estimator_name_out_of_range_labels(bad):
     ):
         est.fit(loader, epochs=1)
     assert np.isfinite(net.weight.data().asnumpy()).all()  # stopped before the bad batch
+
+
+def test_estimator_fit_rejects_bad_counts():
+    from mxjax import gluon
+    from mxjax.gluon.contrib.estimator import Estimator
+
+    net = gluon.nn.Dense(2, in_units=3)
+    net.initialize()
+    est = Estimator(net, gluon.loss.L2Loss(), trainer=gluon.Trainer(net.collect_params(), "sgd"))
+    with pytest.raises(
+        ValueError, match="Estimator.fit: epochs must be an integer >= 1; received 0"
+    ):
+        est.fit([], epochs=0)
+    with pytest.raises(TypeError, match="Estimator.fit: batches must be an integer >= 1"):
+        est.fit([], batches=2.5)
+
+
+def test_model_checkpoint_removes_temporaries_of_killed_writers(tmp_path):
+    from mxjax import layers as L, train
+
+    stale = tmp_path / ".tmp-999999999-w.params"
+    stale.write_bytes(b"partial")
+    model = train.Model(L.Dense(2))
+    model.compile("sgd", "softmax_cross_entropy")
+    cb = train.ModelCheckpoint(str(tmp_path / "w-{epoch}.params"))
+    model.fit(
+        np.ones((4, 3), np.float32), np.zeros(4, np.int32), epochs=1, callbacks=[cb], verbose=0
+    )
+    assert sorted(os.listdir(tmp_path)) == ["w-1.params"]

@@ -130,6 +130,9 @@ def cmd_train(args) -> int:
         optimizer=tx, loss="softmax_cross_entropy", metrics=["accuracy"], learning_rate=lr
     )
     os.makedirs(args.out, exist_ok=True)
+    from mxjax._src.io.checkpoint import remove_stale_temporaries
+
+    remove_stale_temporaries(args.out)  # left in OUT by an earlier run that was killed
     from mxjax.train import PeriodicCheckpoint
 
     callbacks = []

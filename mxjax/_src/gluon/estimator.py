@@ -289,6 +289,12 @@ class Estimator:
             raise ValueError(
                 "Estimator.fit: specify either epochs or batches (exactly one of them)"
             )
+        from mxjax._src.validate import check_int
+
+        if epochs is not None:
+            epochs = check_int(epochs, "epochs", "Estimator.fit")
+        if batches is not None:
+            batches = check_int(batches, "batches", "Estimator.fit")
         self.max_epoch, self.max_batch = epochs, batches
         handlers = self._prepare_default_handlers(val_data, event_handlers)
         train_begin, epoch_begin, batch_begin, batch_end, epoch_end, train_end = self._categorize(

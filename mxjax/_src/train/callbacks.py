@@ -231,6 +231,12 @@ class ModelCheckpoint(_Monitor):
         self.saved: list[str] = []
         self._warned = False
 
+    def on_train_begin(self, logs=None):
+        from mxjax._src.io.checkpoint import remove_stale_temporaries
+
+        # temporaries of a writer killed mid-save (named .tmp-<pid>-...)
+        remove_stale_temporaries(os.path.dirname(os.path.abspath(self.filepath)))
+
     def on_epoch_end(self, epoch, logs=None):
         logs = dict(logs or {})
         if self.save_best_only:
