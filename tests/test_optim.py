@@ -236,3 +236,24 @@ def test_default_learning_rates_come_from_the_factories():
         default = inspect.signature(factory).parameters["learning_rate"].default
         assert optim.default_learning_rate(name) == default
         assert resolve_optimizer(name)[1] == default
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs", "fields"),
+    [("sgd", {"momentum": 0.9}, ("momentum",)), ("sgd", {}, ()), ("adam", {}, ("mean", "var")),
+     ("rmsprop", {"centered": True}, ("n", "g", "delta")), ("dcasgd", {}, ("previous_weight",))],
+)  # fmt: skip
+def test_rule_states_name_their_slots(name, kwargs, fields):
+    import jax.numpy as jnp
+
+    from mxjax import optim
+
+    tx = optim.create(name, **kwargs)
+    params = {"w": jnp.ones(3)}
+    state = tx.init(params)
+    rule = [s for s in state if isinstance(s, optim.MXRuleState)][0]
+    assert rule.slots._fields == fields
+    _, new = tx.update({"w": jnp.ones(3)}, state, params)
+    new_rule = [s for s in new if isinstance(s, optim.MXRuleState)][0]
+    assert type(new_rule.slots) is type(rule.slots)  # stable tree structure across steps
+    assert type(optim.create(name, **kwargs).init(params)[-1].slots) is type(rule.slots)

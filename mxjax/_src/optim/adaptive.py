@@ -77,7 +77,7 @@ def adam(
         "adam",
         rule,
         wd_mode="before_clip",
-        num_slots=2,
+        slot_names=("mean", "var"),
         **common_kwargs(learning_rate, wd, rescale_grad, clip_gradient, l1, lr_mult, wd_mult),
     )
 
@@ -124,7 +124,7 @@ def adamw(
         "adamw",
         rule,
         wd_mode="rule",
-        num_slots=2,
+        slot_names=("mean", "var"),
         **common_kwargs(learning_rate, wd, rescale_grad, clip_gradient, l1, lr_mult, wd_mult),
     )
 
@@ -166,7 +166,7 @@ def adamax(
         "adamax",
         rule,
         wd_mode="before_clip",
-        num_slots=2,
+        slot_names=("mean", "inf_norm"),
         **common_kwargs(learning_rate, wd, rescale_grad, clip_gradient, l1, lr_mult, wd_mult),
     )
 
@@ -226,7 +226,7 @@ def nadam(
         "nadam",
         rule,
         wd_mode="before_clip",
-        num_slots=2,
+        slot_names=("mean", "var"),
         extra_init=lambda: jnp.ones([], jnp.float32),
         extra_step=extra_step,
         **common_kwargs(learning_rate, wd, rescale_grad, clip_gradient, l1, lr_mult, wd_mult),
@@ -281,7 +281,7 @@ def rmsprop(
         "rmsprop",
         rule,
         wd_mode="before_clip",
-        num_slots=3 if centered else 1,
+        slot_names=("n", "g", "delta") if centered else ("n",),
         **common_kwargs(learning_rate, wd, rescale_grad, clip_gradient, l1, lr_mult, wd_mult),
     )
 
@@ -319,7 +319,7 @@ def adagrad(
         "adagrad",
         rule,
         wd_mode="rule",
-        num_slots=1,
+        slot_names=("history",),
         **common_kwargs(learning_rate, wd, rescale_grad, clip_gradient, l1, lr_mult, wd_mult),
     )
 
@@ -363,7 +363,7 @@ def adadelta(
         "adadelta",
         rule,
         wd_mode="rule",
-        num_slots=2,
+        slot_names=("acc_g", "acc_delta"),
         **common_kwargs(learning_rate, wd, rescale_grad, clip_gradient, l1, lr_mult, wd_mult),
     )
 
@@ -406,7 +406,7 @@ def ftrl(
         "ftrl",
         rule,
         wd_mode="rule",
-        num_slots=2,
+        slot_names=("z", "n"),
         **common_kwargs(learning_rate, wd, rescale_grad, clip_gradient, l1, lr_mult, wd_mult),
     )
 
@@ -453,7 +453,7 @@ def ftml(
         "ftml",
         rule,
         wd_mode="before_clip",
-        num_slots=3,
+        slot_names=("d", "v", "z"),
         **common_kwargs(learning_rate, wd, rescale_grad, clip_gradient, l1, lr_mult, wd_mult),
     )
 
@@ -511,6 +511,6 @@ def lamb(
         "lamb",
         rule,
         wd_mode="rule",
-        num_slots=2,
+        slot_names=("mean", "var"),
         **common_kwargs(learning_rate, wd, rescale_grad, clip_gradient, l1, lr_mult, wd_mult),
     )

@@ -228,7 +228,8 @@ class MXRuleState(NamedTuple):
 
     Attributes:
         count: number of updates applied so far (int32 scalar).
-        slots: tuple of params-shaped trees (momentum, moments, ...).
+        slots: a NamedTuple of params-shaped trees named by the optimizer
+            (``momentum``; ``mean``, ``var`` ...).
         extra: optimizer-specific scalars (e.g. Nadam's momentum schedule,
             LARS's previous learning rate, SGLD's PRNG key).
 
@@ -256,6 +257,18 @@ class RuleContext(NamedTuple):
     extra: Any
 
 
+_SLOT_CLASSES: dict = {}
+
+
+def _slots_class(who: str, names: tuple[str, ...]) -> type:
+    """The NamedTuple of an optimizer's slots (one class per name set: stable tree structure)."""
+    key = (who, names)
+    if key not in _SLOT_CLASSES:
+        title = "".join(part.capitalize() for part in str(who).split("_")) or "Rule"
+        _SLOT_CLASSES[key] = NamedTuple(f"{title}Slots", [(n, Any) for n in names])
+    return _SLOT_CLASSES[key]
+
+
 def mx_rule(
     who: str,
     rule: Callable[[RuleContext, Any, Any, tuple], tuple[Any, tuple]],
@@ -265,6 +278,7 @@ def mx_rule(
     lr_mult: Mult = None,
     wd_mult: Mult = None,
     num_slots: int = 0,
+    slot_names: tuple[str, ...] = (),
     slot_init: Callable[[jax.Array, int], jax.Array] | None = None,
     extra_init: Callable[[], Any] | None = None,
     extra_step: Callable[[Any, jax.Array, Any], tuple[Any, Any]] | None = None,
@@ -278,7 +292,9 @@ def mx_rule(
         wd: weight decay the rule may use (when the optimizer applies it itself).
         lr_mult: per-parameter learning-rate multipliers.
         wd_mult: per-parameter weight-decay multipliers.
-        num_slots: number of params-shaped state trees.
+        num_slots: number of params-shaped state trees (named ``slot0``...).
+        slot_names: names of the state trees (``('mean', 'var')``); when given,
+            ``MXRuleState.slots`` is a NamedTuple with these fields.
         slot_init: ``slot_init(weight, i)``, default zeros.
         extra_init: returns the initial ``extra`` state.
         extra_step: ``extra_step(extra, t, lr) -> (new_extra, ctx_extra)`` run once per update.
@@ -296,11 +312,18 @@ def mx_rule(
         -0.2
     """
 
+    slot_cls = _slots_class(who, tuple(slot_names) or tuple(f"slot{i}" for i in range(num_slots)))
+    num_slots = len(slot_cls._fields)
+
     def init_fn(params):
         leaves, tdef = jax.tree_util.tree_flatten(params)
-        slots = tuple(
-            tdef.unflatten([slot_init(w, i) if slot_init else jnp.zeros_like(w) for w in leaves])
-            for i in range(num_slots)
+        slots = slot_cls(
+            *(
+                tdef.unflatten(
+                    [slot_init(w, i) if slot_init else jnp.zeros_like(w) for w in leaves]
+                )
+                for i in range(num_slots)
+            )
         )
         extra = extra_init() if extra_init else ()
         return MXRuleState(jnp.zeros([], jnp.int32), slots, extra)
@@ -327,7 +350,7 @@ def mx_rule(
         out = jax.tree_util.tree_map(leaf, updates, params, names, index, lr_m, wd_m, *state.slots)
         pairs = tdef.flatten_up_to(out)
         new_updates = tdef.unflatten([p[0] for p in pairs])
-        slots = tuple(tdef.unflatten([p[1][k] for p in pairs]) for k in range(len(state.slots)))
+        slots = slot_cls(*(tdef.unflatten([p[1][k] for p in pairs]) for k in range(num_slots)))
         return new_updates, MXRuleState(t, slots, extra)
 
     return optax.GradientTransformation(init_fn, update_fn)

@@ -57,7 +57,7 @@ def sgd(
         "sgd",
         rule,
         wd_mode="after_clip",
-        num_slots=int(momentum != 0),
+        slot_names=("momentum",) if momentum != 0 else (),
         **common_kwargs(learning_rate, wd, rescale_grad, clip_gradient, l1, lr_mult, wd_mult),
     )
 
@@ -103,7 +103,7 @@ def nag(
         "nag",
         rule,
         wd_mode="rule",
-        num_slots=int(momentum != 0),
+        slot_names=("momentum",) if momentum != 0 else (),
         **common_kwargs(learning_rate, wd, rescale_grad, clip_gradient, l1, lr_mult, wd_mult),
     )
 
@@ -146,7 +146,7 @@ def signum(
         "signum",
         rule,
         wd_mode="rule",
-        num_slots=int(momentum != 0),
+        slot_names=("momentum",) if momentum != 0 else (),
         **common_kwargs(learning_rate, wd, rescale_grad, clip_gradient, l1, lr_mult, wd_mult),
     )
 
@@ -217,7 +217,7 @@ def lars(
         "lars",
         rule,
         wd_mode="rule_clip",
-        num_slots=int(momentum != 0),
+        slot_names=("momentum",) if momentum != 0 else (),
         extra_init=lambda: jnp.full([], jnp.nan, jnp.float32),
         extra_step=extra_step,
         **common_kwargs(learning_rate, wd, rescale_grad, clip_gradient, l1, lr_mult, wd_mult),
@@ -312,7 +312,7 @@ def dcasgd(
         "dcasgd",
         rule,
         wd_mode="rule",
-        num_slots=1 + int(momentum != 0),
+        slot_names=("previous_weight", "momentum") if momentum != 0 else ("previous_weight",),
         slot_init=slot_init,
         **common_kwargs(learning_rate, wd, rescale_grad, clip_gradient, l1, lr_mult, wd_mult),
     )
