@@ -110,3 +110,21 @@ def test_symbol_block_errors():
 
     with pytest.raises(ValueError, match="cannot be traced"):
         Imperative().export("/nonexistent/x")
+
+
+def test_model_zoo_network_exports(tmp_path):
+    # zoo blocks define forward() over child blocks and Symbol-aware ops; real MXNet 1.9.1
+    # loads these exports with the same outputs (checked for resnet18_v1, resnet50_v2,
+    # mobilenetv2_0.25 when this was written)
+    from mxjax.gluon.model_zoo import vision
+
+    net = vision.get_model("mobilenet0.25", classes=4)
+    net.initialize(mx.init.Xavier())
+    x = mx.nd.array(np.random.RandomState(0).rand(1, 3, 32, 32))
+    y = net(x).asnumpy()
+    sym_file, params_file = net.export(str(tmp_path / "mobilenet"))
+    with open(sym_file) as f:
+        ops = {n["op"] for n in json.load(f)["nodes"]}
+    assert {"Convolution", "BatchNorm", "Activation", "Pooling", "FullyConnected"} <= ops
+    blk = mx.gluon.SymbolBlock.imports(sym_file, ["data"], params_file)
+    np.testing.assert_allclose(blk(x).asnumpy(), y, rtol=1e-5, atol=1e-6)

@@ -231,6 +231,19 @@ def block_to_symbol(block: Any, *xs: Any, **kwargs: Any) -> Any:
         for child in block._children.values():
             x = child(x) if isinstance(x, Symbol) else child(*x)
         return x
+    if _gluon_base(block, "Block") is not None:
+        # forward() over child blocks and Symbol-aware operations (the model zoo's blocks)
+        try:
+            out = block.forward(*xs)
+        except (TypeError, AttributeError, ValueError) as e:
+            raise ValueError(
+                f"export: {type(block).__name__}.forward cannot be traced to an MXNet graph "
+                f"({type(e).__name__}: {e}); write the block with hybrid_forward(F, ...) "
+                f"using F's operators"
+            ) from None
+        outs = out if isinstance(out, (list, tuple)) else [out]
+        if all(isinstance(o, Symbol) for o in outs):
+            return out
     raise ValueError(
         f"export: {type(block).__name__} defines forward() over NDArrays, which cannot be "
         f"traced to an MXNet graph; implement hybrid_forward(F, ...) instead"

@@ -6,7 +6,23 @@ from typing import Any
 
 from mxjax._src.gluon.block import HybridBlock, HybridSequential
 
-__all__ = ["HybridConcurrent", "Identity"]
+__all__ = ["HybridConcurrent", "Identity", "ops_for"]
+
+
+def ops_for(x: Any) -> Any:
+    """``mx.sym`` for a Symbol input (a network traced for ``export``), else ``mx.nd``.
+
+    Examples:
+        >>> import mxjax as mx
+        >>> from mxjax._src.zoo._common import ops_for
+        >>> ops_for(mx.nd.ones(1)) is mx.nd, ops_for(mx.sym.var("x")).__name__
+        (True, 'mxjax.symbol')
+    """
+    if type(x).__name__ == "Symbol":
+        import mxjax.symbol as F
+    else:
+        from mxjax import nd as F
+    return F
 
 
 class HybridConcurrent(HybridSequential):
@@ -36,10 +52,8 @@ class HybridConcurrent(HybridSequential):
         self.axis = axis
 
     def forward(self, x: Any, *args: Any) -> Any:
-        from mxjax import nd
-
         outs = [block(x) for block in self._children.values()]
-        return nd.concat(*outs, dim=self.axis)
+        return ops_for(x).concat(*outs, dim=self.axis)
 
 
 class Identity(HybridBlock):

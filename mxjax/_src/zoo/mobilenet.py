@@ -16,9 +16,9 @@ class RELU6(HybridBlock):
     """``min(max(x, 0), 6)`` (MXNet's model-zoo ``RELU6``)."""
 
     def forward(self, x: Any) -> Any:
-        from mxjax import nd
+        from mxjax._src.zoo._common import ops_for
 
-        return nd.clip(x, 0, 6)
+        return ops_for(x).clip(x, 0, 6)
 
 
 def _add_conv(out, channels=1, kernel=1, stride=1, pad=0, num_group=1, active=True, relu6=False):

@@ -27,9 +27,9 @@ def _conv3x3(channels: int, stride: int, in_channels: int):
 
 
 def _relu(x):
-    from mxjax import nd
+    from mxjax._src.zoo._common import ops_for
 
-    return nd.Activation(x, act_type="relu")
+    return ops_for(x).Activation(x, act_type="relu")
 
 
 class BasicBlockV1(HybridBlock):
