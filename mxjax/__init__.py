@@ -28,6 +28,7 @@ _SUBMODULES = {
     "context",
     "data",
     "gluon",
+    "image",
     "init",
     "initializer",
     "io",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from mxjax._src.data import vision_datasets
 from mxjax._src.data.dataloader import DataLoader as _DataLoader
@@ -13,6 +14,10 @@ __all__ = ["MNIST", "DataLoader"]
 class DataLoader(_DataLoader):
     """``mxjax.data.DataLoader`` with ``output='nd'`` by default (Gluon's DataLoader).
 
+    Batches are NDArrays keeping the samples' dtype (int labels stay int).
+    ``auto_reload`` is accepted as in MXNet 1.9.1 (it only moves prefetching
+    between epochs; results are the same).
+
     Examples:
         >>> from mxjax.gluon.data import ArrayDataset, DataLoader
         >>> DataLoader(ArrayDataset([1, 2, 3]), batch_size=2, output='numpy')._output
@@ -20,6 +25,12 @@ class DataLoader(_DataLoader):
     """
 
     _default_output = "nd"
+
+    def __init__(self, *args: Any, auto_reload: bool = False, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        # MXNet's auto_reload prefetches the next epoch when one ends; mxjax's workers
+        # start on iter() and prefetch within the epoch, so the flag changes no results.
+        self.auto_reload = bool(auto_reload)
 
 
 class MNIST(vision_datasets.MNIST):

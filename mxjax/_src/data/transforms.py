@@ -19,6 +19,7 @@ import numpy as np
 from mxjax._src.data import image_ops as ops
 from mxjax._src.data.batchify import to_numpy
 from mxjax._src.data.rng import get_rng
+from mxjax._src.data.transforms_geometry import TransformInputError
 
 __all__ = [
     "CenterCrop",
@@ -43,7 +44,9 @@ __all__ = [
 def _image(fn: str, x: Any) -> np.ndarray:
     x = to_numpy(x)
     if x.ndim not in (3, 4):
-        raise ValueError(f"{fn}: expected an HWC image or an NHWC batch, received shape {x.shape}")
+        raise TransformInputError(
+            f"{fn}: expected an HWC image or an NHWC batch, received shape {x.shape}"
+        )
     return x
 
 
@@ -149,7 +152,7 @@ class Normalize:
         if consts is None:
             for name, v in (("mean", self._mean), ("std", self._std)):
                 if v.size not in (1, c):
-                    raise ValueError(
+                    raise TransformInputError(
                         f"Normalize: {name} has {v.size} values but the CHW input has {c} "
                         f"channels (shape {x.shape}); pass 1 or {c} values"
                     )
@@ -171,7 +174,11 @@ class Resize:
     Args:
         size: int or ``(width, height)``.
         keep_ratio: keep the aspect ratio (int ``size`` only).
-        interpolation: 0 nearest, 1 bilinear.
+        interpolation: 0 nearest, 1 bilinear, 2 bicubic.
+
+    Raises:
+        TransformInputError: when applied, for a non-positive size or one that is
+            neither an int nor a (width, height) pair (MXNet checks it there too).
 
     Examples:
         >>> import numpy as np
@@ -183,18 +190,25 @@ class Resize:
     _batchable = True  # deterministic, maps an NHWC batch like each image
 
     def __init__(self, size: Any, keep_ratio: bool = False, interpolation: int = 1):
-        self._size = _size_wh("Resize", size)
+        if interpolation not in (0, 1, 2):
+            raise ValueError(
+                "Resize: interpolation must be 0 (nearest), 1 (bilinear) or 2 (bicubic), "
+                f"received {interpolation!r}"
+            )
+        # As MXNet, a bad size is reported when the transform is applied.
+        self._raw_size = size
         self._int = isinstance(size, (int, np.integer))
         self._keep = keep_ratio
-        if interpolation not in (0, 1):
-            raise ValueError(
-                "Resize: interpolation must be 0 (nearest) or 1 (bilinear), received "
-                f"{interpolation!r}"
-            )
         self._interp = interpolation
 
     def __call__(self, x: Any) -> np.ndarray:
         x = _image("Resize", x)
+        try:
+            self._size = _size_wh("Resize", self._raw_size)
+        except ValueError as e:
+            raise TransformInputError(str(e)) from None
+        if min(self._size) <= 0:
+            raise TransformInputError(f"Resize: size must be positive, received {self._raw_size!r}")
         w, h = self._size
         if self._keep and self._int:
             hh, ww = x.shape[-3], x.shape[-2]

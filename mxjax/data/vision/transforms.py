@@ -28,11 +28,18 @@ from mxjax._src.data.transforms import (
     Resize as Resize,
     ToTensor as ToTensor,
 )
+from mxjax._src.data.transforms_geometry import (
+    CropResize as CropResize,
+    RandomRotation as RandomRotation,
+    Rotate as Rotate,
+    TransformInputError as TransformInputError,
+)
 
 __all__ = [
     "Cast",
     "CenterCrop",
     "Compose",
+    "CropResize",
     "Normalize",
     "RandomApply",
     "RandomBrightness",
@@ -43,7 +50,10 @@ __all__ = [
     "RandomHue",
     "RandomLighting",
     "RandomResizedCrop",
+    "RandomRotation",
     "RandomSaturation",
     "Resize",
+    "Rotate",
     "ToTensor",
+    "TransformInputError",
 ]

@@ -31,7 +31,7 @@ from mxjax._src.data.sampler import (
     SequentialSampler as SequentialSampler,
     ShardedSampler as ShardedSampler,
 )
-from mxjax.gluon.data import vision as vision
+from mxjax.gluon.data import dataset as dataset, sampler as sampler, vision as vision
 
 __all__ = [
     "ArrayDataset",
@@ -49,6 +49,8 @@ __all__ = [
     "SimpleDataset",
     "WorkerDiedError",
     "WorkerError",
+    "dataset",
     "default_batchify_fn",
+    "sampler",
     "vision",
 ]

@@ -1,0 +1,229 @@
+"""MXNet's ``mx.image`` functions on NDArrays (HWC images), over :mod:`image_ops`."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import numpy as np
+
+from mxjax._src.data import image_ops as ops
+from mxjax._src.data.batchify import to_numpy
+from mxjax._src.data.rng import get_rng
+
+__all__ = [
+    "center_crop",
+    "color_normalize",
+    "fixed_crop",
+    "imdecode",
+    "imread",
+    "imresize",
+    "random_crop",
+    "resize_short",
+    "scale_down",
+]
+
+
+def _nd(x: np.ndarray) -> Any:
+    import jax
+
+    from mxjax import nd
+
+    return nd.array(x, dtype=jax.dtypes.canonicalize_dtype(x.dtype))
+
+
+def _interp(interp: int, sizes: tuple | None = None) -> int:
+    """MXNet's ``_get_interp_method``: 9 picks by size (area/cubic -> bicubic), 10 at random."""
+    if interp == 9:
+        if sizes is not None:
+            oh, ow, nh, nw = sizes
+            return 1 if nh > oh and nw > ow else 2  # enlarge: bilinear (MXNet: cubic/area)
+        return 2
+    if interp == 10:
+        return int(get_rng().integers(0, 3))
+    if interp not in (0, 1, 2):
+        raise ValueError(
+            f"interp must be 0 (nearest), 1 (bilinear), 2 (bicubic), 9 (auto) or 10 (random); "
+            f"received {interp!r} (area and Lanczos are not supported)"
+        )
+    return interp
+
+
+def imresize(src: Any, w: int, h: int, interp: int = 1) -> Any:
+    """Resizes an HWC image to width ``w`` and height ``h`` (OpenCV's conventions).
+
+    Args:
+        src: HWC image (NDArray or NumPy).
+        w: output width.
+        h: output height.
+        interp: 0 nearest, 1 bilinear, 2 bicubic.
+
+    Examples:
+        >>> import mxjax as mx
+        >>> mx.image.imresize(mx.nd.zeros((4, 6, 3), dtype="uint8"), 3, 2).shape
+        (2, 3, 3)
+    """
+    x = to_numpy(src)
+    return _nd(ops.resize(x, (int(w), int(h)), _interp(interp, None)))
+
+
+def imdecode(buf: Any, flag: int = 1, to_rgb: bool = True, out: Any = None) -> Any:
+    """Decodes an image file's bytes to an HWC ``uint8`` NDArray (RGB; ``flag=0``: grayscale).
+
+    Args:
+        buf: the encoded bytes (``bytes``, ``bytearray`` or a uint8 array).
+        flag: 1 colour (3 channels), 0 grayscale (1 channel).
+        to_rgb: channel order RGB (True, MXNet's default) or BGR.
+        out: not supported (must be None).
+
+    Raises:
+        ValueError: when the bytes are not an image Pillow can decode.
+        ImportError: without Pillow (``pip install mxjax[image]``).
+
+    Examples:
+        >>> import io
+        >>> import numpy as np
+        >>> from PIL import Image
+        >>> import mxjax as mx
+        >>> f = io.BytesIO(); Image.fromarray(np.zeros((2, 3, 3), np.uint8)).save(f, "PNG")
+        >>> mx.image.imdecode(f.getvalue()).shape
+        (2, 3, 3)
+    """
+    if out is not None:
+        raise ValueError("imdecode: out= is not supported; use the returned NDArray")
+    try:
+        from PIL import Image
+    except ImportError as e:  # pragma: no cover - pillow is in the image/test extras
+        raise ImportError("mx.image.imdecode needs Pillow: pip install 'mxjax[image]'") from e
+    data = bytes(to_numpy(buf).astype(np.uint8).tobytes()) if not isinstance(buf, bytes) else buf
+    try:
+        img = Image.open(io.BytesIO(data))
+        img = img.convert("L" if flag == 0 else "RGB")
+    except Exception as e:
+        raise ValueError(f"imdecode: cannot decode the image bytes ({e})") from None
+    arr = np.asarray(img, np.uint8)
+    arr = arr[:, :, None] if arr.ndim == 2 else arr
+    if flag != 0 and not to_rgb:
+        arr = arr[:, :, ::-1]
+    return _nd(np.ascontiguousarray(arr))
+
+
+def imread(filename: str, flag: int = 1, to_rgb: bool = True) -> Any:
+    """Reads and decodes an image file (see :func:`imdecode`).
+
+    Examples:
+        >>> import os, tempfile
+        >>> import numpy as np
+        >>> from PIL import Image
+        >>> import mxjax as mx
+        >>> p = os.path.join(tempfile.mkdtemp(), "a.png")
+        >>> Image.fromarray(np.zeros((2, 3), np.uint8)).save(p)
+        >>> mx.image.imread(p, flag=0).shape
+        (2, 3, 1)
+    """
+    with open(filename, "rb") as f:
+        return imdecode(f.read(), flag, to_rgb)
+
+
+def scale_down(src_size: tuple, size: tuple) -> tuple[int, int]:
+    """Scales ``size = (w, h)`` down to fit in ``src_size = (w, h)`` keeping its aspect ratio.
+
+    Examples:
+        >>> import mxjax as mx
+        >>> mx.image.scale_down((640, 480), (720, 120))
+        (640, 106)
+    """
+    w, h = size
+    sw, sh = src_size
+    if sh < h:
+        w, h = float(w * sh) / h, sh
+    if sw < w:
+        w, h = sw, float(h * sw) / w
+    return int(w), int(h)
+
+
+def resize_short(src: Any, size: int, interp: int = 2) -> Any:
+    """Resizes so that the shorter side is ``size``, keeping the aspect ratio.
+
+    Examples:
+        >>> import mxjax as mx
+        >>> mx.image.resize_short(mx.nd.zeros((8, 12, 3), dtype="uint8"), 4).shape
+        (4, 6, 3)
+    """
+    x = to_numpy(src)
+    h, w = x.shape[0], x.shape[1]
+    if h > w:
+        nh, nw = size * h // w, size
+    else:
+        nh, nw = size, size * w // h
+    return _nd(ops.resize(x, (nw, nh), _interp(interp, (h, w, nh, nw))))
+
+
+def fixed_crop(
+    src: Any, x0: int, y0: int, w: int, h: int, size: Any = None, interp: int = 2
+) -> Any:
+    """Crops ``(x0, y0, w, h)`` and resizes to ``size = (w, h)`` if given and different.
+
+    Examples:
+        >>> import mxjax as mx
+        >>> mx.image.fixed_crop(mx.nd.zeros((8, 12, 3)), 1, 2, 5, 4).shape
+        (4, 5, 3)
+    """
+    x = to_numpy(src)
+    out = x[y0 : y0 + h, x0 : x0 + w]
+    if size is not None and (w, h) != tuple(size):
+        sizes = (h, w, size[1], size[0])
+        out = ops.resize(out, tuple(size), _interp(interp, sizes))
+    return _nd(np.ascontiguousarray(out))
+
+
+def center_crop(src: Any, size: tuple, interp: int = 2) -> tuple:
+    """Crops the centre (resized to ``size = (w, h)``); returns ``(image, (x0, y0, w, h))``.
+
+    Examples:
+        >>> import mxjax as mx
+        >>> out, box = mx.image.center_crop(mx.nd.zeros((8, 12, 3)), (4, 4))
+        >>> out.shape, box
+        ((4, 4, 3), (4, 2, 4, 4))
+    """
+    x = to_numpy(src)
+    h, w = x.shape[0], x.shape[1]
+    new_w, new_h = scale_down((w, h), size)
+    x0, y0 = int((w - new_w) / 2), int((h - new_h) / 2)
+    return fixed_crop(x, x0, y0, new_w, new_h, size, interp), (x0, y0, new_w, new_h)
+
+
+def random_crop(src: Any, size: tuple, interp: int = 2) -> tuple:
+    """Crops a random region (resized to ``size = (w, h)``); returns ``(image, (x0, y0, w, h))``.
+
+    Randomness comes from :func:`mxjax.data.get_rng`.
+
+    Examples:
+        >>> import mxjax as mx
+        >>> out, box = mx.image.random_crop(mx.nd.zeros((8, 12, 3)), (4, 4))
+        >>> out.shape
+        (4, 4, 3)
+    """
+    x = to_numpy(src)
+    h, w = x.shape[0], x.shape[1]
+    new_w, new_h = scale_down((w, h), size)
+    rng = get_rng()
+    x0 = int(rng.integers(0, w - new_w + 1))
+    y0 = int(rng.integers(0, h - new_h + 1))
+    return fixed_crop(x, x0, y0, new_w, new_h, size, interp), (x0, y0, new_w, new_h)
+
+
+def color_normalize(src: Any, mean: Any, std: Any = None) -> Any:
+    """``(src - mean) / std`` per channel of an HWC image.
+
+    Examples:
+        >>> import mxjax as mx
+        >>> out = mx.image.color_normalize(mx.nd.ones((1, 1, 3)), mx.nd.array([1, 0, 0]), mx.nd.array([1, 2, 4]))
+        >>> out.asnumpy().ravel().tolist()
+        [0.0, 0.5, 0.25]
+    """
+    x = to_numpy(src).astype(np.float32)
+    out = x - to_numpy(mean).astype(np.float32)
+    if std is not None:
+        out = out / to_numpy(std).astype(np.float32)
+    return _nd(out)
