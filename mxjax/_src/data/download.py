@@ -10,6 +10,7 @@ import urllib.request
 
 from mxjax._src.data.idx import CorruptFileError
 from mxjax._src.errors import MXJaxError
+from mxjax._src.io.atomic import atomic_path
 
 __all__ = [
     "DatasetNotFoundError",
@@ -18,6 +19,7 @@ __all__ = [
     "dataset_dir",
     "download",
     "extract_members",
+    "fetch_to",
     "repo_url",
 ]
 
@@ -109,22 +111,38 @@ def download(url: str, path: str, sha1: str | None = None, timeout: float = 10.0
         >>> callable(download)
         True
     """
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), suffix=".part")
-    try:
+    return fetch_to(path, lambda: _urlopen(url, timeout=timeout), sha1, url)
+
+
+def fetch_to(path: str, open_url, sha1: str | None = None, what: str = "download") -> str:
+    """Streams ``open_url()`` into ``path`` atomically, checking the SHA-1 on the way.
+
+    The one download step of mxjax (datasets, ``gluon.utils.download``, the
+    model store): a temporary file beside ``path`` is renamed onto it only
+    when the hash matches; otherwise nothing is left behind.
+
+    Raises:
+        CorruptFileError: the content hash does not match ``sha1``.
+
+    Examples:
+        >>> import hashlib, io, os, tempfile
+        >>> from mxjax._src.data.download import fetch_to
+        >>> p = os.path.join(tempfile.mkdtemp(), "f.bin")
+        >>> _ = fetch_to(p, lambda: io.BytesIO(b"abc"), hashlib.sha1(b"abc").hexdigest())
+        >>> os.path.getsize(p)
+        3
+    """
+    with atomic_path(path, suffix=".part") as tmp:
         h = hashlib.sha1()
-        with os.fdopen(fd, "wb") as out, _urlopen(url, timeout=timeout) as resp:
+        with open(tmp, "wb") as out, open_url() as resp:
             for chunk in iter(lambda: resp.read(1 << 20), b""):
                 h.update(chunk)
                 out.write(chunk)
         if sha1 is not None and h.hexdigest() != sha1:
             raise CorruptFileError(
-                f"download of {url} has SHA-1 {h.hexdigest()}, expected {sha1}; not saved to {path}"
+                f"{what}: the content hash does not match (SHA-1 {h.hexdigest()}, expected "
+                f"{sha1}); not saved to {path}"
             )
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
     return path
 
 

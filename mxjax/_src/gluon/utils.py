@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import math
 import os
-import tempfile
 import time
 import urllib.request
 from typing import Any
@@ -111,7 +109,7 @@ def clip_global_norm(arrays: list, max_norm: float, check_isfinite: bool = True)
 
 
 def check_sha1(filename: str, sha1_hash: str) -> bool:
-    """Whether the file's SHA-1 equals ``sha1_hash``.
+    """Whether the file's SHA-1 equals ``sha1_hash`` (one implementation with ``mxjax.data``).
 
     Examples:
         >>> import os, tempfile
@@ -122,11 +120,9 @@ def check_sha1(filename: str, sha1_hash: str) -> bool:
         >>> utils.check_sha1(p, "a9993e364706816aba3e25717850c26c9cd0d89d")
         True
     """
-    sha1 = hashlib.sha1()
-    with open(filename, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            sha1.update(chunk)
-    return sha1.hexdigest() == sha1_hash
+    from mxjax._src.data.download import check_sha1 as _check
+
+    return _check(filename, sha1_hash)
 
 
 def _fetch(url: str, verify_ssl: bool):
@@ -182,26 +178,14 @@ def download(
         and (sha1_hash is None or check_sha1(path, sha1_hash))
     ):
         return path
-    dirname = os.path.dirname(os.path.abspath(path))
-    os.makedirs(dirname, exist_ok=True)
+    from mxjax._src.data.download import fetch_to
+
     last: Exception | None = None
     for attempt in range(retries):
-        fd, tmp = tempfile.mkstemp(dir=dirname, prefix=".download-")
         try:
-            with os.fdopen(fd, "wb") as out, _fetch(url, verify_ssl) as resp:
-                for chunk in iter(lambda r=resp: r.read(1 << 20), b""):
-                    out.write(chunk)
-            if sha1_hash is not None and not check_sha1(tmp, sha1_hash):
-                raise OSError(
-                    f"File {path} is downloaded but the content hash does not match; "
-                    f"expected sha1 {sha1_hash}"
-                )
-            os.replace(tmp, path)
-            return path
+            return fetch_to(path, lambda: _fetch(url, verify_ssl), sha1_hash, f"download {path}")
         except Exception as e:  # noqa: BLE001 - retried, then re-raised
             last = e
-            if os.path.exists(tmp):
-                os.remove(tmp)
             if attempt < retries - 1:
                 time.sleep(min(0.1 * 2**attempt, 1.0))
     raise OSError(f"download: failed to download {url} after {retries} attempts: {last}") from last

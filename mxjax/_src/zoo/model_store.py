@@ -71,8 +71,9 @@ def model_root() -> str:
         >>> os.path.basename(model_store.model_root())
         'models'
     """
-    home = os.environ.get("MXJAX_HOME") or os.path.join(os.path.expanduser("~"), ".mxjax")
-    return os.path.join(home, "models")
+    from mxjax._src.data.download import data_home
+
+    return os.path.join(data_home(), "models")
 
 
 def short_hash(name: str) -> str:
