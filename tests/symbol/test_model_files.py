@@ -106,7 +106,7 @@ def test_symbol_block_errors():
 
     class Imperative(mx.gluon.HybridBlock):
         def forward(self, x):
-            return x * 2
+            return mx.nd.relu(x) * 2  # an NDArray function: cannot take a Symbol
 
     with pytest.raises(ValueError, match="cannot be traced"):
         Imperative().export("/nonexistent/x")
@@ -127,4 +127,20 @@ def test_model_zoo_network_exports(tmp_path):
         ops = {n["op"] for n in json.load(f)["nodes"]}
     assert {"Convolution", "BatchNorm", "Activation", "Pooling", "FullyConnected"} <= ops
     blk = mx.gluon.SymbolBlock.imports(sym_file, ["data"], params_file)
+    np.testing.assert_allclose(blk(x).asnumpy(), y, rtol=1e-5, atol=1e-6)
+
+
+def test_recurrent_layers_export_as_fused_rnn(tmp_path):
+    # Gluon LSTM/GRU/RNN export as MXNet's RNN operator with a flat parameter vector
+    # (real MXNet 1.9.1 loads these with the same outputs, checked when this was written)
+    from mxjax.gluon import rnn
+
+    net = nn.HybridSequential()
+    net.add(rnn.LSTM(3, num_layers=2, bidirectional=True, layout="NTC"), nn.Dense(2, flatten=False))
+    net.initialize(mx.init.Xavier())
+    x = mx.nd.array(np.random.RandomState(0).rand(2, 5, 3))
+    y = net(x).asnumpy()
+    sym_file, params_file = net.export(str(tmp_path / "lstm"))
+    blk = mx.gluon.SymbolBlock.imports(sym_file, ["data"], params_file)
+    assert "RNN" in {n["op"] for n in json.loads(blk.symbol.tojson())["nodes"]}
     np.testing.assert_allclose(blk(x).asnumpy(), y, rtol=1e-5, atol=1e-6)

@@ -205,3 +205,29 @@ def test_regression_and_make_loss_gradients():
     exe.forward(is_train=True, x=mx.nd.array(xv))
     exe.backward()
     np.testing.assert_allclose(exe.grad_dict["x"].asnumpy(), 6 * xv, rtol=1e-6)
+
+
+@pytest.mark.parametrize("mode, bidir", [("lstm", True), ("gru", False), ("rnn_tanh", False)])
+def test_fused_rnn_matches_mxnet(mode, bidir):
+    g = np.load(os.path.join(G, "rnn.npz"))
+    s = mx.sym.RNN(
+        mx.sym.var("data"),
+        state_size=3,
+        num_layers=2,
+        mode=mode,
+        bidirectional=bidir,
+        state_outputs=True,
+        name="rnn",
+    )
+    args = {
+        k.split("/", 1)[1]: mx.nd.array(v)
+        for k, v in g.items()
+        if k.startswith(mode + "/") and "/out" not in k
+    }
+    assert sorted(args) == sorted(s.list_arguments())
+    arg_shapes = dict(zip(s.list_arguments(), s.infer_shape(data=(4, 2, 5))[0]))
+    assert all(arg_shapes[k] == tuple(v.shape) for k, v in args.items())
+    outs = s.bind(mx.cpu(), args, grad_req="null").forward()
+    assert len(outs) == (3 if mode == "lstm" else 2)
+    for i, o in enumerate(outs):
+        np.testing.assert_allclose(o.asnumpy(), g[f"{mode}/out{i}"], rtol=1e-4, atol=1e-6)

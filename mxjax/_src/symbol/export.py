@@ -24,6 +24,7 @@ from mxjax._src.layers import (
     dense as D,
     norm as N,
     pool as P,
+    rnn as R,
 )
 from mxjax._src.symbol.graph import Symbol, var
 
@@ -183,10 +184,52 @@ def _core_to_symbol(core: Any, x: Symbol, params: dict[str, Symbol], name: str) 
             dtype=core.dtype,
             name=fwd,
         )
+    if isinstance(core, R._RNNLayer):
+        return _rnn_to_symbol(core, x, params, fwd)
     raise ValueError(
         f"export: the layer {type(core).__name__} has no MXNet operator mapping; write its block "
         f"with hybrid_forward(F, ...) using mx.sym operators"
     )
+
+
+def _rnn_to_symbol(core: Any, x: Symbol, params: dict[str, Symbol], name: str) -> Symbol:
+    """A fused recurrent layer as MXNet's ``RNN`` operator (flat parameters, zero states)."""
+    S = _sym()
+    if getattr(core, "projection_size", None):
+        raise ValueError("export: LSTM with projection_size has no MXNet 1.9 RNN mapping")
+    mode = {"LSTM": "lstm", "GRU": "gru"}.get(type(core).__name__)
+    mode = mode or f"rnn_{core.activation}"
+    dirs = ("l", "r") if core.bidirectional else ("l",)
+    order = [
+        R.fused_name(f"{d}{i}_{part}_{kind}", core.bidirectional)
+        for kind in ("weight", "bias")
+        for i in range(core.num_layers)
+        for d in dirs
+        for part in ("i2h", "h2h")
+    ]
+    flat = S.Concat(
+        *[S.Reshape(params[n], shape=(-1,)) for n in order], dim=0, name=f"{name}_rnn_param_concat"
+    )
+    seq = x if core.layout == "TNC" else S.swapaxes(x, dim1=0, dim2=1)
+    # zero begin states of shape (layers*dirs, N, H), built from the input's batch size
+    first = S.slice_axis(seq, axis=0, begin=0, end=1)
+    zero = S.broadcast_to(
+        S.sum(first, axis=2, keepdims=True) * 0.0,
+        shape=(core.num_layers * len(dirs), 0, core.hidden_size),
+    )
+    states = [zero, zero] if mode == "lstm" else [zero]
+    out = S.RNN(
+        seq,
+        flat,
+        *states,
+        state_size=core.hidden_size,
+        num_layers=core.num_layers,
+        bidirectional=core.bidirectional,
+        mode=mode,
+        p=core.dropout,
+        name=name,
+    )
+    return out if core.layout == "TNC" else S.swapaxes(out, dim1=0, dim2=1)
 
 
 def _gluon_base(block: Any, name: str) -> type | None:

@@ -639,3 +639,100 @@ register(
     _softmax_activation,
     params={"mode": (choice("instance", "channel"), "instance")},
 )
+
+
+# ----------------------------------------------------------------- fused RNN
+_GATES = {"rnn_relu": 1, "rnn_tanh": 1, "lstm": 4, "gru": 3}
+
+
+def _rnn_sizes(p, input_size: int) -> list[tuple[str, int, tuple[int, ...]]]:
+    """``(name, layer, shape)`` of the flat parameter vector, in MXNet's order: all weights
+    (layer, direction, i2h then h2h), then all biases in the same order."""
+    g, h, dirs = _GATES[p.mode], p.state_size, ("l", "r") if p.bidirectional else ("l",)
+    out = []
+    for kind in ("weight", "bias"):
+        for layer_i in range(p.num_layers):
+            n_in = input_size if layer_i == 0 else h * len(dirs)
+            for d in dirs:
+                for part in ("i2h", "h2h"):
+                    shape = (g * h, n_in if part == "i2h" else h) if kind == "weight" else (g * h,)
+                    out.append((f"{d}{layer_i}_{part}_{kind}", layer_i, shape))
+    return out
+
+
+@functools.cache
+def _rnn_layer(p):
+    from mxjax._src.layers import rnn as _rnn
+
+    kw = dict(num_layers=p.num_layers, layout="TNC", dropout=p.p, bidirectional=p.bidirectional)
+    if p.mode == "lstm":
+        return _rnn.LSTM(p.state_size, **kw)
+    if p.mode == "gru":
+        return _rnn.GRU(p.state_size, **kw)
+    return _rnn.RNN(p.state_size, activation=p.mode[4:], **kw)
+
+
+def _rnn(p, ctx, data, parameters, state, state_cell=None):
+    from mxjax._src.layers.base import unflatten_names
+    from mxjax._src.layers.rnn import fused_name
+
+    if p.projection_size:
+        raise ValueError("RNN: projection_size is not supported by the symbolic RNN operator")
+    flat, pos = {}, 0
+    for name, _, shape in _rnn_sizes(p, int(data.shape[2])):
+        size = _prod(shape)
+        flat[fused_name(name, p.bidirectional)] = parameters[pos : pos + size].reshape(shape)
+        pos += size
+    if pos != parameters.shape[0]:
+        raise ValueError(
+            f"RNN: parameters has {parameters.shape[0]} values; mode={p.mode!r}, "
+            f"state_size={p.state_size}, num_layers={p.num_layers} need {pos}"
+        )
+    states = [state] if state_cell is None else [state, state_cell]
+    layer = _rnn_layer(p)
+    key = ctx.key if (ctx.train and p.p > 0) else None
+    (out, finals), _ = layer.apply(
+        unflatten_names(flat), {}, data, states=states, key=key, train=ctx.train and key is not None
+    )
+    return (out, *finals) if p.state_outputs else out
+
+
+def _rnn_infer(p, s):
+    d = s[0]
+    if d is not None:
+        total = sum(_prod(shape) for _, _, shape in _rnn_sizes(p, int(d[2])))
+        s[1] = s[1] or (total,)
+        states = (p.num_layers * (2 if p.bidirectional else 1), int(d[1]), p.state_size)
+        for i in range(2, len(s)):
+            s[i] = s[i] or states
+    return s
+
+
+register(
+    "RNN",
+    _rnn,
+    params={
+        "state_size": (p_int, REQUIRED),
+        "num_layers": (p_int, REQUIRED),
+        "bidirectional": (p_bool, False),
+        "mode": (choice("rnn_relu", "rnn_tanh", "lstm", "gru"), REQUIRED),
+        "p": (p_float, 0.0),
+        "state_outputs": (p_bool, False),
+        "projection_size": (optional(p_int), None),
+        "lstm_state_clip_min": (optional(p_float), None),
+        "lstm_state_clip_max": (optional(p_float), None),
+        "lstm_state_clip_nan": (p_bool, False),
+        "use_sequence_length": (p_bool, False),
+    },
+    inputs=lambda p: (
+        ("data", "parameters", "state", "state_cell")
+        if p.mode == "lstm"
+        else ("data", "parameters", "state")
+    ),
+    num_outputs=lambda p: (3 if p.mode == "lstm" else 2) if p.state_outputs else 1,
+    output_names=lambda p: (
+        ("output", "state", "state_cell") if p.mode == "lstm" else ("output", "state")
+    )[: (3 if p.mode == "lstm" else 2) if p.state_outputs else 1],
+    infer=_rnn_infer,
+    random=True,
+)

@@ -207,3 +207,30 @@ if __name__ == "__main__":
     if "models" in what:
         exported("lenet", lenet(), (2, 1, 20, 20))
         exported("resnet", SmallResNet(), (2, 3, 8, 8))
+
+
+def rnn():
+    """MXNet's fused RNN operator (symbol), forward with state outputs."""
+    out = {}
+    for mode, bidir in (("lstm", True), ("gru", False), ("rnn_tanh", False)):
+        data = mx.sym.var("data")
+        s = mx.sym.RNN(
+            data,
+            state_size=3,
+            num_layers=2,
+            mode=mode,
+            bidirectional=bidir,
+            state_outputs=True,
+            name="rnn",
+        )
+        exe = s.simple_bind(mx.cpu(), data=(4, 2, 5), grad_req="null")
+        for k, a in exe.arg_dict.items():
+            a[:] = RNG.uniform(-0.5, 0.5, a.shape)
+            out[f"{mode}/{k}"] = a.asnumpy()
+        for i, o in enumerate(exe.forward(is_train=False)):
+            out[f"{mode}/out{i}"] = o.asnumpy()
+    np.savez_compressed(os.path.join(HERE, "rnn.npz"), **out)
+
+
+if __name__ == "__main__" and "rnn" in sys.argv[1:]:
+    rnn()
