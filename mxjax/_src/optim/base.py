@@ -157,7 +157,7 @@ def rescale_grad(scale: Any = 1.0) -> optax.GradientTransformation:
         >>> tx.update(jnp.array([2.0]), tx.init(None))[0]
         Array([1.], dtype=float32)
     """
-    return _stateless(lambda g, p: jax.tree_util.tree_map(lambda x: x * scale, g))
+    return optax.scale(scale)  # optax's own: ``g * scale`` (scale may be traced)
 
 
 def clip_gradient(bound: float | None) -> optax.GradientTransformation:
@@ -173,8 +173,8 @@ def clip_gradient(bound: float | None) -> optax.GradientTransformation:
         Array([-1. ,  0.5], dtype=float32)
     """
     if bound is None or (isinstance(bound, int | float) and bound <= 0):
-        return _stateless(lambda g, p: g)
-    return _stateless(lambda g, p: jax.tree_util.tree_map(lambda x: jnp.clip(x, -bound, bound), g))
+        return optax.identity()
+    return optax.clip(bound)  # optax's own element-wise clip to [-bound, bound]
 
 
 def add_weight_decay(wd: Any = 0.0, wd_mult: Mult = None) -> optax.GradientTransformation:
@@ -188,6 +188,15 @@ def add_weight_decay(wd: Any = 0.0, wd_mult: Mult = None) -> optax.GradientTrans
         >>> round(float(u["w"][0]), 4)
         1.2
     """
+
+    if wd_mult is None:  # no per-parameter multipliers: optax's own ``g + wd * w``
+        decay = optax.add_decayed_weights(wd)
+
+        def update_fn(updates, state, params=None):
+            _need_params(params, "add_weight_decay")
+            return decay.update(updates, state, params)
+
+        return optax.GradientTransformation(decay.init, update_fn)
 
     def fn(g, params):
         _need_params(params, "add_weight_decay")
