@@ -441,3 +441,19 @@ def test_model_checkpoint_removes_temporaries_of_killed_writers(tmp_path):
         np.ones((4, 3), np.float32), np.zeros(4, np.int32), epochs=1, callbacks=[cb], verbose=0
     )
     assert sorted(os.listdir(tmp_path)) == ["w-1.params"]
+
+
+def test_model_load_parameters_is_strict_about_dtype(tmp_path):
+    from mxjax import layers as L, train
+
+    model = train.Model(L.Dense(2))
+    model.compile("sgd", "softmax_cross_entropy")
+    model.predict(np.ones((1, 3), np.float32))
+    path = str(tmp_path / "int.params")
+    io.save_params(path, {"weight": np.ones((2, 3), np.int32), "bias": np.zeros(2, np.int32)})
+    with pytest.raises(
+        ValueError, match="weight has dtype int32 in .*expected float32.*cast_dtype"
+    ):
+        model.load_parameters(path)
+    model.load_parameters(path, cast_dtype=True)
+    assert np.asarray(model.params["weight"]).dtype == np.float32

@@ -354,8 +354,12 @@ class Engine:
         flat = {**flatten_names(self.params), **flatten_names(self.state)}
         io.save_params(path, {k: np.asarray(v) for k, v in flat.items()})
 
-    def load_parameters(self, path: str) -> None:
-        """Reads a ``.params`` file written by :meth:`save_parameters` or MXNet."""
+    def load_parameters(self, path: str, cast_dtype: bool = False) -> None:
+        """Reads a ``.params`` file written by :meth:`save_parameters` or MXNet.
+
+        A saved dtype that differs from the model's raises, as Gluon's
+        ``load_parameters`` does, unless ``cast_dtype=True``.
+        """
         from mxjax import io
         from mxjax._src.layers.base import flatten_names, unflatten_names
 
@@ -373,11 +377,15 @@ class Engine:
                 raise ValueError(
                     f"load_parameters: {name} has shape {loaded[name].shape} in {path}, expected {arr.shape}"
                 )
+            if not cast_dtype and np.dtype(loaded[name].dtype) != np.dtype(arr.dtype):
+                raise ValueError(
+                    f"load_parameters: {name} has dtype {loaded[name].dtype} in {path}, expected "
+                    f"{np.dtype(arr.dtype)}; pass cast_dtype=True to cast it"
+                )
         pnames = set(flatten_names(self.params))
-        self.params = unflatten_names({k: jnp.asarray(loaded[k]) for k in current if k in pnames})
-        self.state = unflatten_names(
-            {k: jnp.asarray(loaded[k]) for k in current if k not in pnames}
-        )
+        cast = {k: jnp.asarray(loaded[k], dtype=current[k].dtype) for k in current}
+        self.params = unflatten_names({k: v for k, v in cast.items() if k in pnames})
+        self.state = unflatten_names({k: v for k, v in cast.items() if k not in pnames})
 
     # ------------------------------------------------------------------ data
     @staticmethod
