@@ -26,12 +26,7 @@ from mxjax._src.train.checkpoint import (
     BackupAndRestore as BackupAndRestore,
     PeriodicCheckpoint as PeriodicCheckpoint,
 )
-from mxjax._src.train.engine import (
-    Engine as Engine,
-    output_activation as output_activation,
-    resolve_loss as resolve_loss,
-    resolve_optimizer as resolve_optimizer,
-)
+from mxjax._src.train.engine import Engine as Engine
 from mxjax._src.train.history import History as History
 from mxjax._src.train.metrics import (
     STEP_METRICS as STEP_METRICS,
@@ -40,6 +35,11 @@ from mxjax._src.train.metrics import (
 )
 from mxjax._src.train.model import Model as Model
 from mxjax._src.train.progress import ProgressLogger as ProgressLogger
+from mxjax._src.train.resolve import (
+    output_activation as output_activation,
+    resolve_loss as resolve_loss,
+    resolve_optimizer as resolve_optimizer,
+)
 from mxjax._src.train.runner import (
     DataParallel as DataParallel,
     Runner as Runner,

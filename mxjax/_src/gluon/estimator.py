@@ -19,8 +19,8 @@ import numpy as np
 from mxjax._src.gluon import event_handler as H
 from mxjax._src.gluon.keras import BlockEngine
 from mxjax._src.train.callbacks import Callback, CallbackList
-from mxjax._src.train.engine import resolve_loss
 from mxjax._src.train.feed import IterableFeed
+from mxjax._src.train.resolve import resolve_loss
 from mxjax._src.train.runner import resolve_runner
 
 __all__ = ["Estimator"]
