@@ -17,45 +17,9 @@ import jax
 import numpy as np
 
 from mxjax._src.io.checkpoint import CheckpointManager
+from mxjax._src.train.checkpoint import data_state, set_data_state
 
 __all__ = ["TrainingCheckpoint"]
-
-
-def _chain(loader: Any) -> list:
-    """The loader, its batch sampler and their samplers (what holds the data order)."""
-    out, seen, obj = [], set(), loader
-    while obj is not None and id(obj) not in seen:
-        seen.add(id(obj))
-        out.append(obj)
-        obj = getattr(obj, "_batch_sampler", None) or getattr(obj, "_sampler", None)
-    return out
-
-
-def _loader_state(loader: Any) -> list[dict]:
-    state = []
-    for obj in _chain(loader):
-        entry: dict[str, Any] = {}
-        if isinstance(getattr(obj, "_epoch", None), int):
-            entry["epoch"] = obj._epoch
-        rng = getattr(obj, "_rng", None)
-        if isinstance(rng, np.random.Generator):
-            entry["rng"] = rng.bit_generator.state
-        state.append(entry)
-    return state
-
-
-def _set_loader_state(loader: Any, state: list[dict]) -> None:
-    chain = _chain(loader)
-    if len(chain) != len(state):
-        raise ValueError(
-            f"TrainingCheckpoint: a DataLoader's structure changed since the checkpoint "
-            f"({len(state)} levels saved, {len(chain)} now)"
-        )
-    for obj, entry in zip(chain, state):
-        if "epoch" in entry:
-            obj._epoch = int(entry["epoch"])
-        if "rng" in entry:
-            obj._rng.bit_generator.state = entry["rng"]
 
 
 class TrainingCheckpoint:
@@ -118,7 +82,7 @@ class TrainingCheckpoint:
         meta = {
             "user": metadata,
             "random": get_state(),
-            "loaders": [_loader_state(ld) for ld in self.loaders],
+            "loaders": [data_state(ld) for ld in self.loaders],
         }
         return self.manager.save(step, tree, meta)
 
@@ -156,7 +120,7 @@ class TrainingCheckpoint:
                 f"states; {len(self.loaders)} loaders were given"
             )
         for loader, state in zip(self.loaders, meta["loaders"]):
-            _set_loader_state(loader, state)
+            set_data_state(loader, state)
         return meta["user"]
 
 
