@@ -56,8 +56,10 @@ def test_ndarrayiter_dict_list_shuffle():
     assert sorted(seen) == list(range(10))
     it = mx.io.NDArrayIter([x, x], batch_size=5)
     assert [d.name for d in it.provide_data] == ["_0_data", "_1_data"]
-    with pytest.raises(ValueError, match="same number of examples"):
+    with pytest.raises(ValueError, match="fewer than"):
         mx.io.NDArrayIter(x, y[:3])
+    longer = mx.io.NDArrayIter(x[:4], y, batch_size=4)  # as MXNet: the first data array counts
+    assert [b.label[0].asnumpy().tolist() for b in longer] == [[0.0, 1.0, 2.0, 3.0]]
     with pytest.raises(ValueError, match="last_batch_handle"):
         mx.io.NDArrayIter(x, y, last_batch_handle="drop")
 

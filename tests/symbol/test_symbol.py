@@ -231,3 +231,33 @@ def test_fused_rnn_matches_mxnet(mode, bidir):
     assert len(outs) == (3 if mode == "lstm" else 2)
     for i, o in enumerate(outs):
         np.testing.assert_allclose(o.asnumpy(), g[f"{mode}/out{i}"], rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "name, kwargs",
+    [
+        ("SoftmaxCrossEntropyLoss", {}),
+        ("L2Loss", {"weight": 3.0}),
+        ("L1Loss", {}),
+        ("SigmoidBinaryCrossEntropyLoss", {}),
+        ("KLDivLoss", {"from_logits": False}),
+        ("HuberLoss", {"rho": 0.5}),
+        ("HingeLoss", {}),
+        ("SquaredHingeLoss", {}),
+        ("LogisticLoss", {}),
+    ],
+)
+def test_gluon_losses_on_symbols_equal_ndarray_losses(name, kwargs):
+    rng = np.random.RandomState(0)
+    pred = rng.randn(4, 5).astype(np.float32)
+    if name == "SoftmaxCrossEntropyLoss":
+        label = rng.randint(0, 5, (4,)).astype(np.float32)
+    elif name == "KLDivLoss":
+        label = rng.dirichlet(np.ones(5), 4).astype(np.float32)
+    else:
+        label = rng.randint(0, 2, (4, 5)).astype(np.float32)
+    loss = getattr(mx.gluon.loss, name)(**kwargs)
+    sym = loss(mx.sym.var("pred"), mx.sym.var("label"))
+    out = sym.eval(pred=mx.nd.array(pred), label=mx.nd.array(label))[0].asnumpy()
+    ref = loss(mx.nd.array(pred), mx.nd.array(label)).asnumpy()
+    np.testing.assert_allclose(out, ref, rtol=1e-5, atol=1e-6)

@@ -247,10 +247,12 @@ class NDArrayIter(DataIter):
         self._axis = max(layout.find("N"), 0)
         n = self.data[0][1].shape[self._axis]
         for k, v in self.data + self.label:
-            if v.shape[self._axis] != n:
+            # MXNet takes the example count from the first data array; longer arrays are
+            # read by index (their extra examples are never used)
+            if v.shape[self._axis] < n:
                 raise ValueError(
-                    f"NDArrayIter: all arrays need the same number of examples; {self.data[0][0]!r} "
-                    f"has {n}, {k!r} has {v.shape[self._axis]}"
+                    f"NDArrayIter: {k!r} has {v.shape[self._axis]} examples, fewer than the "
+                    f"{n} of {self.data[0][0]!r}"
                 )
         self.num_data = n
         self.idx = np.arange(n)

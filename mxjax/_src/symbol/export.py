@@ -260,6 +260,10 @@ def block_to_symbol(block: Any, *xs: Any, **kwargs: Any) -> Any:
             raise ValueError(f"export: {type(block).__name__} takes one input; received {len(xs)}")
         params = {n: _param_var(block._param(n)) for n in (*block._pnames, *block._snames)}
         return _core_to_symbol(block._core, xs[0], params, name)
+    if hasattr(block, "_loss") and hasattr(block, "_core_cls"):  # a Gluon loss
+        from mxjax._src.symbol.losses import loss_to_symbol
+
+        return loss_to_symbol(block._loss, *xs)
     hybrid = _gluon_base(block, "HybridBlock")
     if (
         hybrid is not None
