@@ -1,16 +1,29 @@
 """The facade's dispatcher: the one place that decides how a facade operation runs.
 
-Every ``nd`` operator, NDArray method and ``autograd.apply`` call comes here
-(:func:`apply`), as does every ``backward()`` (:func:`backward`). The rule:
+Two entries, one rule. Built-in Gluon layers (``CoreBlock``), hybridized
+``HybridBlock``s and Gluon losses hand a :class:`~mxjax._src.kernel.Kernel`
+to :func:`call`; ``nd`` operators, NDArray methods and ``autograd.apply``
+hand a plain function to :func:`apply` (which compiles it into a kernel once
+it repeats). Every ``backward()`` comes to :func:`backward`.
 
-* not recording: run now (a repeated call runs a compiled kernel);
-* recording, an input comes from a deferred step graph: append the call to
-  that graph (deferral is the recorded path);
-* recording otherwise, or when the call cannot be deferred: record it on the
-  tape (the tape is deferral's fallback).
+The rule (:func:`how`), decided once per call:
+
+* ``COMPILED`` -- inside a hybridized trace (the inputs are tracers): the pure
+  function joins the program being traced;
+* ``EAGER`` -- not recording: run now (the kernel's ``jax.jit`` form);
+* ``DEFERRED`` -- recording, and the call is a kernel or has an input from a
+  deferred step graph: append it to that graph. **Deferral is the recorded
+  path**: forward, ``backward()`` and ``Trainer.step()`` then run as one
+  compiled program (``mxjax._src.deferred``);
+* ``TAPE`` -- recording, and the call cannot be deferred (a fresh closure, an
+  input computed on the tape, a graph too large, a ``retain_graph`` or
+  ``create_graph`` backward ...): record it on the tape (``mxjax._src.autograd``).
+  The tape is deferral's fallback and gives the same numbers.
 
 ``backward()`` on heads of a deferred graph is deferred too (it runs fused
 with the next ``Trainer.step``); any other ``backward()`` runs on the tape.
+New kinds of facade operations (higher-order autograd, new ``nd``
+namespaces) plug in here: give them a kernel and call :func:`call`.
 """
 
 from __future__ import annotations
@@ -18,12 +31,117 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from mxjax._src.autograd import apply_on_tape, backward_on_tape
-from mxjax._src.deferred import LazyNDArray, defer_apply, try_backward
+import jax
+
+from mxjax._src.autograd import apply_on_tape, backward_on_tape, record_node
+from mxjax._src.deferred import LazyNDArray, defer, defer_apply, try_backward, try_step
 from mxjax._src.nd import ndarray as _ndarray
 from mxjax._src.nd._mode import _state
+from mxjax._src.nd.ndarray import NDArray
 
-__all__ = ["apply", "backward"]
+__all__ = [
+    "COMPILED",
+    "DEFERRED",
+    "EAGER",
+    "TAPE",
+    "apply",
+    "backward",
+    "call",
+    "fused_step",
+    "how",
+]
+
+EAGER, TAPE, DEFERRED, COMPILED = "eager", "tape", "deferred", "compiled"
+_Tracer = jax.core.Tracer
+
+
+def how(inputs, kernel: bool) -> str:
+    """How a facade call with these ``inputs`` runs: ``EAGER``, ``TAPE``, ``DEFERRED`` or ``COMPILED``.
+
+    ``kernel``: the call comes with a compiled kernel (a block or a loss),
+    which may start a deferred graph; a plain ``nd`` operator only joins one.
+    ``DEFERRED`` is what is tried first; the graph may still refuse the call,
+    which then goes on the ``TAPE``.
+
+    Examples:
+        >>> from mxjax import autograd, nd
+        >>> from mxjax._src import dispatch
+        >>> x = nd.ones((2,))
+        >>> dispatch.how([x], kernel=True)
+        'eager'
+        >>> with autograd.record():
+        ...     dispatch.how([x], kernel=True), dispatch.how([x], kernel=False)
+        ('deferred', 'tape')
+    """
+    for a in inputs:
+        if isinstance(a, NDArray):
+            if type(a) is not LazyNDArray and isinstance(a._data, _Tracer):
+                return COMPILED
+        elif isinstance(a, _Tracer):
+            return COMPILED
+    if not _state.recording:
+        return EAGER
+    if kernel:
+        return DEFERRED
+    for a in inputs:
+        if type(a) is LazyNDArray:
+            return DEFERRED
+    return TAPE
+
+
+def _val(a):
+    return a._data if isinstance(a, NDArray) else a
+
+
+def _wrap(out):
+    if isinstance(out, (tuple, list)):
+        return tuple(NDArray(o) for o in out)
+    return NDArray(out)
+
+
+def call(kernel, d_inputs, c_inputs, aux_targets=()):
+    """Runs ``kernel`` on NDArray inputs the way :func:`how` decides; returns NDArray output(s).
+
+    ``kernel.f(dargs, cargs) -> (out, aux)`` (see :class:`~mxjax._src.kernel.Kernel`).
+    ``d_inputs`` are differentiated, ``c_inputs`` are not. The ``aux`` values
+    are written into ``aux_targets`` (NDArrays updated in place, or callables
+    receiving the value), deferred with the call when it is deferred.
+
+    Examples:
+        >>> import jax.numpy as jnp
+        >>> from mxjax import autograd, nd
+        >>> from mxjax._src.dispatch import call
+        >>> from mxjax._src.kernel import Kernel
+        >>> k = Kernel(lambda d, c: (jnp.sum(d[0] * c[0]), ()))
+        >>> x = nd.array([1.0, 2.0]); x.attach_grad()
+        >>> with autograd.record():
+        ...     y = call(k, [x], [3.0])
+        >>> y.backward(); x.grad.asnumpy()
+        array([3., 3.], dtype=float32)
+    """
+    mode = how(d_inputs, True)
+    if mode == DEFERRED:
+        res = defer(kernel, d_inputs, c_inputs, aux_targets, kernel.tape_fn)
+        if res is not None:  # runs later, fused with backward and the update
+            return res
+    dvals = tuple(_val(a) for a in d_inputs)
+    cvals = tuple(_val(a) for a in c_inputs)
+    if mode == COMPILED:
+        out, aux = kernel.f(dvals, cvals)
+        res = _wrap(out)
+    elif mode == EAGER:
+        out, aux = kernel.run(dvals, cvals)
+        res = _wrap(out)
+    else:
+        out, aux, bwd = kernel.forward(dvals, cvals)
+        res = record_node(out, d_inputs, lambda ct: tuple(bwd(ct)))
+    for target, new in zip(aux_targets, aux):
+        if callable(target):
+            target(new)
+        elif target._data is not new:
+            target._data = new
+            target._entry = None
+    return res
 
 
 def apply(fn: Callable[..., Any], *inputs: Any) -> Any:
@@ -51,13 +169,10 @@ def apply(fn: Callable[..., Any], *inputs: Any) -> Any:
         >>> y.backward(); x.grad.asnumpy()
         array([3., 3.], dtype=float32)
     """
-    if _state.recording:
-        for a in inputs:
-            if type(a) is LazyNDArray:  # an input from a deferred graph: defer this call too
-                out = defer_apply(fn, inputs)
-                if out is not None:
-                    return out
-                break
+    if _state.recording and how(inputs, False) == DEFERRED:
+        out = defer_apply(fn, inputs)
+        if out is not None:
+            return out
     return apply_on_tape(fn, *inputs)
 
 
@@ -88,6 +203,24 @@ def backward(heads, head_grads=None, retain_graph: bool = False, train_mode: boo
     if not retain_graph and try_backward(heads, head_grads):
         return
     backward_on_tape(heads, head_grads, retain_graph)
+
+
+def fused_step(arrays, run, states, hp, mask):
+    """An optimizer update joined to a deferred backward: one program, or None to run it alone.
+
+    ``arrays`` are the parameters' NDArrays; when all their gradients are
+    pending on one deferred graph (and their values unchanged since the
+    forward pass), forward, backward and ``run(weights, grads, states, hp,
+    mask) -> (new_weights, new_states)`` run as one compiled program and
+    ``(new_weights, new_states)`` is returned.
+
+    Examples:
+        >>> from mxjax import nd
+        >>> from mxjax._src.dispatch import fused_step
+        >>> fused_step([nd.ones((1,))], None, None, None, None) is None  # nothing pending
+        True
+    """
+    return try_step(arrays, run, states, hp, mask)
 
 
 _ndarray.set_dispatch(apply, backward)

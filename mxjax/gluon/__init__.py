@@ -14,6 +14,11 @@ Examples:
 import importlib as _importlib
 from typing import Any as _Any
 
+from mxjax._src.compile_cache import (
+    clear_compile_cache as clear_compile_cache,
+    compile_cache_info as compile_cache_info,
+    set_compile_cache_size as set_compile_cache_size,
+)
 from mxjax._src.gluon.block import (
     Block as Block,
     HybridBlock as HybridBlock,

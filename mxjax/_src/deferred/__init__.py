@@ -21,7 +21,8 @@ the graph runs:
 The values are the ones eager execution would give: every input value is
 captured when its node is created, random keys are inputs, and the programs
 are cached per graph structure (a steady training loop compiles once).
-Set ``MXJAX_DEFER=0`` to turn deferral off.
+Whether a call is deferred is decided by the dispatcher (``mxjax._src.dispatch``):
+deferral is the recorded path, the tape its fallback.
 """
 
 from __future__ import annotations

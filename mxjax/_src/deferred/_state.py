@@ -1,4 +1,11 @@
-"""Deferral's switch, counters and graph states."""
+"""Deferral's internal switch, counters and graph states.
+
+The switch is a debugging and testing aid, not part of the user contract: the
+dispatcher's rule (deferral is the recorded path, the tape its fallback)
+gives the same numbers either way. ``set_enabled(False)`` (or the internal
+environment variable ``MXJAX_DEFER=0``, read once at import) sends every
+recorded call to the tape.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +20,7 @@ _STATS = {"deferred": 0, "programs": 0, "steps": 0, "taped": 0}
 
 
 def enabled() -> bool:
-    """Whether recorded calls are deferred (``MXJAX_DEFER=0`` turns it off).
+    """Whether recorded calls may be deferred (internal; see the module docstring).
 
     Examples:
         >>> from mxjax._src import deferred
@@ -24,7 +31,7 @@ def enabled() -> bool:
 
 
 def set_enabled(on: bool) -> bool:
-    """Turns deferral on or off; returns the previous setting.
+    """Turns deferral on or off (internal: tests compare both paths); returns the previous setting.
 
     Examples:
         >>> from mxjax._src import deferred

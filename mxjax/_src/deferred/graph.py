@@ -112,7 +112,6 @@ def _device_of(owner, j=None):
 
 
 _INEXACT: dict = {}
-_KEY_AVALS: dict = {}  # id -> (key array, aval) for the few long-lived PRNG keys passed per call
 
 
 def _inexact(dtype) -> bool:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import copy
-from collections import OrderedDict
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 from mxjax._src import autograd as ag
+from mxjax._src.compile_cache import cached
 from mxjax._src.deferred._state import _STATS, BACKWARD, DONE, PENDING, STEPPED
 from mxjax._src.deferred.graph import _FREED, _check_complete, _device_of, _Graph, _Node, _topo
 from mxjax._src.nd.ndarray import NDArray
@@ -18,8 +18,6 @@ __all__ = ["LazyNDArray"]
 
 _DATA = NDArray.__dict__["_data"]  # the slot descriptors under the lazy properties
 _ENTRY = NDArray.__dict__["_entry"]
-_MAX_PROGRAMS = 64
-_PROGRAMS: OrderedDict = OrderedDict()
 
 
 class LazyNDArray(NDArray):
@@ -257,11 +255,10 @@ def _run_sync(g: _Graph) -> None:
 
 
 def _program(spec, out_pos, update):
-    key = (spec, out_pos, update)
-    prog = _PROGRAMS.get(key)
-    if prog is not None:
-        _PROGRAMS.move_to_end(key)
-        return prog
+    return cached(("step", spec, out_pos, update), lambda: _build_program(spec, out_pos, update))
+
+
+def _build_program(spec, out_pos, update):
     nodes, head_pos, has_hg, adds = spec
 
     def forward(leaves, args):
@@ -304,9 +301,6 @@ def _program(spec, out_pos, update):
             return new_s, new_w, outs, (grads if adds else ())
 
         prog = jax.jit(step, donate_argnums=(4,))
-    _PROGRAMS[key] = prog
-    if len(_PROGRAMS) > _MAX_PROGRAMS:
-        _PROGRAMS.popitem(last=False)
     return prog
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import jax
 import numpy as np
 
+from mxjax._src.compile_cache import cached
 from mxjax._src.deferred._state import _FLAGS, _STATS, BACKWARD, DONE, MAX_NODES, PENDING
 from mxjax._src.deferred.graph import _Graph, _Node
 from mxjax._src.deferred.lazy import (
@@ -25,7 +26,6 @@ from mxjax._src.nd.ndarray import NDArray
 
 __all__ = ["Collective", "defer", "defer_apply"]
 
-_AVALS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _KEY_AVALS: dict = {}  # id -> (key array, aval) for the few long-lived PRNG keys passed per call
 
 
@@ -54,26 +54,22 @@ def _struct(r):
 
 
 def _avals(kernel, d_refs, c_refs):
-    cache = _AVALS.get(kernel)
-    if cache is None:
-        _AVALS[kernel] = cache = {}
     sig = (
         tuple(_akey(_struct(r)) for r in d_refs)
         + (None,)
         + tuple(_akey(_struct(r)) for r in c_refs)
     )
-    hit = cache.get(sig)
-    if hit is None:
+
+    def build():
         out, aux = jax.eval_shape(
             kernel.f, tuple(_struct(r) for r in d_refs), tuple(_struct(r) for r in c_refs)
         )
         multi = isinstance(out, (tuple, list))
         outs = list(out) if multi else [out]
         avals = tuple(jax.ShapeDtypeStruct(o.shape, o.dtype) for o in (*outs, *aux))
-        if len(cache) > 64:
-            cache.clear()
-        cache[sig] = hit = (multi, len(outs), avals)
-    return hit
+        return (multi, len(outs), avals)
+
+    return cached(("avals", kernel, sig), build)
 
 
 def _joinable(g: _Graph) -> bool:

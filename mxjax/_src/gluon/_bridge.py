@@ -15,18 +15,20 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from mxjax._src.dispatch import call as call, fused_step as fused_step
+from mxjax._src.kernel import Kernel
 from mxjax._src.nd._mode import _state, pause as _pause
+from mxjax._src.nd.ndarray import NDArray
 
 __all__ = [
+    "call",
     "context_of",
-    "defer",
     "current_trace",
     "is_ndarray",
     "is_recording",
     "is_training",
     "nd",
     "new_key",
-    "record",
     "to_jax",
     "trace",
     "wrap",
@@ -44,21 +46,14 @@ def nd():
     return mod
 
 
-def _autograd():
-    mod = _MODULES.get("autograd")
-    if mod is None:
-        mod = _MODULES["autograd"] = importlib.import_module("mxjax.autograd")
-    return mod
-
-
 def is_ndarray(x: Any) -> bool:
     """True for an ``mxjax.nd.NDArray``."""
-    return isinstance(x, nd().NDArray)
+    return isinstance(x, NDArray)
 
 
 def to_jax(x: Any) -> Any:
     """The ``jax.Array`` under an NDArray (other values pass through)."""
-    if is_ndarray(x):
+    if isinstance(x, NDArray):
         return x.jax
     return x
 
@@ -68,8 +63,8 @@ def wrap(x: Any, ctx: Any = None) -> Any:
     if isinstance(x, (tuple, list)):
         return type(x)(wrap(v, ctx) for v in x)
     if isinstance(x, jax.Array) or isinstance(x, jax.core.Tracer):
-        out = nd().NDArray(x)
-        if ctx is not None and hasattr(out, "as_in_context"):
+        out = NDArray(x)
+        if ctx is not None:
             out = out.as_in_context(ctx)
         return out
     return x
@@ -84,7 +79,7 @@ def is_recording() -> bool:
     """``autograd.is_recording()``; False inside a hybridized trace."""
     if current_trace() is not None:
         return False
-    return bool(_autograd().is_recording())
+    return _state.recording
 
 
 def is_training() -> bool:
@@ -92,12 +87,7 @@ def is_training() -> bool:
     tr = current_trace()
     if tr is not None:
         return tr.train
-    return bool(_autograd().is_training())
-
-
-def record(outputs: Any, inputs: Any, vjp_fn: Any) -> Any:
-    """Wraps precomputed outputs and records one tape node (``autograd.record_node``)."""
-    return _autograd().record_node(outputs, inputs, vjp_fn)
+    return _state.training
 
 
 _counter = [0]
@@ -177,60 +167,7 @@ def mark_stale(arr: Any) -> None:
         arr._fresh = False
 
 
-def defer(kernel: Any, d_inputs: list, c_inputs: list, aux_targets: Any = ()) -> Any:
-    """Defers a recorded call into the current step's graph (``mxjax._src.deferred``).
-
-    Returns lazy outputs, or None when the call must run now.
-    """
-    from mxjax._src import deferred
-
-    return deferred.defer(kernel, d_inputs, c_inputs, aux_targets)
-
-
-def nd_autograd():
-    """The ``mxjax.autograd`` module."""
-    return _autograd()
-
-
-class CompiledVJP:
-    """``jax.jit``-compiled forward-with-vjp and backward of ``f(dargs, cargs) -> (out, aux)``.
-
-    Only ``dargs`` (a tuple) is differentiated. The forward returns the
-    outputs, ``aux`` and the leaves of the vjp closure; the closure's
-    structure is captured once per input signature, so the backward is a
-    second compiled function of plain arrays (no per-call hashing of a
-    closure).
-    """
-
-    def __init__(self, f: Any):
-        self._f = f
-        self.f = f  # the pure function (deferred graphs trace it into one program)
-        self._treedefs: dict = {}
-        self._fwd = jax.jit(self._fwd_impl, static_argnums=(0,))
-        self._bwd = jax.jit(self._bwd_impl, static_argnums=(0,))
-
-    def _fwd_impl(self, sig, dargs, cargs):
-        out, vjp, aux = jax.vjp(lambda *d: self._f(d, cargs), *dargs, has_aux=True)
-        leaves, treedef = jax.tree_util.tree_flatten(vjp)
-        self._treedefs[sig] = treedef
-        return out, aux, leaves
-
-    def _bwd_impl(self, sig, leaves, ct):
-        return jax.tree_util.tree_unflatten(self._treedefs[sig], leaves)(ct)
-
-    def forward(self, dargs: tuple, cargs: tuple):
-        """Returns ``(outputs, aux, backward)``; ``backward(ct)`` returns cotangents of ``dargs``."""
-        sig = tuple(
-            (tuple(a.shape), str(a.dtype)) if hasattr(a, "shape") else None
-            for a in jax.tree_util.tree_leaves((dargs, cargs))
-        ) + (jax.tree_util.tree_structure((dargs, cargs)),)
-        out, aux, leaves = self._fwd(sig, dargs, cargs)
-        bwd = self._bwd
-
-        def backward(ct):
-            return bwd(sig, leaves, ct)
-
-        return out, aux, backward
+CompiledVJP = Kernel  # the name the Gluon modules used before the dispatcher
 
 
 _ZERO_KEY: list = []

@@ -4,9 +4,9 @@ A Block owns Parameters and child Blocks; calling it runs ``forward`` on
 NDArrays. ``HybridBlock.hybridize()`` compiles the whole block: its Python
 forward is traced once per input signature with every Parameter replaced by
 a traced value (see ``_bridge.trace``), and the resulting pure function is
-compiled with ``jax.jit`` together with its ``jax.vjp``; under
-``autograd.record()`` the compiled call is one tape node whose backward is a
-second compiled function.
+handed as one kernel (see ``mxjax._src.kernel``) to the dispatcher
+(``mxjax._src.dispatch``), which runs it compiled, records it on the tape or
+defers it into the step program. Kernels live in the facade's compile cache.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
+import weakref
 from collections import OrderedDict
 from typing import Any
 
@@ -21,6 +22,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from mxjax._src.compile_cache import cached
 from mxjax._src.deferred import LazyNDArray
 from mxjax._src.gluon import _bridge as B
 from mxjax._src.gluon.keras import KerasMixin
@@ -445,7 +447,8 @@ class HybridBlock(Block):
     def __init__(self, prefix: str | None = None, params: ParameterDict | None = None):
         super().__init__(prefix, params)
         self._active = False
-        self._compiled: dict = {}
+        self._plans: dict = {}  # parameter list, SyncBatchNorm below (not compiled programs)
+        self._generation = _Generation()
 
     def hybridize(
         self,
@@ -461,16 +464,17 @@ class HybridBlock(Block):
         """
         del static_alloc, static_shape
         self._active = bool(active)
-        self._compiled = {}
+        self._plans = {}
+        self._generation = _Generation()  # compiled programs of the previous one are not reused
         super().hybridize(active, **kwargs)
 
     def _holds_sync(self) -> bool:
         """Whether a SyncBatchNorm below needs this block to run child by child."""
-        sync = self._compiled.get("sync")
+        sync = self._plans.get("sync")
         if sync is None:
             found: list = []
             self.apply(lambda b: found.append(getattr(b, "_num_devices", 1) > 1))
-            sync = self._compiled["sync"] = any(found) and not getattr(self, "_is_sync", False)
+            sync = self._plans["sync"] = any(found) and not getattr(self, "_is_sync", False)
         return sync
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -515,10 +519,10 @@ class HybridBlock(Block):
         return uses[0] is not False
 
     def _plan(self):
-        plist = self._compiled.get("plist")
+        plist = self._plans.get("plist")
         if plist is None:
             plist = list(OrderedDict((id(p), p) for p in self.collect_params().values()).values())
-            self._compiled["plist"] = plist
+            self._plans["plist"] = plist
         diff = tuple(p for p in plist if p.grad_req != "null")
         const = tuple(p for p in plist if p.grad_req == "null")
         return plist, diff, const
@@ -526,26 +530,23 @@ class HybridBlock(Block):
     def _pure(self, diff, const, train, uses: list | None = None, tree: Any = None):
         return B.pure_forward(self, diff, const, train, uses, tree)
 
-    def _functions(self, train: bool, diff: tuple, const: tuple, tree: Any = None):
-        sig = (train, diff, const) if tree is None else (train, diff, const, tree)
-        fns = self._compiled.get(sig)
-        if fns is None:
-            uses: list = [None]
-            pure = self._pure(diff, const, train, uses, tree)
-            fwd = jax.jit(pure)
-            nd, nc = len(diff), len(const)
-            # flat (dargs, cargs) = ((*params, *inputs), (*state, base_key, counter))
-            fwd_vjp = B.CompiledVJP(lambda d, c: pure(d[:nd], c[:nc], (c[nc], c[nc + 1]), *d[nd:]))
-            fns = (fwd, fwd_vjp, uses)
-            self._compiled[sig] = fns
-        return fns
+    def _kernel(self, train: bool, diff: tuple, const: tuple, tree: Any = None):
+        """The whole block as one kernel, from the compile cache; and whether it draws randomness.
+
+        Key: the block's hybridize generation (its structure as hybridized),
+        the training mode, its Parameters split by ``grad_req`` and the nesting
+        of its inputs. ``dargs = (*diff params, *inputs)``,
+        ``cargs = (*const params, base_key, counter)``.
+        """
+        key = ("hybrid", self._generation, train, tuple(map(id, diff)), tuple(map(id, const)), tree)
+        return cached(key, lambda: _hybrid_kernel(self, train, diff, const, tree))
 
     def _call_compiled(self, *args: Any) -> Any:
         plist, diff, const = self._plan()
         if any(p._data is None for p in plist):
             # Deferred shapes: one imperative pass that neither records nor trains (no side
             # effects) initializes the parameters; then this call runs compiled like later ones.
-            self._compiled.pop("plist", None)
+            self._plans.pop("plist", None)
             with _pause(False):
                 Block.__call__(self, *[_shape_only(a) for a in args])
             plist, diff, const = self._plan()
@@ -558,30 +559,15 @@ class HybridBlock(Block):
 
     def _call_flat(self, args: list, tree: Any, plist: list, diff: tuple, const: tuple) -> Any:
         train = B.is_training()
-        fwd, fwd_vjp, uses = self._functions(train, diff, const, tree)
+        kernel, uses = self._kernel(train, diff, const, tree)
         # the context only picks a replica when parameters live on several contexts
         ctx = B.context_of(args[0]) if args and plist and len(plist[0]._data) > 1 else None
         dnd = [p.data(ctx) for p in diff]
         cnd = [p.data(ctx) for p in const]
         # A fresh key only when the traced program draws random numbers (dropout ...).
         key = B.key_args() if train and self._uses_randomness(uses) else B.const_key_args()
-        recording = B.is_recording()
-        if recording:
-            inputs = dnd + [a if B.is_ndarray(a) else B.as_jnp(a) for a in args]
-            res = B.defer(fwd_vjp, inputs, cnd + list(key), cnd)
-            if res is not None:  # runs later, fused with backward and the update
-                return B.restore_outputs(res, uses)
-        xs = [B.as_jnp(a) for a in args]
-        dvals = tuple(d.jax for d in dnd)
-        cvals = tuple(c.jax for c in cnd)
-        if recording:
-            out, new_const, backward = fwd_vjp.forward((*dvals, *xs), (*cvals, *key))
-            res = B.record(out, dnd + list(args), lambda ct: list(backward(ct)))
-        else:
-            out, new_const = fwd(dvals, cvals, key, *xs)
-            res = B.wrap(out)
-        for arr, new in zip(cnd, new_const):
-            B.assign(arr, new)
+        inputs = dnd + [a if B.is_ndarray(a) else B.as_jnp(a) for a in args]
+        res = B.call(kernel, inputs, cnd + list(key), cnd)
         return B.restore_outputs(list(res) if isinstance(res, list) else res, uses)
 
     def export(self, path: str, epoch: int = 0, remove_amp_cast: bool = True) -> tuple[str, str]:
@@ -604,6 +590,32 @@ class HybridBlock(Block):
 
         del remove_amp_cast
         return export_block(self, path, epoch)
+
+
+class _Generation:
+    """Identifies one hybridization of one block in compile-cache keys (holds no reference to it)."""
+
+    __slots__ = ("__weakref__",)
+
+
+def _hybrid_kernel(block: Any, train: bool, diff: tuple, const: tuple, tree: Any = None):
+    """``(kernel, uses)`` of a hybridized block; the kernel holds only weak references to it."""
+    ref = weakref.ref(block)
+    drefs = tuple(weakref.ref(p) for p in diff)
+    crefs = tuple(weakref.ref(p) for p in const)
+    nd, nc = len(diff), len(const)
+    uses: list = [None]
+
+    def f(d, c):  # runs only while jax traces (once per input signature)
+        blk = ref()
+        if blk is None:  # pragma: no cover - an entry of a dead block is never looked up
+            raise RuntimeError("mxjax internal error: the hybridized block was deleted")
+        pure = B.pure_forward(
+            blk, tuple(r() for r in drefs), tuple(r() for r in crefs), train, uses, tree
+        )
+        return pure(d[:nd], c[:nc], (c[nc], c[nc + 1]), *d[nd:])
+
+    return B.Kernel(f), uses
 
 
 def _shape_only(x: Any) -> Any:

@@ -3,8 +3,9 @@
 A :class:`CoreBlock` holds a ``mxjax.layers`` layer and exposes its params
 and state as Parameters (state with ``grad_req='null'``). Unknown input sizes
 are found at the first forward with ``jax.eval_shape`` of the layer's
-``init``. Each call runs the layer's ``apply`` through a jitted function
-cached per (layer, mode); under ``autograd.record()`` it is one tape node.
+``init``. Each call hands the layer's ``apply`` as one kernel (cached per
+layer, mode and parameter names in the facade's compile cache) to the
+dispatcher, which runs, records or defers it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
+from mxjax._src.compile_cache import cached
 from mxjax._src.gluon import _bridge as B
 from mxjax._src.gluon.block import HybridBlock
 from mxjax._src.layers.base import flatten_names, unflatten_names
@@ -22,7 +24,6 @@ from mxjax._src.layers.base import flatten_names, unflatten_names
 __all__ = ["CoreBlock"]
 
 _INIT_ALIASES = {"running_var": "running_variance"}
-_FNS: dict = {}
 
 
 def _specific_init(core: Any, name: str) -> Any:
@@ -70,19 +71,15 @@ def _run(core, train, call, pnames, snames):
     return run
 
 
-def _fn(core: Any, train: bool, recording: bool, call: Any, pnames: tuple, snames: tuple):
-    sig = (core, train, recording, call, pnames, snames)
-    fn = _FNS.get(sig)
-    if fn is None:
+def _kernel(core: Any, train: bool, call: Any, pnames: tuple, snames: tuple) -> B.Kernel:
+    """The layer's apply as a kernel: ``dargs = (*params, *inputs)``, ``cargs = (*state, key)``."""
+
+    def build():
         run = _run(core, train, call, pnames, snames)
-        if recording:
-            n_p, n_s = len(pnames), len(snames)
-            # flat (dargs, cargs) = ((*params, *inputs), (*state, key))
-            fn = B.CompiledVJP(lambda d, c: run(d[:n_p], c[:n_s], c[n_s], *d[n_p:]))
-        else:
-            fn = jax.jit(run)
-        _FNS[sig] = fn
-    return fn
+        n_p, n_s = len(pnames), len(snames)
+        return B.Kernel(lambda d, c: run(d[:n_p], c[:n_s], c[n_s], *d[n_p:]))
+
+    return cached(("layer", core, train, call, pnames, snames), build)
 
 
 class CoreBlock(HybridBlock):
@@ -216,27 +213,10 @@ class CoreBlock(HybridBlock):
         snd = [self._param(n).data(ctx) for n in self._snames]
         train = B.is_training()
         key = B.new_key() if train and self._needs_key() else None
-        call = type(self)._core_call
-        if B.is_recording():
-            fn = _fn(self._core, train, True, call, self._pnames, self._snames)
-            inputs = pnd + [x if x is None or B.is_ndarray(x) else B.as_jnp(x) for x in xs]
-            res = B.defer(fn, inputs, [*snd, key], snd)
-            if res is not None:  # runs later, fused with backward and the update
-                return res
-        pvals = tuple(B.to_jax(a) for a in pnd)
-        svals = tuple(B.to_jax(a) for a in snd)
-        xj = [None if x is None else B.as_jnp(x) for x in xs]
-        if B.is_recording():
-            out, new_state, backward = fn.forward((*pvals, *xj), (*svals, key))
-            res = B.record(out, pnd + list(xs), lambda ct: list(backward(ct)))
+        kernel = _kernel(self._core, train, type(self)._core_call, self._pnames, self._snames)
+        inputs = pnd + [x if x is None or B.is_ndarray(x) else B.as_jnp(x) for x in xs]
+        if B.current_trace() is not None:  # state updates go to the trace
+            targets = [self._param(n).set_data for n in self._snames]
         else:
-            fn = _fn(self._core, train, False, call, self._pnames, self._snames)
-            out, new_state = fn(pvals, svals, key, *xj)
-            res = B.wrap(out)
-        for name, arr, old, new in zip(self._snames, snd, svals, new_state):
-            if new is not old:
-                if B.current_trace() is not None:
-                    self._param(name).set_data(new)
-                else:
-                    B.assign(arr, new)
-        return res
+            targets = snd
+        return B.call(kernel, inputs, [*snd, key], targets)

@@ -16,6 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import mxjax._src.losses as _losses
+from mxjax._src.compile_cache import cached
 from mxjax._src.gluon import _bridge as B
 from mxjax._src.gluon.block import HybridBlock
 
@@ -69,25 +70,14 @@ class Loss(HybridBlock):
                 raise TypeError(f"{type(self).__name__}: {e}; signature {self._sig}") from None
             bound.apply_defaults()
             args = bound.args
-        if B.current_trace() is not None:
-            return B.wrap(self._loss(*[B.to_jax(a) for a in args]))
-        if self._label_axis is not None:
+        if self._label_axis is not None and B.current_trace() is None:
             _check_labels(type(self).__name__, args[0], args[1], self._label_axis)
-        if B.is_recording():
-            mask = tuple(B.is_ndarray(a) and _floating(a.dtype) for a in args)
-            cv = _compiled(self._loss, mask)
-            res = B.defer(
-                cv, [a for a, m in zip(args, mask) if m], [a for a, m in zip(args, mask) if not m]
-            )
-            if res is not None:
-                return res
-            vals = [B.to_jax(a) for a in args]
-            dargs = tuple(v for v, m in zip(vals, mask) if m)
-            cargs = tuple(v for v, m in zip(vals, mask) if not m)
-            out, _, backward = cv.forward(dargs, cargs)
-            inputs = [a for a, m in zip(args, mask) if m]
-            return B.record(out, inputs, lambda ct: list(backward(ct)))
-        return B.wrap(_compiled(self._loss, None)(*[B.to_jax(a) for a in args]))
+        mask = tuple(B.is_ndarray(a) and _floating(a.dtype) for a in args)
+        return B.call(
+            _kernel(self._loss, mask),
+            [a for a, m in zip(args, mask) if m],
+            [a for a, m in zip(args, mask) if not m],
+        )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if kwargs:
@@ -124,7 +114,6 @@ def _check_labels(name: str, pred: Any, label: Any, axis: int) -> None:
         )
 
 
-_CACHE: dict = {}
 _FLOATING: dict = {}
 
 
@@ -135,23 +124,18 @@ def _floating(dtype: Any) -> bool:
     return hit
 
 
-def _compiled(loss: Any, mask: tuple | None):
-    """The jitted loss (``mask=None``) or its CompiledVJP over the ``mask``-ed args."""
-    key = (loss, mask)
-    fn = _CACHE.get(key)
-    if fn is None:
-        if mask is None:
-            fn = jax.jit(lambda *a: loss(*a))
-        else:
+def _kernel(loss: Any, mask: tuple) -> B.Kernel:
+    """The loss as a kernel over the ``mask``-ed (differentiated) and other arguments."""
 
-            def f(d, c):
-                di, ci = iter(d), iter(c)
-                full = [next(di) if m else next(ci) for m in mask]
-                return loss(*full), ()
+    def build():
+        def f(d, c):
+            di, ci = iter(d), iter(c)
+            full = [next(di) if m else next(ci) for m in mask]
+            return loss(*full), ()
 
-            fn = B.CompiledVJP(f)
-        _CACHE[key] = fn
-    return fn
+        return B.Kernel(f)
+
+    return cached(("loss", loss, mask), build)
 
 
 def _make(name: str, core_cls: Any) -> type:

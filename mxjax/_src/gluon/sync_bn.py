@@ -298,6 +298,6 @@ class SyncBatchNorm(BatchNorm):
         if out is None:
             raise MXJaxError(
                 f"SyncBatchNorm {self.name!r}: combining the devices' statistics needs deferred "
-                "recording, which MXJAX_DEFER=0 turns off"
+                "recording, which is turned off (mxjax._src.deferred.set_enabled(False))"
             )
         return out

@@ -22,7 +22,6 @@ import numpy as np
 import optax
 
 from mxjax import optimizer as _opt
-from mxjax._src import deferred as _deferred
 from mxjax._src.gluon import _bridge as B
 from mxjax._src.gluon.parameter import Parameter, ParameterDict
 from mxjax._src.validate import check_hyperparams, check_number
@@ -211,9 +210,7 @@ class Trainer:
         if mask is None and not self._check_nan and all(len(p._data) == 1 for p in params):
             # Gradients still pending from a deferred backward: forward, backward and
             # this update run as one compiled program.
-            fused = _deferred.try_step(
-                [p._data[0] for p in params], self._run, self._states, hp, mask
-            )
+            fused = B.fused_step([p._data[0] for p in params], self._run, self._states, hp, mask)
             if fused is not None:
                 new_w, self._states = fused
                 self._assign(params, new_w)

@@ -2,9 +2,10 @@
 
 Functions passed to :func:`mxjax.autograd.apply` repeatedly with the same
 static arguments and input shapes get a compiled forward and a compiled
-backward that applies the residuals the forward returned. Fresh closures are never compiled: the
-cache is keyed weakly on the function object, and a signature compiles only
-from its third call.
+backward that applies the residuals the forward returned. Fresh closures are never compiled:
+calls are counted per function object (weakly), and a signature compiles only
+from its third call; compiled signatures live in the facade's compile cache
+(``mxjax._src.compile_cache``, kind ``"op"``).
 """
 
 from __future__ import annotations
@@ -15,14 +16,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from mxjax._src.compile_cache import cached
+
 __all__ = ["compiled", "stable"]
 
-# Functions passed to ``apply`` repeatedly with the same static arguments and
-# shapes get a compiled forward (returning the vjp residuals) and a compiled
-# backward. Fresh closures are never cached: the cache is
-# keyed weakly on the function object and compiles only from the 3rd same call.
 _COMPILE_AFTER = 3
-_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_calls: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # fn -> {signature: calls}
 _STATIC = (int, bool, str, type(None), np.dtype, type)
 
 
@@ -31,7 +30,7 @@ def _pull(pull, ct):
 
 
 class _Compiled:
-    __slots__ = ("layout", "fwd", "fwd_vjp", "bwd", "call", "calls", "_kernel")
+    __slots__ = ("layout", "fwd", "fwd_vjp", "bwd", "call", "calls", "_kernel", "__weakref__")
 
     def __init__(self, fn, layout):
         self.layout = layout
@@ -88,6 +87,9 @@ class _Kernel:
     def f(self, dyn, const):
         return self._c.call(dyn, const), ()
 
+    def run(self, dyn, const):
+        return self._c.fwd(dyn, const), ()
+
     def forward(self, dyn, const):
         out, pull = self._c.fwd_vjp(dyn, const)
         bwd = self._c.bwd
@@ -122,12 +124,12 @@ def _freeze(v):
 def compiled(fn, vals, idx, always: bool = False):
     """The :class:`_Compiled` for this call signature once it is hot (or ``always``), else None."""
     try:
-        per_fn = _cache.get(fn)
+        per_fn = _calls.get(fn)
     except TypeError:  # not weak-referenceable or unhashable
         return None
     if per_fn is None:
         try:
-            _cache[fn] = per_fn = {}
+            _calls[fn] = per_fn = {}
         except TypeError:
             return None
     layout = []
@@ -149,12 +151,12 @@ def compiled(fn, vals, idx, always: bool = False):
             layout.append((0, v))
     layout = tuple(layout)
     key = (tuple(k for k, _ in layout), tuple(frozen), tuple(shapes))
-    c = per_fn.get(key)
-    if c is None:
-        if len(per_fn) > 512:  # many distinct shapes: start over rather than grow
-            per_fn.clear()
-        c = per_fn[key] = _Compiled(fn, layout)
-    c.calls += 1
-    if c.calls < _COMPILE_AFTER and not always:
+    n = min(per_fn.get(key, 0) + 1, _COMPILE_AFTER)
+    if len(per_fn) > 512 and key not in per_fn:  # many distinct shapes: count over, not grow
+        per_fn.clear()
+    per_fn[key] = n
+    if n < _COMPILE_AFTER and not always:
         return None
+    c = cached(("op", fn, key), lambda: _Compiled(fn, layout))
+    c.calls = n
     return c
