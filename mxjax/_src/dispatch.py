@@ -205,6 +205,22 @@ def backward(heads, head_grads=None, retain_graph: bool = False, train_mode: boo
     backward_on_tape(heads, head_grads, retain_graph)
 
 
+def join_collective(collective, i, d_inputs, c_inputs, aux_targets, device):
+    """Member ``i`` of a collective call (SyncBatchNorm across contexts): always deferred.
+
+    A collective needs every member's inputs before it can run, so it has no
+    eager or tape form of its own: it joins the step's graph (its members'
+    inputs may come from the tape), and the graph runs it once all have
+    joined. Returns the member's lazy output, or None when deferral is off.
+
+    Examples:
+        >>> from mxjax._src.dispatch import join_collective
+        >>> join_collective.__name__
+        'join_collective'
+    """
+    return collective.join(i, d_inputs, c_inputs, aux_targets, device)
+
+
 def fused_step(arrays, run, states, hp, mask):
     """An optimizer update joined to a deferred backward: one program, or None to run it alone.
 

@@ -1,7 +1,11 @@
-"""The one place where the Gluon facade touches ``mxjax.nd`` / ``mxjax.autograd``.
+"""The one place where the Gluon facade touches NDArrays, the recording mode and the dispatcher.
 
 Everything else in ``mxjax._src.gluon`` goes through these helpers, so the
-facade's contract with the NDArray/tape implementation is written down once.
+facade's contract with the NDArray implementation is written down once. Gluon
+calls run through the dispatcher (``mxjax._src.dispatch``): ``call`` for a
+layer, block or loss kernel, ``fused_step`` for ``Trainer.step``,
+``join_collective`` for SyncBatchNorm; ``trace``/``pure_forward`` turn a
+block's Python forward into the pure function a hybridized kernel compiles.
 """
 
 from __future__ import annotations
@@ -15,7 +19,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from mxjax._src.dispatch import call as call, fused_step as fused_step
+from mxjax._src.dispatch import (
+    call as call,
+    fused_step as fused_step,
+    join_collective as join_collective,
+)
 from mxjax._src.kernel import Kernel
 from mxjax._src.nd._mode import _state, pause as _pause
 from mxjax._src.nd.ndarray import NDArray

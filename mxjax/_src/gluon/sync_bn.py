@@ -294,7 +294,7 @@ class SyncBatchNorm(BatchNorm):
             coll = self._collective = _SyncStats(self.name, self._num_devices, self._core)
         names = ("gamma", "beta", "running_mean", "running_var")
         g, b, rm, rv = (self._param(n).data(ctx) for n in names)
-        out = coll.join(i, [x, g, b], [rm, rv], [rm, rv], next(iter(g.jax.devices())))
+        out = B.join_collective(coll, i, [x, g, b], [rm, rv], [rm, rv], next(iter(g.jax.devices())))
         if out is None:
             raise MXJaxError(
                 f"SyncBatchNorm {self.name!r}: combining the devices' statistics needs deferred "
