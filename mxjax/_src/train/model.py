@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mxjax._src.layers.base import Layer
 from mxjax._src.train.engine import Engine
+from mxjax._src.train.saving import register_model_class, save_model
 
 __all__ = ["Model"]
 
@@ -69,8 +70,6 @@ class Model(Engine):
             >>> os.path.basename(m.save(os.path.join(tempfile.mkdtemp(), "m.npz")))
             'm.npz'
         """
-        from mxjax._src.train.saving import save_model
-
         return save_model(self, path)
 
     def summary(self, *inputs, input_shape=None, print_fn=print) -> int:
@@ -102,3 +101,6 @@ class Model(Engine):
 
     def __repr__(self) -> str:
         return f"Model({self.layer!r})"
+
+
+register_model_class(Model)

@@ -32,6 +32,19 @@ from mxjax._src.layers.base import Layer, flatten_names, unflatten_names
 __all__ = ["layer_config", "layer_from_config", "load_model", "save_model"]
 
 FORMAT = "mxjax.train.Model/1"
+_MODEL_CLASS: list = []  # the Model class load_model builds (registered by its module)
+
+
+def register_model_class(cls: type) -> None:
+    """Registers the class :func:`load_model` builds (``mxjax._src.train.model`` does this).
+
+    Examples:
+        >>> from mxjax import train
+        >>> from mxjax._src.train import saving
+        >>> saving._MODEL_CLASS[0] is train.Model
+        True
+    """
+    _MODEL_CLASS[:] = [cls]
 
 
 def _value(v: Any, where: str) -> Any:
@@ -151,8 +164,11 @@ def load_model(path: str | os.PathLike):
         >>> np.allclose(m2.predict(np.ones((1, 3), "float32")), m.predict(np.ones((1, 3), "float32")))
         True
     """
-    from mxjax._src.train.model import Model
-
+    if not _MODEL_CLASS:
+        raise RuntimeError(
+            "load_model: mxjax._src.train.model is not imported (import mxjax.train)"
+        )
+    Model = _MODEL_CLASS[0]  # noqa: N806  (registered by mxjax._src.train.model)
     path = os.fspath(path)
     with np.load(path, allow_pickle=False) as f:
         data = {k: f[k] for k in f.files}
