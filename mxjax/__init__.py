@@ -51,6 +51,7 @@ _SUBMODULES = {
     "sym",
     "symbol",
     "train",
+    "util",
 }
 # Names MXNet exposes at top level, forwarded to where they live.
 _FORWARDS = {
@@ -61,6 +62,14 @@ _FORWARDS = {
     "Context": ("mxjax.context", "Context"),
     "current_context": ("mxjax.context", "current_context"),
     "num_gpus": ("mxjax.context", "num_gpus"),
+    "is_np_shape": ("mxjax.util", "is_np_shape"),
+    "set_np_shape": ("mxjax.util", "set_np_shape"),
+    "np_shape": ("mxjax.util", "np_shape"),
+    "use_np_shape": ("mxjax.util", "use_np_shape"),
+    "is_np_array": ("mxjax.util", "is_np_array"),
+    "np_array": ("mxjax.util", "np_array"),
+    "use_np_array": ("mxjax.util", "use_np_array"),
+    "use_np": ("mxjax.util", "use_np"),
 }
 
 __all__ = ["MXJaxError", "__version__", *sorted(_SUBMODULES), *sorted(_FORWARDS)]

@@ -102,3 +102,18 @@ def test_gluon_dataloader_keeps_int_labels_and_pins():
     assert bx.context == mx.cpu(0)
     bx, _ = next(iter(gluon.data.DataLoader(ds, batch_size=4, pin_memory=True)))
     assert bx.context == mx.cpu_pinned(0)
+
+
+def test_np_shape_scope_and_unknown_dims():
+    assert not mx.util.is_np_shape()
+    with mx.np_shape(True):
+        assert mx.util.is_np_shape() and mx.is_np_shape()
+        net = nn.Dense(4)
+        net.initialize()
+        assert net(nd.zeros((2, 7))).shape == (2, 4)
+    assert not mx.util.is_np_shape()
+    p = gluon.Parameter("w", shape=(-1, 3), allow_deferred_init=True)  # NumPy-shape unknown
+    p.shape = (5, 3)
+    assert p.shape == (5, 3)
+    with pytest.raises(ValueError, match="set_np"):
+        mx.util.set_np(shape=False, array=True)

@@ -161,3 +161,24 @@ def test_variational_dropout_cell():
         out, _ = drop.unroll(4, x, merge_outputs=True)
     zeros = out.asnumpy() == 0
     assert np.all(zeros == zeros[:, :1])  # one output mask for the whole sequence
+
+
+def test_hybridized_block_takes_none_arguments():
+    class Foo(gluon.HybridBlock):
+        def hybrid_forward(self, F, a, b=None):
+            if a is None:
+                return b * 2
+            return a if b is None else a + b
+
+    foo = Foo()
+    foo.hybridize()
+    one = mx.nd.ones((2,))
+    np.testing.assert_array_equal(foo(None, one).asnumpy(), [2.0, 2.0])
+    np.testing.assert_array_equal(foo(one, None).asnumpy(), [1.0, 1.0])
+    np.testing.assert_array_equal(foo(one, one).asnumpy(), [2.0, 2.0])
+    x = mx.nd.ones((2,))
+    x.attach_grad()
+    with autograd.record():
+        y = foo(None, x)
+    y.backward()
+    np.testing.assert_array_equal(x.grad.asnumpy(), [2.0, 2.0])

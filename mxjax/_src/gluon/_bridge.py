@@ -240,7 +240,8 @@ def pause(train: bool | None = None):
 
 
 def _is_leaf(x: Any) -> bool:
-    return x is None or not isinstance(x, (list, tuple, dict))
+    # None is an empty subtree: it stays in the structure and is not passed to jit
+    return x is not None and not isinstance(x, (list, tuple, dict))
 
 
 def flatten_args(args: Any) -> tuple:

@@ -552,7 +552,7 @@ class HybridBlock(Block):
             plist, diff, const = self._plan()
             if any(p._data is None for p in plist):
                 return Block.__call__(self, *args)
-        if any(isinstance(a, (list, tuple)) for a in args):  # nested inputs: lstm(x, [h, c])
+        if any(a is None or isinstance(a, (list, tuple)) for a in args):  # lstm(x, [h, c])
             leaves, tree = B.flatten_args(args)
             return self._call_flat(leaves, tree, plist, diff, const)
         return self._call_flat(list(args), None, plist, diff, const)

@@ -101,7 +101,8 @@ class _Generated(CoreBlock):
         d = _tuple(getattr(core, "dilation", 1), self._nd)
         spatial = tuple(16 + (ki - 1) * di for ki, di in zip(k, d))
         groups = int(getattr(core, "groups", 1))
-        c = n * groups
+        # a known in_channels is the total over the groups; unknown ones are probed per group
+        c = n if self._in_size() else n * groups
         if core.layout.startswith("NC"):
             return (1, c, *spatial)
         return (1, *spatial, c)

@@ -140,7 +140,7 @@ class Parameter:
         new_shape = _norm_shape(new_shape)
         if self._shape is not None and new_shape is not None:
             ok = len(self._shape) == len(new_shape) and all(
-                a in (0, b) for a, b in zip(self._shape, new_shape)
+                a in (0, -1, b) for a, b in zip(self._shape, new_shape)
             )
             if not ok:
                 raise ValueError(

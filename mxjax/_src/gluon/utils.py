@@ -10,6 +10,7 @@ from typing import Any
 
 import jax.numpy as jnp
 
+from mxjax._src.dispatch import apply as _apply
 from mxjax._src.gluon import _bridge as B
 
 __all__ = ["check_sha1", "clip_global_norm", "download", "split_and_load", "split_data"]
@@ -22,16 +23,17 @@ def split_data(data: Any, num_slice: int, batch_axis: int = 0, even_split: bool 
         data: the NDArray to split.
         num_slice: number of slices.
         batch_axis: the axis to split.
-        even_split: require the size to be divisible by ``num_slice``.
+        even_split: require the size to be divisible by ``num_slice``; otherwise the
+            first ``size % num_slice`` slices get one more element (as MXNet 1.9.1).
 
     Raises:
-        ValueError: when the size is too small or not divisible with ``even_split``.
+        ValueError: when the size is not divisible and ``even_split`` is True.
 
     Examples:
         >>> import mxjax as mx
         >>> from mxjax.gluon import utils
         >>> [s.shape for s in utils.split_data(mx.nd.ones((5, 2)), 2, even_split=False)]
-        [(2, 2), (3, 2)]
+        [(3, 2), (2, 2)]
     """
     size = int(data.shape[batch_axis])
     if even_split and size % num_slice != 0:
@@ -40,20 +42,18 @@ def split_data(data: Any, num_slice: int, batch_axis: int = 0, even_split: bool 
             f"slices along axis {batch_axis}. Use a batch size that's multiple of {num_slice} "
             "or set even_split=False to allow uneven partitioning of data."
         )
-    if size < num_slice:
-        raise ValueError(
-            f"Too many slices for data with shape {tuple(data.shape)}. Arguments are "
-            f"num_slice={num_slice} and batch_axis={batch_axis}."
-        )
-    step = size // num_slice
-    arr = B.as_jnp(data)
-    out = []
+    # MXNet 1.9.1: the first ``size % num_slice`` slices get one more element
+    each, extras = divmod(size, num_slice)
+    points = [0]
     for i in range(num_slice):
-        begin = i * step
-        end = (i + 1) * step if i < num_slice - 1 else size
-        idx = [slice(None)] * arr.ndim
+        points.append(points[-1] + each + (1 if i < extras else 0))
+    if not B.is_ndarray(data):
+        data = B.nd().array(data)
+    out = []
+    for begin, end in zip(points[:-1], points[1:]):
+        idx = [slice(None)] * data.ndim
         idx[batch_axis] = slice(begin, end)
-        out.append(B.wrap(arr[tuple(idx)]))
+        out.append(_apply(lambda a, i=tuple(idx): a[i], data))
     return out
 
 

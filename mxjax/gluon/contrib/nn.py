@@ -1,4 +1,4 @@
-"""``gluon.contrib.nn``: SyncBatchNorm (batch statistics over all devices of a step).
+"""``gluon.contrib.nn``: SyncBatchNorm, Concurrent/HybridConcurrent, Identity, PixelShuffle1D/2D/3D.
 
 Examples:
     >>> from mxjax.gluon.contrib import nn
@@ -6,6 +6,22 @@ Examples:
     2
 """
 
+from mxjax._src.gluon.contrib_nn import (
+    Concurrent as Concurrent,
+    HybridConcurrent as HybridConcurrent,
+    Identity as Identity,
+    PixelShuffle1D as PixelShuffle1D,
+    PixelShuffle2D as PixelShuffle2D,
+    PixelShuffle3D as PixelShuffle3D,
+)
 from mxjax._src.gluon.sync_bn import SyncBatchNorm as SyncBatchNorm
 
-__all__ = ["SyncBatchNorm"]
+__all__ = [
+    "Concurrent",
+    "HybridConcurrent",
+    "Identity",
+    "PixelShuffle1D",
+    "PixelShuffle2D",
+    "PixelShuffle3D",
+    "SyncBatchNorm",
+]

@@ -17,6 +17,7 @@ from mxjax._src.gluon.block import (
     HybridSequential as HybridSequential,
     Sequential as Sequential,
 )
+from mxjax._src.gluon.contrib_nn import ReflectionPad2D as ReflectionPad2D
 from mxjax._src.gluon.core_block import CoreBlock as CoreBlock
 from mxjax._src.gluon.nn import (
     ELU as ELU,
