@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import ctypes
 import os
 import signal
 import socket
@@ -28,13 +27,39 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _die_with_parent() -> None:
-    """In a child before exec (Linux): SIGTERM when the launcher dies, even by ``kill -9``."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
+# Run in each child instead of ``python script.py``: on Linux it asks the kernel for
+# SIGTERM when the launcher dies (PR_SET_PDEATHSIG, ``kill -9`` included), then runs
+# the script as ``__main__`` (or ``-m module``) with the usual sys.argv and sys.path[0].
+# Doing this in the child keeps ``Popen`` on its fast, fork-free path (no preexec_fn),
+# which matters when the launcher itself runs JAX.
+_CHILD = """
+import ctypes, os, runpy, signal, sys
+try:
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
+except (OSError, AttributeError):
+    pass
+if os.getppid() != int(sys.argv[1]):
+    sys.exit(128 + signal.SIGTERM)  # the launcher died before prctl took effect
+args = sys.argv[2:]
+if args[0] == "-m":
+    sys.argv = [args[1], *args[2:]]
+    sys.path[0] = os.getcwd()
+    runpy.run_module(args[1], run_name="__main__", alter_sys=True)
+else:
+    sys.argv = args
+    sys.path[0] = os.path.dirname(os.path.abspath(args[0]))
+    runpy.run_path(args[0], run_name="__main__")
+"""
+
+
+def _command(script: list[str]) -> list[str]:
+    if (
+        sys.platform.startswith("linux")
+        and script
+        and (script[0] == "-m" or os.path.isfile(script[0]))
+    ):
+        return [sys.executable, "-c", _CHILD, str(os.getpid()), *script]
+    return [sys.executable, *script]
 
 
 class _Signals:
@@ -141,9 +166,8 @@ def _run(script, nproc, devices_per_proc, timeout, poll, grace, signals) -> int:
             env.setdefault("JAX_PLATFORMS", "cpu")
         procs.append(
             subprocess.Popen(
-                [sys.executable, *script],
+                _command(script),
                 env=env,
-                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
             )
         )
     start = time.monotonic()
