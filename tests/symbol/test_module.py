@@ -121,3 +121,26 @@ def test_input_grads_forward_backward_update():
     # a batch of another size re-binds
     mod.forward(mx.io.DataBatch([mx.nd.ones((5, 3))], [mx.nd.ones((5, 1))]), is_train=False)
     assert mod.get_outputs()[0].shape == (5, 1)
+
+
+def test_lr_wd_mult_attributes_reach_the_optimizer():
+    # as MXNet: op keyword lr_mult/wd_mult become attributes of the op's variables, and a
+    # Module optimizer created by name reads the variables' attributes
+    data = mx.sym.var("data")
+    bias = mx.sym.var("fc1_bias", lr_mult=1.0)
+    fc1 = mx.sym.FullyConnected(data, bias=bias, name="fc1", num_hidden=4, lr_mult=0)
+    fc2 = mx.sym.FullyConnected(fc1, name="fc2", num_hidden=3, wd_mult=0.5)
+    assert fc2.attr_dict()["fc1_weight"]["__lr_mult__"] == "0"
+    mod = mx.mod.Module(fc2, label_names=None)
+    mod.bind(data_shapes=[("data", (5, 6))])
+    mod.init_params(initializer=mx.init.Uniform(1.0))
+    mod.init_optimizer(optimizer_params={"learning_rate": 1.0})
+    before = {k: v.asnumpy() for k, v in mod.get_params()[0].items()}
+    mod.forward(mx.io.DataBatch([mx.nd.ones((5, 6))], None), is_train=True)
+    mod.backward(mod.get_outputs())
+    mod.update()
+    after = {k: v.asnumpy() for k, v in mod.get_params()[0].items()}
+    assert mod._optimizer.lr_mult == {"fc1_bias": 1.0, "fc1_weight": 0.0}
+    assert mod._optimizer.wd_mult == {"fc2_bias": 0.5, "fc2_weight": 0.5, "fc1_bias": 0.0}
+    np.testing.assert_array_equal(before["fc1_weight"], after["fc1_weight"])
+    assert not np.allclose(before["fc2_weight"], after["fc2_weight"])

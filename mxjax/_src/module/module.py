@@ -402,6 +402,20 @@ class Module(BaseModule):
             params = dict(optimizer_params)
             params.setdefault("rescale_grad", rescale_grad)
             optimizer = _opt.create(optimizer, param_idx2name=idx2name, **params)
+            # MXNet passes sym=symbol: the variables' __lr_mult__/__wd_mult__ attributes
+            attrs = self._symbol.attr_dict()
+            lr = {
+                n: float(attrs[n]["__lr_mult__"])
+                for n in self._param_names
+                if "__lr_mult__" in attrs.get(n, {})
+            }
+            wd = {
+                n: float(attrs[n]["__wd_mult__"])
+                for n in self._param_names
+                if "__wd_mult__" in attrs.get(n, {})
+            }
+            optimizer.set_lr_mult(lr)
+            optimizer.set_wd_mult(wd)
         elif isinstance(optimizer, Optimizer):
             if optimizer.rescale_grad != rescale_grad:
                 warnings.warn(
@@ -433,14 +447,7 @@ class Module(BaseModule):
         from mxjax._src.optim.facade import set_hyperparams
 
         names = self._trainable()
-        attrs = self._symbol.attr_dict()
-        lr_mult = {
-            n: float(attrs[n]["__lr_mult__"]) for n in names if "__lr_mult__" in attrs.get(n, {})
-        }
-        wd_mult = {
-            n: float(attrs[n]["__wd_mult__"]) for n in names if "__wd_mult__" in attrs.get(n, {})
-        }
-        tx = self._optimizer.to_optax(names, lr_mult=lr_mult, wd_mult=wd_mult)
+        tx = self._optimizer.to_optax(names)
         params = {n: self._exec.arg_dict[n].jax for n in names}
         self._opt_state = tx.init(params)
 

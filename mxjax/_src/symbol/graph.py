@@ -531,6 +531,13 @@ def make_op_function(op: OpDef, public_name: str):
         if out is not None:
             raise TypeError(f"{public_name}: out= is not supported by symbols")
         kwargs_hint = kwargs.pop("_hint", None)
+        # MXNet turns these keyword arguments into node attributes (copied to the variables
+        # it creates), e.g. FullyConnected(..., lr_mult=0) freezes the layer's weights
+        special = {
+            f"__{k}__": to_str(kwargs.pop(k))
+            for k in ("lr_mult", "wd_mult", "ctx_group", "force_mirroring")
+            if k in kwargs and k not in op.params
+        }
         syms: list[Symbol] = []
         rest: list[Any] = []
         for a in args:
@@ -565,6 +572,7 @@ def make_op_function(op: OpDef, public_name: str):
                 continue
             attrs[k] = to_str(v)
         p = op.parse(attrs)  # validates parameters
+        attrs.update(special)
         hint = (
             kwargs_hint
             if kwargs_hint is not None
@@ -597,6 +605,8 @@ def make_op_function(op: OpDef, public_name: str):
                     inputs.append(_single(given[k], public_name))
                 else:
                     vattrs = dict(plain)
+                    if k in op.input_init:
+                        vattrs["__init__"] = op.input_init[k]
                     if k in op.aux:
                         vattrs["__init__"] = '["zero", {}]' if "mean" in k else '["one", {}]'
                         vattrs = {"__init__": vattrs["__init__"]} if not plain else vattrs

@@ -367,6 +367,7 @@ register(
     inputs=lambda p: ("data", "gamma") if p.act_type == "prelu" else ("data",),
     infer=_leaky_infer,
     random=True,
+    input_init={"gamma": '["Constant", {"value": 0.25}]'},
 )
 
 

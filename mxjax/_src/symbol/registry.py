@@ -46,6 +46,8 @@ class OpDef:
         hint: prefix of automatic node names (MXNet's ``NameManager`` hint).
         loss: the op ignores its head gradient (SoftmaxOutput ...).
         random: the op draws random numbers when training.
+        input_init: ``__init__`` attributes of variables the op creates for missing
+            inputs (PReLU's ``gamma`` starts at 0.25, as MXNet).
         no_grad_inputs: indices of inputs that never get a gradient (labels).
         fluent: also a ``Symbol`` method.
     """
@@ -62,6 +64,7 @@ class OpDef:
     hint: str | None = None
     loss: bool = False
     random: bool = False
+    input_init: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
     def parse(self, attrs: Mapping[str, str]) -> Params:
         return parse_params(self.name, self.params, attrs)
