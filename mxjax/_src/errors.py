@@ -28,6 +28,24 @@ def describe(value: Any) -> str:
     return f"{type(value).__name__} {value!r}"
 
 
+class ShapeMismatchError(MXJaxError, ValueError):
+    """An input whose shape disagrees with a layer's parameters (a ValueError).
+
+    MXNet raises ``MXNetError`` for these; this class is both a ``ValueError``
+    and an :class:`MXJaxError`.
+
+    Examples:
+        >>> import mxjax as mx
+        >>> from mxjax.gluon import nn
+        >>> layer = nn.LayerNorm(in_channels=3); layer.initialize()
+        >>> try:
+        ...     layer(mx.nd.ones((2, 4)))
+        ... except mx.MXJaxError as e:
+        ...     print(isinstance(e, ValueError))
+        True
+    """
+
+
 class AutogradError(MXJaxError, RuntimeError):
     """Raised for autograd misuse MXNet also rejects (backward outside a graph, ...).
 

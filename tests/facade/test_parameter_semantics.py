@@ -117,3 +117,36 @@ def test_np_shape_scope_and_unknown_dims():
     assert p.shape == (5, 3)
     with pytest.raises(ValueError, match="set_np"):
         mx.util.set_np(shape=False, array=True)
+
+
+def test_parameter_dict_get_merges_unknown_dims_as_mxnet():
+    pd = gluon.ParameterDict("net_")
+    w = pd.get("w", shape=(5, 5))
+    assert pd.get("w", shape=(5, 0)) is w and w.shape == (5, 5)
+    v = pd.get("v", shape=(0, 3), allow_deferred_init=True)
+    pd.get("v", shape=(4, 0))
+    assert v.shape == (4, 3)
+    with pytest.raises(ValueError, match="incompatible"):
+        pd.get("w", shape=(5, 6))
+
+
+def test_sequential_hybridize_warns_and_legacy_params_files(tmp_path):
+    seq = nn.Sequential()
+    seq.add(nn.Dense(2, in_units=3))
+    with pytest.warns(UserWarning, match="HybridSequential"):
+        seq.hybridize()
+    hseq = nn.HybridSequential(prefix="model_")
+    with hseq.name_scope():
+        hseq.add(nn.Dense(2, in_units=3))
+    hseq.initialize()
+    hseq.hybridize()  # no warning for HybridSequential
+    f = str(tmp_path / "legacy.params")
+    with pytest.warns(DeprecationWarning, match="save_params"):
+        hseq.save_params(f)
+    other = nn.HybridSequential(prefix="model_")
+    with other.name_scope():
+        other.add(nn.Dense(2, in_units=3))
+    with pytest.warns(DeprecationWarning, match="load_params"):
+        other.load_params(f)
+    x = nd.ones((1, 3))
+    np.testing.assert_array_equal(other(x).asnumpy(), hseq(x).asnumpy())

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
+import warnings
 import weakref
 from collections import OrderedDict
 from typing import Any
@@ -256,6 +257,35 @@ class Block(KerasMixin):
         """Hybridizes the HybridBlock children (a plain Block itself stays imperative)."""
         for child in self._children.values():
             child.hybridize(active, **kwargs)
+
+    def save_params(self, filename: str) -> None:
+        """Deprecated MXNet API: saves ``collect_params()`` under full names minus this prefix.
+
+        Use :meth:`save_parameters` (structural names) or ``export``; kept because
+        MXNet 1.x scripts and files use it.
+        """
+        warnings.warn(
+            "save_params is deprecated. Please use save_parameters. Note that if you want "
+            "load from SymbolBlock later, please use export instead.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        self.collect_params().save(filename, strip_prefix=self.prefix)
+
+    def load_params(
+        self,
+        filename: str,
+        ctx: Any = None,
+        allow_missing: bool = False,
+        ignore_extra: bool = False,
+    ) -> None:
+        """Deprecated MXNet API: :meth:`load_parameters` (reads both name styles)."""
+        warnings.warn(
+            "load_params is deprecated. Please use load_parameters.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        self.load_parameters(filename, ctx, allow_missing, ignore_extra)
 
     def save_parameters(self, filename: str, deduplicate: bool = False) -> None:
         """Saves parameters under structural names (``0.weight``, ``fc.bias``) as ``.params``.
@@ -653,6 +683,20 @@ class Sequential(Block):
                     f"{type(self).__name__}.add: expected a Block; received {type(b).__name__}"
                 )
             self.register_child(b)
+
+    def hybridize(self, active: bool = True, **kwargs: Any) -> None:
+        """Hybridizes the children; warns, as MXNet, when all of them are HybridBlocks."""
+        if (
+            not isinstance(self, HybridBlock)
+            and self._children
+            and all(isinstance(c, HybridBlock) for c in self._children.values())
+        ):
+            warnings.warn(
+                f"All children of this Sequential layer '{self.prefix}' are HybridBlocks. "
+                "Consider using HybridSequential for the best performance.",
+                stacklevel=2,
+            )
+        super().hybridize(active, **kwargs)
 
     def forward(self, x: Any, *args: Any) -> Any:
         for block in self._children.values():

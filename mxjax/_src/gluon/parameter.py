@@ -61,6 +61,21 @@ def _dtype_type(dtype: Any) -> type:
     return np.dtype(jnp.dtype(dtype)).type
 
 
+def _merge_shapes(old: Any, new: Any) -> tuple | None:
+    """MXNet's ParameterDict.get shape merge: unknown dims (0/-1) take the other's; None if
+    two known dims differ."""
+    if old is None or new is None:
+        return new if old is None else old
+    if len(old) != len(new):
+        return None
+    out = []
+    for a, b in zip(old, new):
+        if a > 0 and b > 0 and a != b:
+            return None
+        out.append(a if a > 0 else b)
+    return tuple(out)
+
+
 def _known(shape) -> bool:
     return shape is not None and all(s > 0 for s in shape)
 
@@ -530,7 +545,13 @@ class ParameterDict:
             return param
         for k, v in kwargs.items():
             if k == "shape" and v is not None:
-                param.shape = v
+                merged = _merge_shapes(param.shape, _norm_shape(v))
+                if merged is None:
+                    raise ValueError(
+                        f"ParameterDict.get: parameter {full!r} exists with shape "
+                        f"{param.shape}; received incompatible shape {tuple(v)}"
+                    )
+                param._shape = merged
             elif hasattr(param, k) and v is not None and getattr(param, k) != v:
                 if k == "dtype" and np.dtype(v) == np.dtype(param.dtype):
                     continue

@@ -22,6 +22,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
+from mxjax._src.errors import ShapeMismatchError
 from mxjax._src.layers.base import Layer, layer
 from mxjax._src.ops import activation_fn, expand_to
 
@@ -200,7 +201,7 @@ class _ConvBase(Layer):
             else w.shape[-1 if self._channels_last else 1] * self.groups
         )
         if c != expected:
-            raise ValueError(
+            raise ShapeMismatchError(
                 f"{self.name}: expected an input with {expected} channels on axis {self._c_axis} "
                 f"(layout {self.layout!r}, weight shape {tuple(w.shape)}); received {c} "
                 f"(input shape {tuple(x.shape)})"

@@ -17,6 +17,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
+from mxjax._src.errors import ShapeMismatchError
 from mxjax._src.layers.base import Layer, layer
 from mxjax._src.ops import expand_to
 
@@ -71,7 +72,7 @@ def _affine(y, gamma, beta, ndim: int, axis: int, scale: bool, center: bool):
 def _check_channels(owner: str, x, axis: int, expected: int, what: str = "channels") -> None:
     got = int(x.shape[axis])
     if got != expected:
-        raise ValueError(
+        raise ShapeMismatchError(
             f"{owner}: expected {expected} {what} on axis {axis} (parameter shape ({expected},)); "
             f"received {got} (input shape {tuple(x.shape)})"
         )
