@@ -22,6 +22,7 @@ __version__ = "0.1.0.dev0"
 
 # Public sub-modules, imported on first attribute access (PEP 562).
 _SUBMODULES = {
+    "attribute",
     "autograd",
     "callback",
     "cli",
@@ -40,6 +41,7 @@ _SUBMODULES = {
     "mod",
     "model",
     "module",
+    "name",
     "nd",
     "ndarray",
     "ops",
@@ -55,6 +57,7 @@ _SUBMODULES = {
 }
 # Names MXNet exposes at top level, forwarded to where they live.
 _FORWARDS = {
+    "AttrScope": ("mxjax.attribute", "AttrScope"),
     "cpu": ("mxjax.context", "cpu"),
     "gpu": ("mxjax.context", "gpu"),
     "cpu_pinned": ("mxjax.context", "cpu_pinned"),

@@ -261,3 +261,24 @@ def test_gluon_losses_on_symbols_equal_ndarray_losses(name, kwargs):
     out = sym.eval(pred=mx.nd.array(pred), label=mx.nd.array(label))[0].asnumpy()
     ref = loss(mx.nd.array(pred), mx.nd.array(label)).asnumpy()
     np.testing.assert_allclose(out, ref, rtol=1e-5, atol=1e-6)
+
+
+def test_name_prefix_and_attr_scope():
+    # names and attributes as printed by MXNet 1.9.1 for the same code
+    with mx.name.Prefix("net_"):
+        x = mx.sym.var("x")
+        fc = mx.sym.FullyConnected(x, num_hidden=2, name="fc")
+        fc2 = mx.sym.FullyConnected(fc, num_hidden=2)
+    assert fc2.list_arguments() == [
+        "x",
+        "net_fc_weight",
+        "net_fc_bias",
+        "net_fullyconnected0_weight",
+        "net_fullyconnected0_bias",
+    ]
+    with mx.AttrScope(ctx_group="dev1"):
+        y = mx.sym.var("y")
+        z = y * 2
+    assert y.list_attr() == {"ctx_group": "dev1", "__ctx_group__": "dev1"}
+    assert z.list_attr() == {"scalar": "2", "ctx_group": "dev1", "__ctx_group__": "dev1"}
+    assert mx.sym.var("w").list_attr() == {}

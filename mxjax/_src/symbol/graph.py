@@ -9,7 +9,6 @@ round-trips through MXNet's ``-symbol.json`` unchanged.
 from __future__ import annotations
 
 import copy
-import threading
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -57,20 +56,11 @@ class Node:
         return f"<Node {self.op.name if self.op else 'null'} {self.name}>"
 
 
-class _Names(threading.local):
-    def __init__(self):
-        self.counter: dict[str, int] = {}
-        self.prefix = ""
+def new_name(hint: str, name: str | None = None) -> str:
+    """MXNet's NameManager: ``name``, or ``hint`` followed by a per-hint counter (``fc0``)."""
+    from mxjax._src.symbol.scope import make_name
 
-
-_NAMES = _Names()
-
-
-def new_name(hint: str) -> str:
-    """MXNet's NameManager: ``hint`` followed by a per-hint counter (``fullyconnected0``)."""
-    n = _NAMES.counter.get(hint, 0)
-    _NAMES.counter[hint] = n + 1
-    return f"{_NAMES.prefix}{hint}{n}"
+    return make_name(name, hint)
 
 
 def topo_order(heads: Iterable[tuple[Node, int]]) -> list[Node]:
@@ -440,7 +430,10 @@ def var(
     """
     if not isinstance(name, str) or not name:
         raise TypeError(f"var: name must be a non-empty string; received {name!r}")
-    attrs = {k: to_str(v) for k, v in (attr or {}).items()}
+    from mxjax._src.symbol.scope import current_attrs
+
+    attrs = current_attrs()
+    attrs.update({k: to_str(v) for k, v in (attr or {}).items()})
     if shape is not None:
         attrs["__shape__"] = to_str(tuple(shape))
     if lr_mult is not None:
@@ -578,7 +571,7 @@ def make_op_function(op: OpDef, public_name: str):
             if kwargs_hint is not None
             else (op.name_hint if public_name == op.name else public_name.lower())
         )
-        node_name = name if name is not None else new_name(hint)
+        node_name = new_name(hint, name)
         if op.variadic is not None:
             if len(syms) != p[op.variadic]:
                 raise ValueError(
@@ -611,7 +604,9 @@ def make_op_function(op: OpDef, public_name: str):
                         vattrs["__init__"] = '["zero", {}]' if "mean" in k else '["one", {}]'
                         vattrs = {"__init__": vattrs["__init__"]} if not plain else vattrs
                     inputs.append((Node(None, f"{node_name}_{k}", vattrs), 0))
-        for k, v in (attr or {}).items():
+        from mxjax._src.symbol.scope import current_attrs
+
+        for k, v in {**current_attrs(), **(attr or {})}.items():
             attrs[k] = to_str(v)
         node = Node(op, node_name, attrs, inputs)
         node._p = p
