@@ -150,3 +150,27 @@ def test_sequential_hybridize_warns_and_legacy_params_files(tmp_path):
         other.load_params(f)
     x = nd.ones((1, 3))
     np.testing.assert_array_equal(other(x).asnumpy(), hseq(x).asnumpy())
+
+
+def test_norm_layers_keep_disabled_gamma_beta_with_null_grad_req():
+    # MXNet 1.9.1: the parameters exist (and are in .params files) but do not train
+    reqs = {
+        k.split("_")[-1]: p.grad_req
+        for k, p in nn.BatchNorm(scale=False, center=False, in_channels=3)
+        .collect_params()
+        .items()
+    }
+    assert reqs == {"gamma": "null", "beta": "null", "mean": "null", "var": "null"}
+    inst = nn.InstanceNorm(in_channels=3)  # scale=False by default
+    assert [p.grad_req for p in inst.collect_params().values()] == ["null", "write"]
+    ln = nn.LayerNorm(center=False, in_channels=3)
+    assert [p.grad_req for p in ln.collect_params().values()] == ["write", "null"]
+    inst.initialize()
+    trainer = gluon.Trainer(inst.collect_params(), "sgd", {"learning_rate": 1.0})
+    x = nd.array(np.random.RandomState(0).normal(size=(2, 3, 4)))
+    with mx.autograd.record():
+        loss = (inst(x) * nd.arange(24).reshape((2, 3, 4))).sum()
+    loss.backward()
+    trainer.step(1)
+    np.testing.assert_array_equal(inst.gamma.data().asnumpy(), 1.0)  # untouched
+    assert np.abs(inst.beta.data().asnumpy()).max() > 0  # trained

@@ -40,6 +40,16 @@ def _specific_init(core: Any, name: str) -> Any:
     return None
 
 
+def _disabled(core: Any, name: str) -> bool:
+    """Gluon's ``scale=False``/``center=False``: gamma/beta kept with ``grad_req='null'``."""
+    leaf = name.split(".")[-1]
+    if leaf == "gamma":
+        return getattr(core, "scale", True) is False
+    if leaf == "beta":
+        return getattr(core, "center", True) is False
+    return False
+
+
 def _shapes(core: Any, shape: tuple, dtype: Any, extra: tuple = ()):
     x = jax.ShapeDtypeStruct(shape, jnp.dtype(dtype))
     order: list = []
@@ -157,7 +167,7 @@ class CoreBlock(HybridBlock):
                 dtype=str(leaf.dtype),
                 init=_specific_init(self._core, name),
                 allow_deferred_init=True,
-                grad_req="null" if is_state else "write",
+                grad_req="null" if is_state or _disabled(self._core, name) else "write",
                 differentiable=not is_state,
             )
             self._attrs[name] = attr
