@@ -156,9 +156,7 @@ def test_norm_layers_keep_disabled_gamma_beta_with_null_grad_req():
     # MXNet 1.9.1: the parameters exist (and are in .params files) but do not train
     reqs = {
         k.split("_")[-1]: p.grad_req
-        for k, p in nn.BatchNorm(scale=False, center=False, in_channels=3)
-        .collect_params()
-        .items()
+        for k, p in nn.BatchNorm(scale=False, center=False, in_channels=3).collect_params().items()
     }
     assert reqs == {"gamma": "null", "beta": "null", "mean": "null", "var": "null"}
     inst = nn.InstanceNorm(in_channels=3)  # scale=False by default
