@@ -187,3 +187,14 @@ def test_default_trainer_is_sgd_as_documented():
     assert type(est.trainer.optimizer).__name__ == "SGD"
     assert est.trainer.learning_rate == pytest.approx(0.001)
     assert "SGD with learning rate 0.001" in Estimator.__doc__
+
+
+def test_each_estimator_has_its_own_logger(capsys):
+    """As MXNet: disabling one estimator's logger does not silence another."""
+    x, y = _data(16)
+    quiet = _estimator(_net())  # disables its logger
+    loud = _estimator(_net())
+    loud.logger.disabled = False
+    assert quiet.logger is not loud.logger
+    loud.fit(_loader(x, y), epochs=1)
+    assert "Train for 1 epochs." in capsys.readouterr().out

@@ -546,12 +546,19 @@ class _StdoutHandler(logging.StreamHandler):
 
 
 def default_logger() -> logging.Logger:
-    """The ``mxjax.estimator`` logger, printing to stdout like MXNet's estimator."""
-    logger = logging.getLogger("mxjax.estimator")
-    if not logger.handlers:
-        h = _StdoutHandler()
-        h.setFormatter(logging.Formatter("%(message)s"))
-        logger.addHandler(h)
-        logger.setLevel(logging.INFO)
-        logger.propagate = False
+    """A new logger for one Estimator, printing to stdout (as MXNet 1.9.1's Estimator).
+
+    Like MXNet's ``logging.Logger(name='Estimator')``, each Estimator gets
+    its own logger object (not registered globally), so disabling one
+    estimator's logging leaves the others alone.
+
+    Examples:
+        >>> from mxjax._src.gluon.event_handler import default_logger
+        >>> default_logger() is default_logger()
+        False
+    """
+    logger = logging.Logger("mxjax.estimator", level=logging.INFO)
+    h = _StdoutHandler()
+    h.setFormatter(logging.Formatter("%(message)s"))
+    logger.addHandler(h)
     return logger
