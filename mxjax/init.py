@@ -21,6 +21,7 @@ from mxjax._src.initializers import (
     Xavier as Xavier,
     Zero as Zero,
     create as create,
+    host_rng as host_rng,
     init_param as init_param,
 )
 
@@ -38,5 +39,6 @@ __all__ = [
     "Xavier",
     "Zero",
     "create",
+    "host_rng",
     "init_param",
 ]

@@ -5,6 +5,14 @@ An initializer is called as ``init(key, shape, dtype)`` and returns a
 initializer is used as given; otherwise the global initializer applies its
 suffix rules (``*bias``, ``*beta``, ``*running_mean`` get 0; ``*gamma``,
 ``*running_var`` get 1; ``*weight`` gets the initializer's distribution).
+
+Values are drawn on the host with NumPy's generator, seeded by the words of
+the JAX ``key`` (MXNet draws initial values on the host too). No XLA program
+is compiled per parameter shape, so ``initialize()`` of a large network takes
+milliseconds per parameter. The same key gives the same values eagerly and
+under ``jax.jit``/``jax.vmap`` (there through a host callback), and the facade
+derives its generators from ``mx.random.seed``, so initial values are
+reproducible.
 """
 
 from __future__ import annotations
@@ -18,6 +26,8 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
+
+from mxjax._src.host_random import _filled, _normal, _uniform, host_call, host_rng
 
 Shape = Sequence[int]
 
@@ -35,6 +45,7 @@ __all__ = [
     "Xavier",
     "Zero",
     "create",
+    "host_rng",
     "init_param",
 ]
 
@@ -43,8 +54,11 @@ __all__ = [
 class Initializer:
     """Base class of initializers.
 
-    Subclasses implement :meth:`generate`, the distribution used for weights.
-    Calling an initializer object is the same as :meth:`generate`.
+    Subclasses implement :meth:`sample`, the distribution used for weights, as
+    NumPy code on a ``numpy.random.Generator`` (fast: no XLA compilation per
+    shape), or override :meth:`generate` to draw with a JAX key, or MXNet's
+    ``_init_weight(name, arr)``. Calling an initializer object is the same as
+    :meth:`generate`.
 
     Examples:
         >>> import jax
@@ -57,15 +71,25 @@ class Initializer:
         # MXNet-style subclasses call ``super().__init__(**kwargs)``: kept for dumps().
         object.__setattr__(self, "_init_kwargs", dict(kwargs))
 
+    def sample(self, rng: np.random.Generator, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
+        """Returns a NumPy array of ``shape`` drawn from ``rng`` (float32 or ``dtype``)."""
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement sample(), generate() or _init_weight()"
+        )
+
     def generate(self, key: jax.Array, shape: Shape, dtype: Any) -> jax.Array:
         """Returns a new array of ``shape`` and ``dtype`` drawn with ``key``.
 
-        The default runs an MXNet-style ``_init_weight(name, arr)`` of a subclass
-        on a zero NDArray (the key is then unused).
+        The default draws :meth:`sample` on the host from a generator seeded by
+        ``key`` (see :func:`host_rng`), or runs an MXNet-style
+        ``_init_weight(name, arr)`` of a subclass on a zero NDArray (the key is
+        then unused).
         """
+        if type(self).sample is not Initializer.sample:
+            return host_call(self.sample, key, shape, dtype)
         if type(self)._init_weight is Initializer._init_weight:
             raise NotImplementedError(
-                f"{type(self).__name__} must implement generate() or _init_weight()"
+                f"{type(self).__name__} must implement sample(), generate() or _init_weight()"
             )
         from mxjax import nd
 
@@ -79,7 +103,14 @@ class Initializer:
             value = self.init_named(str(key), _host_key(), shape.shape, shape.dtype)
             shape[:] = value
             return None
-        return self.generate(key, tuple(int(s) for s in shape), jnp.dtype(dtype))
+        return self.generate(self._key_for(key), tuple(int(s) for s in shape), jnp.dtype(dtype))
+
+    def _key_for(self, key: Any) -> Any:
+        # A NumPy generator serves initializers that draw on the host (sample); one
+        # that only implements generate() gets a JAX key drawn from it.
+        if isinstance(key, np.random.Generator) and type(self).sample is Initializer.sample:
+            return jax.random.key(int(key.integers(2**31 - 1)))
+        return key
 
     # ---------------------------------------------------------- MXNet's interface
     @property
@@ -111,14 +142,14 @@ class Initializer:
             >>> w.asnumpy().tolist()
             [3.0, 3.0]
         """
-        arr[:] = self.generate(_host_key(), tuple(arr.shape), jnp.dtype(arr.dtype))
+        arr[:] = self.generate(self._key_for(_host_key()), tuple(arr.shape), jnp.dtype(arr.dtype))
 
     def init_named(self, name: str, key: jax.Array, shape: Shape, dtype: Any) -> jax.Array:
         """Initializes a parameter by Gluon's suffix rules for global initializers.
 
         Args:
             name: the parameter name (``weight``, ``dense0_bias`` ...).
-            key: PRNG key.
+            key: PRNG key, or a ``numpy.random.Generator``.
             shape: parameter shape.
             dtype: parameter dtype.
 
@@ -138,7 +169,7 @@ class Initializer:
         dtype = jnp.dtype(dtype)
         for suffix in ("weight",):
             if name.endswith(suffix):
-                return self.generate(key, shape, dtype)
+                return self.generate(self._key_for(key), shape, dtype)
         for suffix in (
             "bias",
             "beta",
@@ -149,12 +180,12 @@ class Initializer:
             "max",
         ):
             if name.endswith(suffix):
-                return jnp.zeros(shape, dtype)
+                return _filled(shape, dtype, 0.0)
         for suffix in ("gamma", "running_var", "moving_var", "alpha"):
             if name.endswith(suffix):
                 if suffix == "alpha":  # PReLU slope: MXNet's default init is Constant(0.25)
-                    return jnp.full(shape, 0.25, dtype)
-                return jnp.ones(shape, dtype)
+                    return _filled(shape, dtype, 0.25)
+                return _filled(shape, dtype, 1.0)
         raise ValueError(
             f"Unknown initialization pattern for parameter {name!r}: expected a name ending in "
             "weight, bias, gamma, beta, running_mean or running_var; give the parameter its own "
@@ -173,9 +204,8 @@ class Zero(Initializer):
         [0.0, 0.0]
     """
 
-    def generate(self, key, shape, dtype):
-        del key
-        return jnp.zeros(shape, dtype)
+    def sample(self, rng, shape, dtype):
+        return np.zeros(shape, dtype)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -189,9 +219,8 @@ class One(Initializer):
         [1.0, 1.0]
     """
 
-    def generate(self, key, shape, dtype):
-        del key
-        return jnp.ones(shape, dtype)
+    def sample(self, rng, shape, dtype):
+        return np.ones(shape, dtype)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -213,10 +242,9 @@ class Constant(Initializer):
             v = np.asarray(v.asnumpy() if hasattr(v, "asnumpy") else v)
             object.__setattr__(self, "value", _Frozen(v))
 
-    def generate(self, key, shape, dtype):
-        del key
+    def sample(self, rng, shape, dtype):
         v = self.value.array if isinstance(self.value, _Frozen) else self.value
-        return jnp.broadcast_to(jnp.asarray(v, dtype), shape)
+        return np.broadcast_to(np.asarray(v, dtype), shape).copy()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -233,8 +261,8 @@ class Uniform(Initializer):
 
     scale: float = 0.07
 
-    def generate(self, key, shape, dtype):
-        return jax.random.uniform(key, shape, dtype, -self.scale, self.scale)
+    def sample(self, rng, shape, dtype):
+        return _uniform(rng, shape, self.scale)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -250,8 +278,8 @@ class Normal(Initializer):
 
     sigma: float = 0.01
 
-    def generate(self, key, shape, dtype):
-        return (self.sigma * jax.random.normal(key, shape, jnp.float32)).astype(dtype)
+    def sample(self, rng, shape, dtype):
+        return _normal(rng, shape, self.sigma)
 
 
 def _fans(shape: tuple[int, ...], name: str) -> tuple[float, float]:
@@ -299,12 +327,16 @@ class Xavier(Initializer):
             )
 
     def generate(self, key, shape, dtype):
+        _fans(tuple(int(s) for s in shape), type(self).__name__)  # validate before any draw
+        return super().generate(key, shape, dtype)
+
+    def sample(self, rng, shape, dtype):
         fan_in, fan_out = _fans(shape, type(self).__name__)
         factor = {"avg": (fan_in + fan_out) / 2.0, "in": fan_in, "out": fan_out}[self.factor_type]
         scale = math.sqrt(self.magnitude / factor)
         if self.rnd_type == "uniform":
-            return jax.random.uniform(key, shape, dtype, -scale, scale)
-        return (scale * jax.random.normal(key, shape, jnp.float32)).astype(dtype)
+            return _uniform(rng, shape, scale)
+        return _normal(rng, shape, scale)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -347,21 +379,26 @@ class Orthogonal(Initializer):
     scale: float = 1.414
     rand_type: str = "uniform"
 
-    def generate(self, key, shape, dtype):
-        if len(shape) < 2:
-            raise ValueError(f"Orthogonal needs at least 2 dimensions; received shape {shape}")
-        nout, nin = shape[0], int(np.prod(shape[1:]))
-        if self.rand_type == "uniform":
-            tmp = jax.random.uniform(key, (nout, nin), jnp.float32, -1.0, 1.0)
-        elif self.rand_type == "normal":
-            tmp = jax.random.normal(key, (nout, nin), jnp.float32)
-        else:
+    def __post_init__(self):
+        if self.rand_type not in ("uniform", "normal"):
             raise ValueError(
                 f"Orthogonal rand_type must be 'uniform' or 'normal'; received {self.rand_type!r}"
             )
-        u, _, v = jnp.linalg.svd(tmp, full_matrices=False)
+
+    def generate(self, key, shape, dtype):
+        if len(shape) < 2:
+            raise ValueError(f"Orthogonal needs at least 2 dimensions; received shape {shape}")
+        return super().generate(key, shape, dtype)
+
+    def sample(self, rng, shape, dtype):
+        nout, nin = shape[0], int(np.prod(shape[1:]))
+        if self.rand_type == "uniform":
+            tmp = rng.uniform(-1.0, 1.0, (nout, nin))
+        else:
+            tmp = rng.standard_normal((nout, nin))
+        u, _, v = np.linalg.svd(tmp, full_matrices=False)
         res = u if u.shape == tmp.shape else v
-        return (self.scale * res.reshape(shape)).astype(dtype)
+        return (self.scale * res.reshape(shape)).astype(np.float32)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -378,13 +415,17 @@ class LSTMBias(Initializer):
     forget_bias: float = 1.0
 
     def generate(self, key, shape, dtype):
-        del key
-        if shape[0] % 4:
+        if not shape or shape[0] % 4:
             raise ValueError(
                 f"LSTMBias expects a bias of 4*num_hidden entries; received shape {shape}"
             )
+        return super().generate(key, shape, dtype)
+
+    def sample(self, rng, shape, dtype):
         h = shape[0] // 4
-        return jnp.zeros(shape, dtype).at[h : 2 * h].set(self.forget_bias)
+        value = np.zeros(shape, dtype)
+        value[h : 2 * h] = self.forget_bias
+        return value
 
 
 @dataclasses.dataclass(frozen=True)
@@ -399,16 +440,18 @@ class Bilinear(Initializer):
     """
 
     def generate(self, key, shape, dtype):
-        del key
         if len(shape) != 4:
             raise ValueError(f"Bilinear needs a 4-D (out, in, h, w) weight; received shape {shape}")
+        return super().generate(key, shape, dtype)
+
+    def sample(self, rng, shape, dtype):
         f = np.ceil(shape[3] / 2.0)
         c = (2 * f - 1 - f % 2) / (2.0 * f)
         i = np.arange(int(np.prod(shape)))
         x = i % shape[3]
         y = (i // shape[3]) % shape[2]
         w = (1 - np.abs(x / f - c)) * (1 - np.abs(y / f - c))
-        return jnp.asarray(w.reshape(shape).astype(np.float32), dtype)
+        return w.reshape(shape).astype(np.float32)
 
 
 class InitDesc(str):
@@ -447,9 +490,9 @@ class _Frozen:
         return repr(self.array.tolist())
 
 
-def _host_key() -> jax.Array:
-    """A key drawn from NumPy's global generator (MXNet's in-place interface has no key)."""
-    return jax.random.key(int(np.random.randint(0, 2**31 - 1)))
+def _host_key() -> np.random.Generator:
+    """A generator seeded from NumPy's global one (MXNet's in-place interface has no key)."""
+    return np.random.default_rng(int(np.random.randint(0, 2**31 - 1)))
 
 
 def _jsonable(v: Any) -> Any:
@@ -526,6 +569,16 @@ class _Callable(Initializer):
         return jnp.asarray(self.fn(key, shape, dtype), dtype)
 
 
+@dataclasses.dataclass(frozen=True, eq=False)
+class _Value(Initializer):
+    """A fixed array (Gluon's ``Constant`` parameter)."""
+
+    value: Any = None
+
+    def sample(self, rng, shape, dtype):
+        return np.broadcast_to(np.asarray(self.value, dtype), shape).copy()
+
+
 def init_param(
     name: str,
     key: jax.Array,
@@ -535,6 +588,8 @@ def init_param(
     default: Any = None,
 ) -> jax.Array:
     """Initializes one parameter with Gluon's precedence rules.
+
+    ``key`` is a JAX key or a ``numpy.random.Generator``.
 
     A parameter-specific initializer (``weight_initializer=...`` on a layer)
     wins and is applied as is; otherwise the global initializer ``default``

@@ -86,7 +86,9 @@ def test_deferred_step_equals_eager(hybridize, dropout):
     eager = _train(False, hybridize, dropout=dropout)
     assert after["steps"] - before["steps"] == 4  # every step ran fused with the update
     for got, want in zip(lazy, eager):  # losses, outputs, params + BN stats, gradients
-        _close(got, want)
+        # Adam divides by sqrt(v): a ReLU unit with near-zero gradients (1e-4) turns the
+        # fused and eager programs' float rounding into ~2e-5 differences in its weights.
+        _close(got, want, atol=5e-5)
 
 
 def test_one_program_per_step_and_no_recompile(compile_counter):

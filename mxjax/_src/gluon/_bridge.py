@@ -11,6 +11,7 @@ block's Python forward into the pure function a hybridized kernel compiles.
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import threading
 from typing import Any
@@ -36,6 +37,8 @@ __all__ = [
     "is_recording",
     "is_training",
     "nd",
+    "key_spec",
+    "new_host_rng",
     "new_key",
     "to_jax",
     "trace",
@@ -99,6 +102,18 @@ def is_training() -> bool:
 
 
 _counter = [0]
+
+
+@functools.cache
+def key_spec() -> jax.ShapeDtypeStruct:
+    """The abstract type of a PRNG key, for ``jax.eval_shape`` (no key is created or compiled)."""
+    return jax.eval_shape(lambda: jax.random.key(0))
+
+
+def new_host_rng() -> np.random.Generator:
+    """A fresh NumPy generator from ``mx.random``'s host stream (parameter initialization)."""
+    mod = importlib.import_module("mxjax._src.nd.random")
+    return mod.next_host_rng()
 
 
 def new_key() -> jax.Array:

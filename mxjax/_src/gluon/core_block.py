@@ -59,7 +59,7 @@ def _shapes(core: Any, shape: tuple, dtype: Any, extra: tuple = ()):
         order.append((list(flatten_names(p)), list(flatten_names(s))))
         return p, s
 
-    p, s = jax.eval_shape(init, jax.random.key(0), x)
+    p, s = jax.eval_shape(init, B.key_spec(), x)
     p, s = flatten_names(p), flatten_names(s)
     return {k: p[k] for k in order[0][0]}, {k: s[k] for k in order[0][1]}
 
@@ -211,7 +211,7 @@ class CoreBlock(HybridBlock):
             )
             for x in xs
         ]
-        p, s = jax.eval_shape(lambda k, *e: self._core.init(k, *e), jax.random.key(0), *example)
+        p, s = jax.eval_shape(lambda k, *e: self._core.init(k, *e), B.key_spec(), *example)
         shapes = {**flatten_names(p), **flatten_names(s)}
         for name in (*self._pnames, *self._snames):
             self._param(name)._finish_deferred_init(tuple(shapes[name].shape))

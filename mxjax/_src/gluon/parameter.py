@@ -236,7 +236,9 @@ class Parameter:
         self._init_now(glob, ctxs)
 
     def _init_now(self, init: Any, ctxs: list) -> None:
-        value = initializers.create(init)(B.new_key(), self._shape, self.dtype)
+        # A host generator, not a JAX key: initial values are drawn with NumPy (nothing
+        # compiles per shape) and stay reproducible under mx.random.seed.
+        value = initializers.create(init)(B.new_host_rng(), self._shape, self.dtype)
         self._deferred = None
         self._set_all(value, ctxs)
 
@@ -459,7 +461,7 @@ class Constant(Parameter):
             grad_req="null",
             shape=value.shape,
             dtype=value.dtype,
-            init=initializers._Callable(lambda key, shape, dtype: jnp.asarray(self.value, dtype)),
+            init=initializers._Value(value),
             differentiable=False,
         )
 

@@ -62,7 +62,10 @@ class NDArray:
     __array_priority__ = 1000.0
 
     def __init__(self, data):
-        if isinstance(data, (np.ndarray, np.generic, int, float, bool, list, tuple)):
+        if type(data) is np.ndarray:
+            # device_put, not jnp.asarray: on JAX >= 0.10 the latter compiles a program per shape.
+            data = jax.device_put(data)
+        elif isinstance(data, (np.ndarray, np.generic, int, float, bool, list, tuple)):
             data = jnp.asarray(data)
         self._data = data
         self._entry = None
@@ -233,7 +236,7 @@ class NDArray:
             )
         if stype not in (None, "default"):
             raise ValueError(f"NDArray.attach_grad: stype must be 'default', got {stype!r}")
-        self._grad = NDArray(jnp.zeros_like(self._data))
+        self._grad = NDArray(_zeros_like(self._data))
         self._grad_req = grad_req
         self._entry = None
 
@@ -533,3 +536,10 @@ def register_methods(methods: dict) -> None:
         array([0., 2.], dtype=float32)
     """
     _METHODS.update(methods)
+
+
+def _zeros_like(x):
+    """Zeros like ``x``, filled on the host: ``jnp.zeros_like`` compiles a program per shape."""
+    if isinstance(x, jax.core.Tracer) or not getattr(x, "is_fully_addressable", False):
+        return jnp.zeros_like(x)
+    return jax.device_put(np.zeros(x.shape, x.dtype), x.sharding)

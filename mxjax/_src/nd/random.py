@@ -1,8 +1,11 @@
 """The facade's global random state and ``nd.random`` samplers.
 
 The facade keeps one global PRNG key (MXNet keeps hidden RNG state too);
-:func:`seed` resets it and :func:`next_key` splits a fresh key off it. The
-functional core never reads it: keys enter the core as arguments.
+:func:`seed` resets it and :func:`next_key` splits a fresh key off it. A
+host stream seeded by the same :func:`seed` (:func:`next_host_rng`) gives
+parameter initialization NumPy generators, so ``initialize()`` compiles
+nothing. The functional core never reads either: keys enter the core as
+arguments.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from mxjax._src.nd.ndarray import NDArray
 __all__ = [
     "get_state",
     "multinomial",
+    "next_host_rng",
     "next_key",
     "normal",
     "randint",
@@ -31,6 +35,7 @@ __all__ = [
 
 _lock = threading.Lock()
 _key = None
+_host = None  # [seed words, draws so far] of the host stream
 
 
 def seed(seed_state: int, ctx="all") -> None:
@@ -47,11 +52,35 @@ def seed(seed_state: int, ctx="all") -> None:
         >>> bool((a == b).asnumpy().all())
         True
     """
-    global _key
+    global _key, _host
     if not isinstance(seed_state, (int, np.integer)):
         raise TypeError(f"random.seed: seed_state must be an int, got {type(seed_state).__name__}")
     with _lock:
         _key = jax.random.key(int(seed_state))
+        _host = [int(seed_state) & 0xFFFFFFFFFFFFFFFF, 0]
+
+
+def next_host_rng() -> np.random.Generator:
+    """A fresh NumPy generator from the host stream that :func:`seed` also resets.
+
+    The n-th generator after ``seed(s)`` is ``numpy.random.default_rng([s, n])``,
+    so initial parameter values are reproducible and independent of how many
+    device keys were drawn in between.
+
+    Examples:
+        >>> import mxjax as mx
+        >>> from mxjax._src.nd.random import next_host_rng
+        >>> mx.random.seed(7); a = next_host_rng().random()
+        >>> mx.random.seed(7); a == next_host_rng().random()
+        True
+    """
+    global _host
+    with _lock:
+        if _host is None:
+            _host = [np.random.SeedSequence().entropy, 0]
+        _host[1] += 1
+        words = list(_host)
+    return np.random.default_rng(words)
 
 
 def get_state() -> dict:
@@ -74,6 +103,7 @@ def get_state() -> dict:
     """
     with _lock:
         key = _key
+        host = None if _host is None else [str(_host[0]), int(_host[1])]
     name, keys, pos, has_gauss, cached = np.random.get_state()
     bridge = sys.modules.get("mxjax._src.gluon._bridge")  # compiled Gluon calls' key stream
     return {
@@ -81,6 +111,7 @@ def get_state() -> dict:
         "key_impl": None if key is None else str(jax.random.key_impl(key)),
         "numpy": [name, np.asarray(keys).tolist(), int(pos), int(has_gauss), float(cached)],
         "stream": None if bridge is None or key is None else bridge.key_stream_state(key),
+        "host": host,  # the initialization stream (next_host_rng)
     }
 
 
@@ -90,18 +121,22 @@ def set_state(state: dict) -> None:
     Raises:
         ValueError: ``state`` is not such a state.
     """
-    global _key
+    global _key, _host
     try:
         key_data, impl, numpy_state = state["key"], state["key_impl"], state["numpy"]
         name, keys, pos, has_gauss, cached = numpy_state
         keys = np.asarray(keys, dtype=np.uint32)
-    except (KeyError, TypeError, ValueError):
+        host = state.get("host")  # absent in states saved before the host stream existed
+        host = None if host is None else [int(host[0]), int(host[1])]
+    except (KeyError, TypeError, ValueError, IndexError):
         raise ValueError(
             "random.set_state: expected the dict returned by mx.random.get_state(); "
             f"received {type(state).__name__}"
         ) from None
     np.random.set_state((name, keys, int(pos), int(has_gauss), float(cached)))
     with _lock:
+        if host is not None:
+            _host = host
         if key_data is None:
             _key = None
         else:
