@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from mxjax._src import persistent_cache as _persistent_cache
 from mxjax._src.errors import MXJaxError as MXJaxError
 
 __version__ = "0.1.0.dev0"
@@ -26,6 +27,7 @@ _SUBMODULES = {
     "autograd",
     "callback",
     "cli",
+    "persistent_cache",
     "context",
     "data",
     "gluon",
@@ -76,6 +78,9 @@ _FORWARDS = {
 }
 
 __all__ = ["MXJaxError", "__version__", *sorted(_SUBMODULES), *sorted(_FORWARDS)]
+
+# The persistent compilation cache is on by default (MXJAX_CACHE_DIR=off turns it off).
+_persistent_cache._configure_at_import()
 
 
 def __getattr__(name: str) -> Any:
