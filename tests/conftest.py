@@ -23,14 +23,17 @@ class CompileCounter:
 
     def __init__(self):
         self.count = 0
+        self.names: list[str] = []  # e.g. 'jit(fn)'; JAX >= 0.7 names each program
         self._active = False
 
     def _listener(self, name, secs, **kwargs):
         if self._active and name == self.EVENT:
             self.count += 1
+            self.names.append(str(kwargs.get("fun_name", "?")))
 
     def __enter__(self):
         self.count = 0
+        self.names = []
         self._active = True
         return self
 

@@ -242,7 +242,7 @@ def set_key_stream_state(global_key: Any, count: int | None) -> None:
 def const_key_args() -> tuple:
     """``key_args()`` for calls that draw nothing (a constant key and counter, both on the device)."""
     if not _ZERO_COUNT:
-        _ZERO_COUNT.append(jnp.asarray(np.uint32(0)))
+        _ZERO_COUNT.append(jax.device_put(np.uint32(0)))  # jnp.asarray would compile
     return const_key(), _ZERO_COUNT[0]
 
 

@@ -264,10 +264,15 @@ class Trainer:
             for n, p in zip(names, params)
         ]
         # committed to the parameter's device, like the states every update returns (one compile)
-        self._states = [
-            jax.device_put(tx.init({n: p._data[0].jax}), _device(p._data[0].jax))
-            for tx, n, p in zip(txs, names, params)
-        ]
+        weights = [p._data[0].jax for p in params]
+        if len({_device(w) for w in weights}) == 1:
+            # one program for every state: eagerly, each zeros_like compiles per shape
+            states = jax.jit(lambda ws: [tx.init({n: w}) for tx, n, w in zip(txs, names, ws)])(
+                weights
+            )
+        else:
+            states = [tx.init({n: w}) for tx, n, w in zip(txs, names, weights)]
+        self._states = [jax.device_put(st, _device(w)) for st, w in zip(states, weights)]
 
         def run(weights, grads, states, hp, mask):
             # mask None: every gradient is fresh (no per-parameter select in the program)

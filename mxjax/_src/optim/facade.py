@@ -41,6 +41,7 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 import optax
 
 from mxjax._src.optim import base as _b
@@ -401,7 +402,11 @@ def set_hyperparams(opt_state: Any, **values: Any) -> Any:
     if unknown:
         raise ValueError(f"set_hyperparams: unknown names {unknown}; expected among {sorted(hp)}")
     for k, v in values.items():
-        hp[k] = jnp.asarray(v, dtype=hp[k].dtype)
+        dtype = hp[k].dtype
+        if isinstance(v, jax.Array):
+            hp[k] = v if v.dtype == dtype else v.astype(dtype)
+        else:  # a host number: device_put compiles nothing (jnp.asarray may, once per dtype)
+            hp[k] = jax.device_put(np.asarray(v, dtype=dtype))
     return opt_state._replace(hyperparams=hp)
 
 

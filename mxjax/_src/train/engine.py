@@ -189,7 +189,8 @@ class Engine:
     # --------------------------------------------------------- LR and weights
     def _init_opt_state(self):
         """A fresh optimizer state, with a learning rate set before it existed."""
-        state = self.tx.init(self.params)
+        # one program; eagerly, each zeros_like of the optimizer state compiles on its own
+        state = jax.jit(self.tx.init)(self.params)
         factor = self.__dict__.pop("_pending_factor", None)
         if factor is not None:
             state = (*state[:-1], type(state[-1])(jnp.asarray(factor, jnp.float32)))
@@ -381,7 +382,8 @@ class Engine:
                 val = (jax.tree.map(lambda a: a[cut:], xs), ys[cut:])
                 xs, ys = jax.tree.map(lambda a: a[:cut], xs), ys[:cut]
             feed = ArrayFeed(xs, ys, batch_size or 32, shuffle, np.random.default_rng(self.seed))
-            self._ensure_init(jax.tree.map(lambda a: a[:1], feed.xa))
+            # the host arrays: slicing a device array compiles a program per shape
+            self._ensure_init(jax.tree.map(lambda a: a[:1], xs))
             check_class_labels("fit", ys, self._label_classes(jax.tree.map(lambda a: a[:1], xs)))
             return feed, val
         if validation_split:

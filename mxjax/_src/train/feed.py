@@ -18,6 +18,8 @@ class ArrayFeed:
     ``batches()`` yields ``((x_all, y_all, perm, offset), size, None)``: the
     step gathers ``perm[batch - offset]`` itself. A last batch smaller than
     ``batch_size`` is a second ``(1, rest)`` matrix (one more compilation).
+    The uploaded arrays are padded to :func:`capacity` rows, so a dataset of
+    a nearby length reuses the compiled step (the padding is never read).
 
     Examples:
         >>> import numpy as np
@@ -34,7 +36,9 @@ class ArrayFeed:
             raise ValueError(f"batch_size must be a positive integer; received {batch_size}")
         self.n = int(np.shape(ys)[0])
         self.batch_size, self.shuffle, self.rng = int(batch_size), shuffle, rng
-        self.xa, self.ya = jax.tree.map(jnp.asarray, xs), jnp.asarray(ys)
+        # device_put, not jnp.asarray: on JAX >= 0.10 the latter compiles a program per shape.
+        rows = capacity(self.n)
+        self.xa, self.ya = jax.tree.map(lambda a: _put(_pad(a, rows)), xs), _put(_pad(ys, rows))
         self.steps = math.ceil(self.n / self.batch_size)
 
     def batches(self):
@@ -42,13 +46,41 @@ class ArrayFeed:
         order = (self.rng.permutation(n) if self.shuffle else np.arange(n)).astype(np.int32)
         full = n // bs
         if full:
-            perm = jnp.asarray(order[: full * bs].reshape(full, bs))
-            offset = jnp.zeros((), jnp.int32)
+            # as many rows as the padded arrays hold: the same shape for every length
+            # of a size bucket (the rows past `full` are never read)
+            perm = jax.device_put(_pad(order[: full * bs].reshape(full, bs), capacity(n) // bs))
+            offset = jax.device_put(np.int32(0))
             for _ in range(full):
                 yield (self.xa, self.ya, perm, offset), bs, None
         if n % bs:
-            rest = jnp.asarray(order[full * bs :][None])
-            yield (self.xa, self.ya, rest, jnp.asarray(full, jnp.int32)), n % bs, None
+            rest = jax.device_put(order[full * bs :][None])
+            yield (self.xa, self.ya, rest, jax.device_put(np.int32(full))), n % bs, None
+
+
+def _put(a):
+    return jax.device_put(a) if isinstance(a, np.ndarray) else jnp.asarray(a)
+
+
+def capacity(n: int) -> int:
+    """The rows uploaded for ``n`` samples: ``n`` rounded up to one of 8 sizes per octave.
+
+    At most 1/8 more rows than samples; every length in a bucket shares one
+    compiled train step.
+
+    Examples:
+        >>> from mxjax._src.train.feed import capacity
+        >>> capacity(256), capacity(300), capacity(301), capacity(60000)
+        (256, 320, 320, 61440)
+    """
+    step = 1 << max(0, (int(n) - 1).bit_length() - 4)
+    return -(-int(n) // step) * step
+
+
+def _pad(a, rows: int):
+    a = np.asarray(a)
+    if a.shape[0] == rows:
+        return a
+    return np.concatenate([a, np.zeros((rows - a.shape[0], *a.shape[1:]), a.dtype)])
 
 
 class IterableFeed:

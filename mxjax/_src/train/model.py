@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import jax
+import jax.numpy as jnp
+import numpy as np
+
 from mxjax._src.layers.base import Layer
 from mxjax._src.train.engine import Engine
 from mxjax._src.train.saving import register_model_class, save_model
@@ -43,8 +47,22 @@ class Model(Engine):
             raise TypeError(f"Model expects an mxjax.layers.Layer; received {type(layer).__name__}")
         self.layer = layer
 
+        programs: dict = {}
+
         def init_fn(key, *x):
-            return layer.init(key, *x, initializer=initializer)
+            # One program per input signature: the initial values come from host callbacks
+            # (the same values as an eager layer.init) and the shape-inferring forward
+            # pass is dead code; eagerly, each op of that pass would compile on its own.
+            spec = jax.tree.map(lambda a: jax.ShapeDtypeStruct(np.shape(a), a.dtype), x)
+            sig = jax.tree.structure(spec), tuple(jax.tree.leaves(spec))
+            if sig not in programs:
+
+                def init(k):
+                    zeros = jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), spec)
+                    return layer.init(k, *zeros, initializer=initializer)
+
+                programs[sig] = jax.jit(init)
+            return programs[sig](key)
 
         super().__init__(layer.apply, init_fn, params=params, state=state, seed=seed)
 

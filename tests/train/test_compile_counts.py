@@ -1,0 +1,112 @@
+"""Compile-count guards: how many XLA programs the first step compiles, and that a second
+step, a second epoch, a second fit, a new dataset length (same size bucket) and a new
+learning rate compile nothing more (DESIGN.md: performance principles)."""
+
+from __future__ import annotations
+
+import numpy as np
+import optax
+import pytest
+
+import mxjax as mx
+from mxjax import gluon, layers as L, train
+from mxjax._src.train.feed import capacity
+
+
+def _data(n, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((n, 6)).astype(np.float32), rng.integers(0, 3, n).astype(np.int32)
+
+
+def _ce(out, y):
+    return optax.softmax_cross_entropy_with_integer_labels(out, y)
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    """One Model fitted once (its programs compiled), shared by the guards below."""
+    m = train.Model(L.Sequential([L.Dense(8, activation="relu"), L.Dense(3)]), seed=1)
+    m.compile("sgd", _ce, metrics=["accuracy"], learning_rate=0.1)
+    x, y = _data(320)
+    m.fit(x, y, batch_size=20, epochs=1, verbose=0)
+    return m, x, y
+
+
+def test_first_fit_compiles_the_step_and_one_init_program(compile_counter):
+    m = train.Model(L.Sequential([L.Dense(5, activation="relu"), L.Dense(3)]), seed=0)
+    m.compile("adam", _ce, metrics=["accuracy"])
+    x, y = _data(40)
+    with compile_counter as c:
+        m.fit(x, y, batch_size=10, epochs=1, verbose=0)
+    # the step, the whole initialization as one program, and at most a few tiny key ops
+    # (split/unstack): no program per layer or per parameter shape
+    assert c.count <= 6, "\n".join(c.names)
+    assert m._gather_step._cache_size() == 1
+
+
+def test_second_epoch_second_fit_new_lr_compile_nothing(fitted, compile_counter):
+    m, x, y = fitted
+    with compile_counter as c:
+        m.fit(x, y, batch_size=20, epochs=2, verbose=0)
+        m.set_learning_rate(0.01)
+        m.fit(x, y, batch_size=20, epochs=1, verbose=0)
+    assert c.count == 0, c.names
+    assert m.learning_rate == pytest.approx(0.01)
+
+
+def test_new_dataset_length_reuses_the_step(fitted, compile_counter):
+    m, _, _ = fitted
+    assert capacity(320) == capacity(300) == 320  # one size bucket
+    x, y = _data(300, seed=2)
+    with compile_counter as c:
+        m.fit(x, y, batch_size=20, epochs=1, verbose=0)
+    assert c.count == 0, c.names
+    assert m._gather_step._cache_size() == 1
+
+
+def test_size_buckets_add_at_most_an_eighth():
+    for n in [1, 7, 16, 17, 100, 300, 301, 1000, 60000, 123457]:
+        c = capacity(n)
+        assert n <= c <= max(n + 1, int(np.ceil(n * 1.125)))
+    assert capacity(300) == capacity(301) == 320
+
+
+def test_gluon_trainer_loop_second_step_and_new_lr_compile_nothing(compile_counter):
+    net = gluon.nn.HybridSequential()
+    net.add(gluon.nn.Dense(8, activation="relu", in_units=6), gluon.nn.Dense(3, in_units=8))
+    net.initialize(mx.init.Xavier())
+    net.hybridize()
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1})
+    loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
+    x, y = (mx.nd.array(a) for a in _data(10))
+
+    def step():
+        with mx.autograd.record():
+            loss = loss_fn(net(x), y)
+        loss.backward()
+        trainer.step(10)
+        return loss.asnumpy()
+
+    step()
+    with compile_counter as c:
+        step()
+        trainer.set_learning_rate(0.05)
+        step()
+    assert c.count == 0, c.names
+
+
+def test_estimator_second_fit_compiles_nothing(compile_counter):
+    from mxjax.gluon.contrib.estimator import Estimator
+
+    net = gluon.nn.HybridSequential()
+    net.add(gluon.nn.Dense(8, activation="relu", in_units=6), gluon.nn.Dense(3, in_units=8))
+    net.initialize(mx.init.Xavier())
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1})
+    est = Estimator(net, gluon.loss.SoftmaxCrossEntropyLoss(), trainer=trainer)
+    est.logger.disabled = True
+    x, y = _data(40)
+    loader = gluon.data.DataLoader(gluon.data.ArrayDataset(x, y), batch_size=10)
+    est.fit(loader, epochs=1)
+    with compile_counter as c:
+        est.fit(loader, epochs=2)
+    assert c.count == 0, c.names
