@@ -165,5 +165,5 @@ def test_an_initializer_without_a_distribution_names_the_fix():
     class Empty(init.Initializer):
         pass
 
-    with pytest.raises(NotImplementedError, match="sample\\(\\) or generate\\(\\)"):
+    with pytest.raises(NotImplementedError, match="sample\\(\\), generate\\(\\) or _init_weight"):
         Empty()(jax.random.key(0), (2,))
