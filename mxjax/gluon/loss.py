@@ -19,6 +19,7 @@ from mxjax._src.gluon.loss import (
     LogisticLoss as LogisticLoss,
     Loss as Loss,
     PoissonNLLLoss as PoissonNLLLoss,
+    SDMLLoss as SDMLLoss,
     SigmoidBCELoss as SigmoidBCELoss,
     SigmoidBinaryCrossEntropyLoss as SigmoidBinaryCrossEntropyLoss,
     SoftmaxCELoss as SoftmaxCELoss,
@@ -43,5 +44,6 @@ __all__ = [
     "SoftmaxCELoss",
     "SoftmaxCrossEntropyLoss",
     "SquaredHingeLoss",
+    "SDMLLoss",
     "TripletLoss",
 ]

@@ -171,6 +171,7 @@ HingeLoss = _make("HingeLoss", _losses.HingeLoss)
 SquaredHingeLoss = _make("SquaredHingeLoss", _losses.SquaredHingeLoss)
 LogisticLoss = _make("LogisticLoss", _losses.LogisticLoss)
 TripletLoss = _make("TripletLoss", _losses.TripletLoss)
+SDMLLoss = _make("SDMLLoss", _losses.SDMLLoss)
 PoissonNLLLoss = _make("PoissonNLLLoss", _losses.PoissonNLLLoss)
 CosineEmbeddingLoss = _make("CosineEmbeddingLoss", _losses.CosineEmbeddingLoss)
 __all__ += ["SigmoidBCELoss", "SoftmaxCELoss"]

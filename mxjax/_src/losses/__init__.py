@@ -20,6 +20,7 @@ from mxjax._src.losses.classification import (
 )
 from mxjax._src.losses.embedding import (
     cosine_embedding_loss as cosine_embedding_loss,
+    sdml_loss as sdml_loss,
     triplet_loss as triplet_loss,
 )
 from mxjax._src.losses.objects import (
@@ -32,6 +33,7 @@ from mxjax._src.losses.objects import (
     L2Loss as L2Loss,
     LogisticLoss as LogisticLoss,
     PoissonNLLLoss as PoissonNLLLoss,
+    SDMLLoss as SDMLLoss,
     SigmoidBCELoss as SigmoidBCELoss,
     SigmoidBinaryCrossEntropyLoss as SigmoidBinaryCrossEntropyLoss,
     SoftmaxCELoss as SoftmaxCELoss,
@@ -65,8 +67,10 @@ __all__ = [
     "SoftmaxCELoss",
     "SoftmaxCrossEntropyLoss",
     "SquaredHingeLoss",
+    "SDMLLoss",
     "TripletLoss",
     "cosine_embedding_loss",
+    "sdml_loss",
     "ctc_loss",
     "get",
     "hinge_loss",

@@ -12,7 +12,7 @@ from mxjax._src.losses._common import (
     _weighting,
 )
 
-__all__ = ["triplet_loss", "cosine_embedding_loss"]
+__all__ = ["triplet_loss", "cosine_embedding_loss", "sdml_loss"]
 
 
 def triplet_loss(
@@ -74,4 +74,51 @@ def cosine_embedding_loss(
         )
     cos = dot / jnp.maximum(norm(input1) * norm(input2), 1e-12)
     loss = (1 - cos) * (label == 1) + jnp.maximum(0.0, (label == -1) * (cos - margin))
+    return _weighting(name, loss, weight, sample_weight)
+
+
+def sdml_loss(x1, x2, smoothing_parameter=0.3, weight=None, sample_weight=None) -> jax.Array:
+    r"""Smoothed Deep Metric Learning loss (Gluon ``SDMLLoss``; Bonadiman et al., 2019).
+
+    Row ``i`` of ``x1`` should be close to row ``i`` of ``x2`` and far from the other
+    rows: with squared distances :math:`d_{ij}`, the loss of sample ``i`` is
+    :math:`\sum_j q_{ij} (\log q_{ij} - \log\mathrm{softmax}_j(-d_{ij}))`, where the
+    smoothed labels :math:`q` put ``1 - smoothing_parameter`` on the diagonal and
+    spread ``smoothing_parameter`` over the other ``N - 1`` entries.
+
+    Args:
+        x1: ``(N, D)`` embeddings.
+        x2: ``(N, D)`` embeddings paired with ``x1`` row by row.
+        smoothing_parameter: probability mass given to the non-matching pairs.
+        weight: global scalar weight, or None.
+        sample_weight: ``(N,)`` per-sample weights, or None.
+
+    Returns:
+        An array of shape ``(N,)``.
+
+    Raises:
+        ValueError: for inputs that are not 2-D of the same shape, or ``N < 2``.
+
+    Examples:
+        >>> import jax.numpy as jnp
+        >>> from mxjax import losses
+        >>> x = jnp.array([[0.0, 0.0], [5.0, 5.0]])
+        >>> [round(v, 4) for v in losses.sdml_loss(x, x, smoothing_parameter=0.0).tolist()]
+        [0.0, 0.0]
+    """
+    name = "sdml_loss"
+    x1 = _as_array(name, "x1", x1)
+    x2 = _as_array(name, "x2", x2)
+    if x1.ndim != 2 or x1.shape != x2.shape or x1.shape[0] < 2:
+        raise ValueError(
+            f"{name}: x1 and x2 must be (N, D) arrays of the same shape with N >= 2; received "
+            f"{tuple(x1.shape)} and {tuple(x2.shape)}"
+        )
+    n = x1.shape[0]
+    dist = jnp.sum(jnp.square(x1[:, None, :] - x2[None, :, :]), axis=2)
+    logp = jax.nn.log_softmax(-dist, axis=1)
+    eye = jnp.eye(n, dtype=logp.dtype)
+    labels = eye * (1 - smoothing_parameter) + (1 - eye) * (smoothing_parameter / (n - 1))
+    # Gluon: KLDivLoss(from_logits=True) (a mean over the row) times the batch size
+    loss = jnp.sum(labels * (jnp.log(labels + 1e-12) - logp), axis=1)
     return _weighting(name, loss, weight, sample_weight)

@@ -15,6 +15,7 @@ from mxjax._src.losses.classification import (
 )
 from mxjax._src.losses.embedding import (
     cosine_embedding_loss as cosine_embedding_loss,
+    sdml_loss as sdml_loss,
     triplet_loss as triplet_loss,
 )
 from mxjax._src.losses.regression import (
@@ -42,6 +43,7 @@ __all__ = [
     "SoftmaxCELoss",
     "SoftmaxCrossEntropyLoss",
     "SquaredHingeLoss",
+    "SDMLLoss",
     "TripletLoss",
     "get",
 ]
@@ -320,6 +322,25 @@ class TripletLoss:
 
 
 @_frozen
+class SDMLLoss:
+    """Gluon ``SDMLLoss``: see :func:`sdml_loss`. ``loss(x1, x2)``.
+
+    Examples:
+        >>> import jax.numpy as jnp
+        >>> from mxjax import losses
+        >>> losses.SDMLLoss()(jnp.eye(3), jnp.eye(3)).shape
+        (3,)
+    """
+
+    smoothing_parameter: float = 0.3
+    weight: Any = None
+    batch_axis: int = 0
+
+    def __call__(self, x1, x2):
+        return sdml_loss(x1, x2, self.smoothing_parameter, self.weight)
+
+
+@_frozen
 class PoissonNLLLoss:
     """Gluon ``PoissonNLLLoss``: see :func:`poisson_nll_loss` (returns a scalar, as Gluon).
 
@@ -384,6 +405,7 @@ _LOSS_CLASSES = (
     SquaredHingeLoss,
     LogisticLoss,
     TripletLoss,
+    SDMLLoss,
     PoissonNLLLoss,
     CosineEmbeddingLoss,
 )
@@ -420,6 +442,8 @@ _ALIASES = {
     "logistic_loss": LogisticLoss,
     "triplet": TripletLoss,
     "triplet_loss": TripletLoss,
+    "sdml": SDMLLoss,
+    "sdml_loss": SDMLLoss,
     "poisson_nll": PoissonNLLLoss,
     "poisson_nll_loss": PoissonNLLLoss,
     "cosine_embedding": CosineEmbeddingLoss,
