@@ -151,6 +151,11 @@ class FactorScheduler(LRScheduler):
             k = jnp.maximum((n_int + self.step - 1) // self.step - 1, 0).astype(jnp.float32)
         else:
             k = xp.maximum(xp.ceil(n / self.step) - 1, 0)
+        if xp is np:  # host: MXNet's repeated product, so values match MXNet bit for bit
+            lr = self.base_lr
+            for _ in range(int(k)):
+                lr = max(lr * self.factor, self.stop_factor_lr)
+            return lr
         lr = self.base_lr * xp.power(self.factor, k)
         return xp.where(k > 0, xp.maximum(lr, self.stop_factor_lr), lr)
 
