@@ -172,3 +172,17 @@ def test_norm_layers_keep_disabled_gamma_beta_with_null_grad_req():
     trainer.step(1)
     np.testing.assert_array_equal(inst.gamma.data().asnumpy(), 1.0)  # untouched
     assert np.abs(inst.beta.data().asnumpy()).max() > 0  # trained
+
+
+def test_trainer_reads_lr_mult_changes_and_sums_device_grads():
+    # MXNet 1.9.1 test_trainer: grads of two contexts are summed; lr_mult changes apply
+    x = gluon.Parameter("x", shape=(4,))
+    x.initialize(ctx=[mx.cpu(0), mx.cpu(1)], init="zeros")
+    trainer = gluon.Trainer([x], "sgd", {"learning_rate": 1.0, "momentum": 0.5})
+    for mult, want in ((1.0, -2.0), (0.5, -4.0)):
+        x.lr_mult = mult
+        with mx.autograd.record():
+            for w in x.list_data():
+                (w + 1).backward()
+        trainer.step(1)
+        np.testing.assert_array_equal(x.data(mx.cpu(1)).asnumpy(), want)

@@ -125,6 +125,7 @@ class Trainer:
         self._states: list | None = None
         self._jit = None
         self._run = None
+        self._mults: list = []
 
     def _init_optimizer(self, optimizer: Any, op: dict) -> None:
         if isinstance(optimizer, _opt.Optimizer):
@@ -204,6 +205,12 @@ class Trainer:
             self._raise_on_nonfinite(params, fresh, reduce)
         if self._states is None:
             self._build(params)
+        elif self._mults != [(p.lr_mult, p.wd_mult) for p in params]:
+            # Parameter.lr_mult/wd_mult changed since the build (MXNet reads them at every
+            # update): new transforms over the same optimizer states.
+            states = self._states
+            self._build(params)
+            self._states = states
         self._optimizer.rescale_grad = self._scale / batch_size
         hp = {k: np.float32(v) for k, v in self._optimizer.next_hyperparams().items()}
         mask = None if all(fresh) else np.asarray(fresh, dtype=bool)
@@ -257,6 +264,7 @@ class Trainer:
         return names
 
     def _build(self, params: list) -> None:
+        self._mults = [(p.lr_mult, p.wd_mult) for p in params]
         names = self._names(params)
         opt = self._optimizer
         txs = [
