@@ -181,7 +181,13 @@ def apply_on_tape(fn: Callable[..., Any], *inputs: Any) -> Any:
     return _wrap_outputs(out, node)
 
 
-def record_node(outputs: Any, inputs: Sequence[Any], vjp_fn: Callable[[Any], Sequence[Any]]):
+def record_node(
+    outputs: Any,
+    inputs: Sequence[Any],
+    vjp_fn: Callable[[Any], Sequence[Any]],
+    fn: Callable[..., Any] | None = None,
+    primals: Sequence[Any] | None = None,
+):
     """Wraps precomputed outputs into NDArrays and records a node with a given vjp.
 
     For hybridized blocks that compute the forward pass and its vjp in one
@@ -193,6 +199,10 @@ def record_node(outputs: Any, inputs: Sequence[Any], vjp_fn: Callable[[Any], Seq
         outputs: a ``jax.Array`` or a tuple of them.
         inputs: the NDArrays (or constants) the outputs depend on.
         vjp_fn: the backward function.
+        fn: optionally, the pure forward function of the input values
+            (``fn(*primals) -> outputs``); with it the node's backward can be
+            differentiated again (``autograd.grad(..., create_graph=True)``).
+        primals: the values ``fn`` was called with (one per input).
 
     Returns:
         An NDArray, or a tuple of NDArrays.
@@ -230,7 +240,9 @@ def record_node(outputs: Any, inputs: Sequence[Any], vjp_fn: Callable[[Any], Seq
     def vjp(ct):
         return tuple(vjp_fn(ct))
 
-    node = _Node(vjp, parents, _avals(outputs, multi), multi)
+    node = _Node(vjp, parents, _avals(outputs, multi), multi, fn, None)
+    if fn is not None:
+        node.primals = list(primals)
     return _wrap_outputs(outputs, node)
 
 
@@ -324,6 +336,13 @@ def _head_grad(h, g):
 
 
 def _run(heads, head_grads, retain_graph, create_graph=False, capture=None):
+    if create_graph:  # the backward pass is itself recorded (MXNet records it too)
+        with _Scope(True, None):
+            return _run_impl(heads, head_grads, retain_graph, True, capture)
+    return _run_impl(heads, head_grads, retain_graph, False, capture)
+
+
+def _run_impl(heads, head_grads, retain_graph, create_graph, capture):
     heads = _as_list(heads)
     head_grads = _as_list(head_grads)
     if head_grads is not None and len(head_grads) != len(heads):
@@ -387,7 +406,8 @@ def _differentiable_vjp(node, full_cts):
     if node.fn is None:
         raise AutogradError(
             "autograd.grad(create_graph=True): this graph contains a node recorded with "
-            "record_node (a hybridized block), whose backward cannot be differentiated again"
+            "record_node without its forward function (an autograd.Function or a custom "
+            "vjp), whose backward cannot be differentiated again"
         )
     nd = NDArray
     fn, multi, n = node.fn, node.multi, len(node.primals)
@@ -472,7 +492,9 @@ def grad(
         train_mode: accepted for MXNet compatibility.
 
     Returns:
-        A list of NDArrays, one per variable (zeros where a variable is unused).
+        A list of NDArrays, one per variable (zeros where a variable is
+        unused); a list also when ``variables`` is a single NDArray, as in
+        MXNet (``grad(y, x)[0]``).
 
     Examples:
         >>> from mxjax import autograd, nd
@@ -482,9 +504,12 @@ def grad(
         ...     (dx,) = autograd.grad(y, [x], create_graph=True)
         >>> dx.backward(); x.grad.asnumpy()
         array([12.], dtype=float32)
+        >>> with autograd.record():
+        ...     y = x * x
+        >>> [g.asnumpy() for g in autograd.grad(y, x)]  # one variable: a one-element list
+        [array([4.], dtype=float32)]
     """
     del train_mode
-    single = isinstance(variables, NDArray)
     variables = _as_list(variables)
     if retain_graph is None:
         retain_graph = create_graph
@@ -503,7 +528,7 @@ def grad(
             out.append(NDArray(jnp.zeros(v.shape, v.dtype)))
         else:
             out.append(c if isinstance(c, NDArray) else NDArray(c))
-    return out[0] if single else out
+    return out
 
 
 def mark_variables(variables, gradients, grad_reqs="write") -> None:

@@ -121,7 +121,7 @@ def call(kernel, d_inputs, c_inputs, aux_targets=()):
     """
     mode = how(d_inputs, True)
     if mode == DEFERRED:
-        res = defer(kernel, d_inputs, c_inputs, aux_targets, kernel.tape_fn)
+        res = defer(kernel, d_inputs, c_inputs, aux_targets, getattr(kernel, "tape_fn", None))
         if res is not None:  # runs later, fused with backward and the update
             return res
     dvals = tuple(_val(a) for a in d_inputs)
@@ -134,7 +134,9 @@ def call(kernel, d_inputs, c_inputs, aux_targets=()):
         res = _wrap(out)
     else:
         out, aux, bwd = kernel.forward(dvals, cvals)
-        res = record_node(out, d_inputs, lambda ct: tuple(bwd(ct)))
+        tape_fn = getattr(kernel, "tape_fn", None)  # lets create_graph=True differentiate it again
+        fn = None if tape_fn is None else tape_fn(cvals)
+        res = record_node(out, d_inputs, lambda ct: tuple(bwd(ct)), fn, dvals)
     for target, new in zip(aux_targets, aux):
         if callable(target):
             target(new)

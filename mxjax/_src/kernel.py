@@ -41,8 +41,6 @@ class Kernel:
         [3.0, 3.0]
     """
 
-    tape_fn = None  # ``tape_fn(cargs)`` -> a function of dargs, for create_graph=True backward
-
     def __init__(self, f: Any):
         self.f = f  # the pure function (deferred graphs trace it into one program)
         self._treedefs: dict = {}
@@ -58,6 +56,26 @@ class Kernel:
 
     def _bwd_impl(self, sig, leaves, ct):
         return jax.tree_util.tree_unflatten(self._treedefs[sig], leaves)(ct)
+
+    def tape_fn(self, cargs: tuple):
+        """``f`` as a function of the differentiated inputs only (``aux`` dropped).
+
+        The tape keeps it with a recorded call so that the call's backward can
+        itself be differentiated (``autograd.grad(..., create_graph=True)``).
+
+        Examples:
+            >>> import jax.numpy as jnp
+            >>> from mxjax._src.kernel import Kernel
+            >>> k = Kernel(lambda d, c: (d[0] * c[0], ()))
+            >>> k.tape_fn((3.0,))(jnp.ones(2)).tolist()
+            [3.0, 3.0]
+        """
+        f = self.f
+
+        def fn(*d):
+            return f(d, cargs)[0]
+
+        return fn
 
     def forward(self, dargs: tuple, cargs: tuple):
         """Returns ``(outputs, aux, backward)``; ``backward(ct)`` returns cotangents of ``dargs``."""

@@ -159,7 +159,29 @@ from mxjax._src.nd.serialization import (
     to_dlpack_for_read as to_dlpack_for_read,
     to_dlpack_for_write as to_dlpack_for_write,
 )
-from mxjax.nd import random as random
+from mxjax.nd import linalg as linalg, random as random
+
+
+# MXNet's flat names for the samplers (``nd.uniform`` is ``nd.random.uniform`` ...)
+uniform = random.uniform
+normal = random.normal
+random_uniform = random.uniform
+random_normal = random.normal
+random_randint = random.randint
+random_exponential = random.exponential
+random_gamma = random.gamma
+random_poisson = random.poisson
+random_negative_binomial = random.negative_binomial
+random_generalized_negative_binomial = random.generalized_negative_binomial
+sample_uniform = random.uniform
+sample_normal = random.normal
+sample_exponential = random.exponential
+sample_gamma = random.gamma
+sample_poisson = random.poisson
+sample_negative_binomial = random.negative_binomial
+sample_generalized_negative_binomial = random.generalized_negative_binomial
+sample_multinomial = random.multinomial
+shuffle = random.shuffle
 
 __all__ = [
     "Activation",
@@ -245,6 +267,7 @@ __all__ = [
     "hypot",
     "lesser",
     "lesser_equal",
+    "linalg",
     "linspace",
     "load",
     "log",
@@ -262,6 +285,7 @@ __all__ = [
     "nansum",
     "negative",
     "norm",
+    "normal",
     "not_equal",
     "one_hot",
     "ones",
@@ -270,6 +294,14 @@ __all__ = [
     "power",
     "prod",
     "random",
+    "random_exponential",
+    "random_gamma",
+    "random_generalized_negative_binomial",
+    "random_negative_binomial",
+    "random_normal",
+    "random_poisson",
+    "random_randint",
+    "random_uniform",
     "reciprocal",
     "relu",
     "repeat",
@@ -278,7 +310,16 @@ __all__ = [
     "rint",
     "round",
     "rsqrt",
+    "sample_exponential",
+    "sample_gamma",
+    "sample_generalized_negative_binomial",
+    "sample_multinomial",
+    "sample_negative_binomial",
+    "sample_normal",
+    "sample_poisson",
+    "sample_uniform",
     "save",
+    "shuffle",
     "sigmoid",
     "sign",
     "sin",
@@ -305,6 +346,7 @@ __all__ = [
     "topk",
     "transpose",
     "trunc",
+    "uniform",
     "waitall",
     "where",
     "zeros",

@@ -70,8 +70,10 @@ def zeros(shape, ctx=None, dtype=None, **kwargs) -> NDArray:
         >>> from mxjax import nd
         >>> nd.zeros((2,)).asnumpy()
         array([0., 0.], dtype=float32)
+        >>> out = nd.ones((2,)); nd.zeros((2,), out=out) is out
+        True
     """
-    return full(shape, 0, ctx, dtype)
+    return full(shape, 0, ctx, dtype, out=kwargs.get("out"))
 
 
 def empty(shape, ctx=None, dtype=None) -> NDArray:
@@ -92,8 +94,10 @@ def ones(shape, ctx=None, dtype=None, **kwargs) -> NDArray:
         >>> from mxjax import nd
         >>> nd.ones(2).asnumpy()
         array([1., 1.], dtype=float32)
+        >>> out = nd.zeros((2,)); nd.ones((2,), out=out).asnumpy()
+        array([1., 1.], dtype=float32)
     """
-    return full(shape, 1, ctx, dtype)
+    return full(shape, 1, ctx, dtype, out=kwargs.get("out"))
 
 
 def full(shape, val, ctx=None, dtype=None, out=None) -> NDArray:
@@ -115,8 +119,30 @@ def full(shape, val, ctx=None, dtype=None, out=None) -> NDArray:
 
 
 def res_into(out: NDArray, res) -> NDArray:
-    out._data = res.astype(out._data.dtype)
-    out._entry = None
+    """Writes ``res`` (an NDArray or a ``jax.Array``) into ``out`` and returns ``out`` (MXNet's ``out=``).
+
+    The value is cast to ``out``'s dtype; a recorded result keeps its graph,
+    so ``out`` can be differentiated through.
+
+    Examples:
+        >>> from mxjax import nd
+        >>> out = nd.zeros((2,))
+        >>> nd.exp(nd.zeros((2,)), out=out) is out, out.asnumpy()
+        (True, array([1., 1.], dtype=float32))
+    """
+    if not isinstance(out, NDArray):
+        raise TypeError(f"out must be an NDArray, got {type(out).__name__}")
+    entry = None
+    if isinstance(res, NDArray):
+        entry = res._entry
+        res = res._data
+    if tuple(res.shape) != out.shape:
+        raise ValueError(f"out has shape {out.shape}, but the result has shape {tuple(res.shape)}")
+    if res.dtype != out._data.dtype:
+        res = res.astype(out._data.dtype)
+        entry = None  # a cast result is a new value, outside the recorded graph
+    out._data = res
+    out._entry = entry
     return out
 
 

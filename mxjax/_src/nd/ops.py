@@ -8,8 +8,8 @@ import jax.numpy as jnp
 from mxjax._src import ops as core_ops
 from mxjax._src.dispatch import apply as _apply
 from mxjax._src.nd import _fns as F
-from mxjax._src.nd._mode import is_training
-from mxjax._src.nd.creation import array
+from mxjax._src.nd._mode import is_recording, is_training
+from mxjax._src.nd.creation import array, res_into
 from mxjax._src.nd.ndarray import NDArray, register_methods
 from mxjax._src.nd.ops_shape import *  # noqa: F403
 from mxjax._src.nd.ops_shape import __all__ as _shape_all
@@ -43,8 +43,9 @@ _CMPS = {
 
 
 def _unary(name, fn):
-    def op(data, **kwargs):
-        return _apply(fn, data)
+    def op(data, out=None, **kwargs):
+        res = _apply(fn, data)
+        return res if out is None else res_into(out, res)
 
     op.__name__ = name
     op.__doc__ = f"""Elementwise ``{name}`` (records a tape node).
@@ -58,8 +59,9 @@ def _unary(name, fn):
 
 
 def _binary(name, fn):
-    def op(lhs, rhs):
-        return _apply(fn, lhs, rhs)
+    def op(lhs, rhs, out=None):
+        res = _apply(fn, lhs, rhs)
+        return res if out is None else res_into(out, res)
 
     op.__name__ = name
     op.__doc__ = f"""Elementwise ``{name}`` with broadcasting; NDArrays or scalars.
@@ -73,8 +75,9 @@ def _binary(name, fn):
 
 
 def _cmp(name, code):
-    def op(lhs, rhs):
-        return _apply(F.cmp, lhs, rhs, code)
+    def op(lhs, rhs, out=None):
+        res = _apply(F.cmp, lhs, rhs, code)
+        return res if out is None else res_into(out, res)
 
     op.__name__ = name
     op.__doc__ = f"""Elementwise ``{name}`` as 0/1 in the input's dtype.
@@ -106,8 +109,9 @@ globals().update(_generated)
 
 
 def _reduction(name):
-    def op(data, axis=None, keepdims=False, exclude=False, **kwargs):
-        return _apply(F.reduce, data, name, F.norm_axis(axis, data.ndim, exclude), keepdims)
+    def op(data, axis=None, keepdims=False, exclude=False, out=None, **kwargs):
+        res = _apply(F.reduce, data, name, F.norm_axis(axis, data.ndim, exclude), keepdims)
+        return res if out is None else res_into(out, res)
 
     op.__name__ = name
     op.__doc__ = f"""``{name}`` over ``axis`` (all axes if None; all others if ``exclude``).
@@ -344,8 +348,14 @@ def Dropout(data, p=0.5, mode="training", axes=(), **kwargs):  # noqa: N802
     if not 0 <= p < 1:
         raise ValueError(f"nd.Dropout: p must be in [0, 1), got {p!r}")
     if p == 0 or (mode == "training" and not is_training()):
+        if is_recording():  # a recorded identity, so that its output has a graph (as MXNet)
+            return _apply(_identity, data)
         return data
     return _apply(_dropout, data, next_key(), float(p))
+
+
+def _identity(x):
+    return x
 
 
 def eye(N, M=0, k=0, ctx=None, dtype="float32"):  # noqa: N803

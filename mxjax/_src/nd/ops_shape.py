@@ -44,8 +44,12 @@ def reshape_like(lhs, rhs):
     return _apply(jnp.reshape, lhs, _shape(rhs))
 
 
-def flatten(data):
+def flatten(data, inplace=False):
     """MXNet's Flatten: ``(N, ...)`` to ``(N, prod(...))`` (1-D input gives ``(N, 1)``).
+
+    ``inplace=True`` is accepted for MXNet compatibility; JAX arrays are
+    immutable, so the result never shares memory with ``data`` (later writes
+    to ``data`` are not seen through it).
 
     Examples:
         >>> from mxjax import nd
@@ -56,8 +60,12 @@ def flatten(data):
     return _apply(jnp.reshape, data, (s[0], -1) if s else (1, 1))
 
 
-def expand_dims(data, axis):
+def expand_dims(data, axis, inplace=False):
     """Inserts a unit axis at ``axis``.
+
+    ``inplace=True`` is accepted for MXNet compatibility; JAX arrays are
+    immutable, so the result never shares memory with ``data`` (later writes
+    to ``data`` are not seen through it).
 
     Examples:
         >>> from mxjax import nd
@@ -67,15 +75,26 @@ def expand_dims(data, axis):
     return _apply(jnp.expand_dims, data, axis)
 
 
-def squeeze(data, axis=None):
-    """Removes unit axes (all of them if ``axis`` is None).
+def squeeze(data, axis=None, inplace=False):
+    """Removes unit axes (all of them if ``axis`` is None); all-unit shapes give ``(1,)`` as in MXNet.
+
+    ``inplace=True`` is accepted for MXNet compatibility; JAX arrays are
+    immutable, so the result never shares memory with ``data`` (later writes
+    to ``data`` are not seen through it).
 
     Examples:
         >>> from mxjax import nd
         >>> nd.squeeze(nd.zeros((1, 2, 1))).shape
         (2,)
+        >>> nd.squeeze(nd.zeros((1, 1)), inplace=True).shape
+        (1,)
     """
-    return _apply(jnp.squeeze, data, axis)
+    if isinstance(axis, list):
+        axis = tuple(axis)
+    res = _apply(jnp.squeeze, data, axis)
+    if res.ndim == 0:
+        res = _apply(jnp.reshape, res, (1,))
+    return res
 
 
 def transpose(data, axes=None):
