@@ -21,9 +21,15 @@ cases = {
     "potrf": (lambda a: L.potrf(a), [spd]),
     "potri": (lambda a: L.potri(a), [low]),
     "trmm": (lambda a, b: L.trmm(a, b, alpha=2.0), [low, B]),
-    "trmm_rt": (lambda a, b: L.trmm(a, b.transpose((0, 2, 1)), rightside=True, transpose=True, lower=False), [low, B]),
+    "trmm_rt": (
+        lambda a, b: L.trmm(a, b.transpose((0, 2, 1)), rightside=True, transpose=True, lower=False),
+        [low, B],
+    ),
     "trsm": (lambda a, b: L.trsm(a, b, alpha=0.5), [low, B]),
-    "trsm_rt": (lambda a, b: L.trsm(a, b.transpose((0, 2, 1)), rightside=True, transpose=True), [low, B]),
+    "trsm_rt": (
+        lambda a, b: L.trsm(a, b.transpose((0, 2, 1)), rightside=True, transpose=True),
+        [low, B],
+    ),
     "sumlogdiag": (lambda a: L.sumlogdiag(a), [spd]),
     "syrk": (lambda a: L.syrk(a, alpha=0.5), [B]),
     "syrk_t": (lambda a: L.syrk(a, transpose=True), [B]),
@@ -49,8 +55,8 @@ for name, (f, inputs) in cases.items():
     for i, (x, v) in enumerate(zip(xs, inputs)):
         out[f"{name}/x{i}"] = v
         out[f"{name}/g{i}"] = x.grad.asnumpy()
-q, l = L.gelqf(mx.nd.array(W))
-out["gelqf/x0"], out["gelqf/q"], out["gelqf/l"] = W, q.asnumpy(), l.asnumpy()
+q, lq = L.gelqf(mx.nd.array(W))
+out["gelqf/x0"], out["gelqf/q"], out["gelqf/l"] = W, q.asnumpy(), lq.asnumpy()
 u, lam = L.syevd(mx.nd.array(spd))
 out["syevd/x0"], out["syevd/u"], out["syevd/lam"] = spd, u.asnumpy(), lam.asnumpy()
 s, ld = L.slogdet(mx.nd.array(A))
