@@ -187,9 +187,15 @@ class SymbolBlock(CoreBlock):
         return self._core.program.random
 
     def _collect_params_with_prefix(self, prefix: str = "") -> dict:
+        # As MXNet 1.9.1: the structural names (save_parameters) drop the names' common prefix,
+        # so a SymbolBlock built twice (net0_..., net1_...) saves and loads the same keys.
+        import os
+
+        names = list(self._attrs)
+        common = os.path.commonprefix(names) if len(names) > 1 else ""
         if prefix:
             prefix += "."
-        return {prefix + name: self._reg_params[name] for name in self._attrs}
+        return {prefix + name[len(common) :]: self._reg_params[name] for name in names}
 
     @property
     def symbol(self) -> Symbol:

@@ -46,8 +46,11 @@ def functional_to_symbol(layer: Any, x: Symbol, names: Any, prefix: str = "") ->
         return x
     own = [n[len(prefix) :] for n in names if n.startswith(prefix) and "." not in n[len(prefix) :]]
     params = {n: var(f"{prefix}{n}") for n in own}
+    from mxjax._src.symbol.scope import Prefix
+
     node = (prefix[:-1] if prefix else type(layer).__name__.lower()).replace(".", "_")
-    return _core_to_symbol(layer, x, params, node)
+    with Prefix(f"{node}_"):
+        return _core_to_symbol(layer, x, params, node)
 
 
 def functional_to_mxnet(

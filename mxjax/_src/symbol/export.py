@@ -77,7 +77,8 @@ def _act(x: Symbol, act: Any, name: str) -> Symbol:
 
 def _core_to_symbol(core: Any, x: Symbol, params: dict[str, Symbol], name: str) -> Symbol:
     S = _sym()
-    fwd = f"{name}_fwd"
+    del name  # nodes are named under the block's name scope (mx.name.Prefix), as Gluon does
+    fwd = "fwd"
     if isinstance(core, D.Dense):
         y = S.FullyConnected(
             x,
@@ -88,7 +89,7 @@ def _core_to_symbol(core: Any, x: Symbol, params: dict[str, Symbol], name: str) 
             flatten=core.flatten,
             name=fwd,
         )
-        return _act(y, core.activation, f"{name}_{core.activation}_fwd")
+        return _act(y, core.activation, f"{core.activation}_fwd")
     if isinstance(core, C._ConvBase):
         kw = dict(
             kernel=core.kernel_size,
@@ -105,7 +106,7 @@ def _core_to_symbol(core: Any, x: Symbol, params: dict[str, Symbol], name: str) 
             y = S.Deconvolution(x, params["weight"], *bias, adj=core.output_padding, name=fwd, **kw)
         else:
             y = S.Convolution(x, params["weight"], *bias, name=fwd, **kw)
-        return _act(y, core.activation, f"{name}_{core.activation}_fwd")
+        return _act(y, core.activation, f"{core.activation}_fwd")
     if isinstance(core, P._GlobalPool):
         n = {"NCW": 1, "NWC": 1, "NCHW": 2, "NHWC": 2}.get(core.layout, 3)
         kind = "max" if "Max" in type(core).__name__ else "avg"
@@ -208,7 +209,7 @@ def _rnn_to_symbol(core: Any, x: Symbol, params: dict[str, Symbol], name: str) -
         for part in ("i2h", "h2h")
     ]
     flat = S.Concat(
-        *[S.Reshape(params[n], shape=(-1,)) for n in order], dim=0, name=f"{name}_rnn_param_concat"
+        *[S.Reshape(params[n], shape=(-1,)) for n in order], dim=0, name="rnn_param_concat"
     )
     seq = x if core.layout == "TNC" else S.swapaxes(x, dim1=0, dim2=1)
     # zero begin states of shape (layers*dirs, N, H), built from the input's batch size
@@ -230,6 +231,17 @@ def _rnn_to_symbol(core: Any, x: Symbol, params: dict[str, Symbol], name: str) -
         name=name,
     )
     return out if core.layout == "TNC" else S.swapaxes(out, dim1=0, dim2=1)
+
+
+def _scope(block: Any) -> Any:
+    """Gluon's name scope of a block while tracing: ``Prefix(block.prefix)`` (none for ``''``)."""
+    import contextlib
+
+    from mxjax._src.symbol.scope import Prefix
+
+    if getattr(block, "_empty_prefix", False) or not block.prefix:
+        return contextlib.nullcontext()
+    return Prefix(block.prefix)
 
 
 def _gluon_base(block: Any, name: str) -> type | None:
@@ -259,7 +271,8 @@ def block_to_symbol(block: Any, *xs: Any, **kwargs: Any) -> Any:
         if len(xs) != 1:
             raise ValueError(f"export: {type(block).__name__} takes one input; received {len(xs)}")
         params = {n: _param_var(block._param(n)) for n in (*block._pnames, *block._snames)}
-        return _core_to_symbol(block._core, xs[0], params, name)
+        with _scope(block):
+            return _core_to_symbol(block._core, xs[0], params, name)
     if hasattr(block, "_loss") and hasattr(block, "_core_cls"):  # a Gluon loss
         from mxjax._src.symbol.losses import loss_to_symbol
 
@@ -271,17 +284,20 @@ def block_to_symbol(block: Any, *xs: Any, **kwargs: Any) -> Any:
         and not _overrides(block, hybrid, "forward")
     ):
         params = {k: _param_var(p) for k, p in block._reg_params.items()}
-        return block.hybrid_forward(_sym(), *xs, **params)
+        with _scope(block):
+            return block.hybrid_forward(_sym(), *xs, **params)
     seq = _gluon_base(block, "Sequential")
     if seq is not None and type(block).__name__ in ("Sequential", "HybridSequential"):
         x = xs[0] if len(xs) == 1 else xs
-        for child in block._children.values():
-            x = child(x) if isinstance(x, Symbol) else child(*x)
+        with _scope(block):
+            for child in block._children.values():
+                x = child(x) if isinstance(x, Symbol) else child(*x)
         return x
     if _gluon_base(block, "Block") is not None:
         # forward() over child blocks and Symbol-aware operations (the model zoo's blocks)
         try:
-            out = block.forward(*xs)
+            with _scope(block):
+                out = block.forward(*xs)
         except (TypeError, AttributeError, ValueError) as e:
             raise ValueError(
                 f"export: {type(block).__name__}.forward cannot be traced to an MXNet graph "
