@@ -29,6 +29,7 @@ _SUBMODULES = {
     "cli",
     "persistent_cache",
     "context",
+    "contrib",
     "data",
     "gluon",
     "image",

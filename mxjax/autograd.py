@@ -26,10 +26,12 @@ from mxjax._src.autograd import (
     train_mode as train_mode,
 )
 from mxjax._src.dispatch import apply as apply, backward as backward
+from mxjax._src.nd.ndarray import NDArray as NDArray  # MXNet's autograd module exports it too
 
 __all__ = [
     "AutogradError",
     "Function",
+    "NDArray",
     "apply",
     "backward",
     "grad",

@@ -159,7 +159,17 @@ from mxjax._src.nd.serialization import (
     to_dlpack_for_read as to_dlpack_for_read,
     to_dlpack_for_write as to_dlpack_for_write,
 )
-from mxjax.nd import linalg as linalg, random as random
+from mxjax._src.nd.legacy import (
+    ElementWiseSum as ElementWiseSum,
+    choose_element_0index as choose_element_0index,
+    concatenate as concatenate,
+    crop as crop,
+    fill_element_0index as fill_element_0index,
+    from_numpy as from_numpy,
+    moveaxis as moveaxis,
+    onehot_encode as onehot_encode,
+)
+from mxjax.nd import contrib as contrib, linalg as linalg, random as random
 
 
 # MXNet's flat names for the samplers (``nd.uniform`` is ``nd.random.uniform`` ...)
@@ -187,6 +197,7 @@ __all__ = [
     "Activation",
     "Cast",
     "Dropout",
+    "ElementWiseSum",
     "FullyConnected",
     "LazyNDArray",
     "LeakyReLU",
@@ -231,10 +242,14 @@ __all__ = [
     "cast",
     "cbrt",
     "ceil",
+    "choose_element_0index",
     "clip",
     "concat",
+    "concatenate",
+    "contrib",
     "cos",
     "cosh",
+    "crop",
     "divide",
     "dot",
     "elemwise_add",
@@ -254,11 +269,13 @@ __all__ = [
     "expand_dims",
     "expm1",
     "eye",
+    "fill_element_0index",
     "flatten",
     "flip",
     "floor",
     "from_dlpack",
     "from_jax",
+    "from_numpy",
     "full",
     "gamma",
     "gammaln",
@@ -281,6 +298,7 @@ __all__ = [
     "min",
     "minimum",
     "modulo",
+    "moveaxis",
     "multiply",
     "nansum",
     "negative",
@@ -288,6 +306,7 @@ __all__ = [
     "normal",
     "not_equal",
     "one_hot",
+    "onehot_encode",
     "ones",
     "ones_like",
     "pick",

@@ -157,3 +157,78 @@ def test_inplace_shape_ops_and_squeeze_to_one():
     assert t.expand_dims(axis=-1, inplace=True).shape == (2, 3, 5, 1)
     assert nd.ones((1, 5, 1)).squeeze(axis=(0, 2), inplace=True).shape == (5,)
     assert nd.ones((1, 1, 1)).squeeze().shape == (1,)  # MXNet keeps one axis
+
+
+def test_legacy_ops_against_numpy():
+    rs = np.random.RandomState(0)
+    a = rs.randint(0, 50, (6, 4)).astype("float32")
+    idx = rs.randint(0, 4, 6)
+    val = rs.randint(0, 9, 6).astype("float32")
+    x = nd.array(a)
+    np.testing.assert_array_equal(
+        nd.choose_element_0index(x, nd.array(idx)).asnumpy(), a[np.arange(6), idx]
+    )
+    ref = a.copy()
+    ref[np.arange(6), idx] = val
+    np.testing.assert_array_equal(
+        nd.fill_element_0index(x, nd.array(val), nd.array(idx)).asnumpy(), ref
+    )
+    out = nd.zeros((6, 4))
+    nd.onehot_encode(nd.array(idx), out)
+    np.testing.assert_array_equal(out.asnumpy(), np.eye(4)[idx])
+    ones = nd.ones((3,), dtype="int32")
+    np.testing.assert_array_equal(nd.ElementWiseSum(ones, ones * 2, ones * 4).asnumpy(), [7, 7, 7])
+    np.testing.assert_array_equal(nd.crop(x, begin=(1, 0), end=(3, 2)).asnumpy(), a[1:3, 0:2])
+    parts = [rs.rand(2, k, 3).astype("float32") for k in (1, 2, 3)]
+    np.testing.assert_array_equal(
+        nd.concatenate([nd.array(p) for p in parts], axis=1).asnumpy(),
+        np.concatenate(parts, axis=1),
+    )
+    np.testing.assert_array_equal(nd.moveaxis(x, 0, 1).asnumpy(), np.moveaxis(a, 0, 1))
+    np.testing.assert_array_equal(nd.from_numpy(a).asnumpy(), a)
+
+
+def test_contrib_ops_against_numpy():
+    v = np.array([1.0, np.inf, -np.inf, np.nan, 0.0], dtype="float32")
+    x = nd.array(v)
+    np.testing.assert_array_equal(nd.contrib.isinf(x).asnumpy(), np.isinf(v).astype("float32"))
+    np.testing.assert_array_equal(nd.contrib.isnan(x).asnumpy(), np.isnan(v).astype("float32"))
+    np.testing.assert_array_equal(
+        nd.contrib.isfinite(x).asnumpy(), np.isfinite(v).astype("float32")
+    )
+    np.testing.assert_array_equal(
+        nd.contrib.arange_like(nd.zeros((2, 3)), start=1, step=2).asnumpy(),
+        (1 + 2 * np.arange(6)).reshape(2, 3),
+    )
+    np.testing.assert_array_equal(
+        nd.contrib.arange_like(nd.zeros((2, 4)), axis=1, repeat=2).asnumpy(), [0, 0, 1, 1]
+    )
+    old = np.zeros((4, 2), "float32")
+    ref = old.copy()
+    ref[[3, 1]] = [[1, 2], [3, 4]]
+    got = nd.contrib.index_copy(nd.array(old), nd.array([3, 1]), nd.array([[1, 2], [3, 4]]))
+    np.testing.assert_array_equal(got.asnumpy(), ref)
+    np.testing.assert_allclose(
+        nd.contrib.div_sqrt_dim(nd.ones((2, 9))).asnumpy(), np.full((2, 9), 1 / 3), rtol=1e-6
+    )
+    ia = nd.contrib.index_array(nd.zeros((2, 3)), axes=(1,)).asnumpy()
+    np.testing.assert_array_equal(ia[..., 0], np.broadcast_to(np.arange(3), (2, 3)))
+    assert float(nd.contrib.allclose(x, x).asscalar()) == 1.0
+
+
+def test_contrib_autograd():
+    cag = mx.contrib.autograd
+    a, b = nd.array([1.0, 2.0]), nd.array([3.0, 4.0])
+    grads, out = cag.grad_and_loss(lambda x, y: x * x * y, argnum=[0, 1])(a, b)
+    np.testing.assert_allclose(out.asnumpy(), [3.0, 16.0])
+    np.testing.assert_allclose(grads[0].asnumpy(), [6.0, 16.0])  # 2 x y
+    np.testing.assert_allclose(grads[1].asnumpy(), [1.0, 4.0])  # x^2
+    (g,) = cag.grad(lambda x: nd.exp(x), argnum=0)(a)
+    np.testing.assert_allclose(g.asnumpy(), np.exp([1.0, 2.0]), rtol=1e-6)
+    with cag.train_section():
+        assert autograd.is_recording() and autograd.is_training()
+        with cag.test_section():
+            assert not autograd.is_recording() and not autograd.is_training()
+    assert not autograd.is_recording()
+    with pytest.raises(TypeError, match="NDArrays"):
+        cag.grad(lambda x: x)(1.0)
