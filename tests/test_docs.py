@@ -8,6 +8,7 @@ devices when it starts."""
 
 import doctest
 import glob
+import logging
 import os
 import re
 import subprocess
@@ -46,10 +47,24 @@ def python_blocks(text: str, markdown: bool) -> list[str]:
     return blocks
 
 
+def _logger_settings() -> dict:
+    loggers = [logging.getLogger()] + [
+        lg for lg in logging.Logger.manager.loggerDict.values() if isinstance(lg, logging.Logger)
+    ]
+    return {lg: (lg.disabled, lg.level) for lg in loggers}
+
+
 @pytest.fixture
 def in_tmp(tmp_path, monkeypatch):
+    """A temporary working directory; loggers a page silenced are restored afterwards
+    (``est.logger.disabled = True`` on one page must not hide the next page's output)."""
     monkeypatch.chdir(tmp_path)
-    return tmp_path
+    saved = _logger_settings()
+    yield tmp_path
+    for lg, (disabled, level) in saved.items():
+        lg.disabled, lg.level = disabled, level
+    for lg in set(_logger_settings()) - set(saved):
+        lg.disabled = False
 
 
 # Runs one page in a fresh interpreter with the test suite's strict JAX settings.
