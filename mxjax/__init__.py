@@ -23,6 +23,7 @@ __version__ = "0.1.0.dev0"
 
 # Public sub-modules, imported on first attribute access (PEP 562).
 _SUBMODULES = {
+    "amp",
     "attribute",
     "autograd",
     "callback",

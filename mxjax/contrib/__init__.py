@@ -1,4 +1,4 @@
-"""MXNet's ``mx.contrib``: contributed APIs (``mx.contrib.autograd``).
+"""MXNet's ``mx.contrib``: contributed APIs (``mx.contrib.autograd``, ``mx.contrib.amp``).
 
 Examples:
     >>> import mxjax as mx
@@ -6,6 +6,6 @@ Examples:
     'TrainingStateScope'
 """
 
-from mxjax.contrib import autograd as autograd
+from mxjax.contrib import amp as amp, autograd as autograd
 
-__all__ = ["autograd"]
+__all__ = ["amp", "autograd"]

@@ -201,6 +201,9 @@ class Trainer:
                     "Parameters with stale gradient"
                 )
             fresh.append(ok)
+        scaler = getattr(self, "_amp_loss_scaler", None)  # set by amp.init_trainer
+        if scaler is not None and scaler.has_overflow(params):
+            return  # AMP: skip the update whose gradients overflowed (the scale was lowered)
         if self._check_nan:  # before anything changes (num_update included)
             self._raise_on_nonfinite(params, fresh, reduce)
         if self._states is None:

@@ -1,0 +1,18 @@
+"""``mx.contrib.amp``: MXNet's path to :mod:`mxjax.amp`.
+
+Examples:
+    >>> from mxjax.contrib import amp
+    >>> amp.LossScaler().loss_scale
+    65536.0
+"""
+
+from mxjax._src.amp import (
+    LossScaler as LossScaler,
+    init as init,
+    init_trainer as init_trainer,
+    scale_loss as scale_loss,
+    target_dtype as target_dtype,
+    unscale as unscale,
+)
+
+__all__ = ["LossScaler", "init", "init_trainer", "scale_loss", "target_dtype", "unscale"]
