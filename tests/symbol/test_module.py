@@ -21,9 +21,10 @@ def trained():
     np.random.seed(0)
     mx.random.seed(0)
     # --- the script from issue 13, unchanged except the import ---
-    data = mx.sym.var("data")
-    fc = mx.sym.FullyConnected(data, num_hidden=10)
-    loss = mx.sym.SoftmaxOutput(data=fc, name="softmax")
+    with mx.name.NameManager():  # (not in the script) automatic names from 0 in any test order
+        data = mx.sym.var("data")
+        fc = mx.sym.FullyConnected(data, num_hidden=10)
+        loss = mx.sym.SoftmaxOutput(data=fc, name="softmax")
     optimizer = mx.optimizer.SGD(learning_rate=0.01)
     train_iter = mx.io.NDArrayIter(X_train, y_train, batch_size=32)
     model = mx.mod.Module(symbol=loss, context=mx.cpu())
