@@ -169,7 +169,7 @@ from mxjax._src.nd.legacy import (
     moveaxis as moveaxis,
     onehot_encode as onehot_encode,
 )
-from mxjax.nd import contrib as contrib, linalg as linalg, random as random
+from mxjax.nd import contrib as contrib, linalg as linalg, random as random, sparse as sparse
 
 
 # MXNet's flat names for the samplers (``nd.uniform`` is ``nd.random.uniform`` ...)
@@ -348,6 +348,7 @@ __all__ = [
     "softmax",
     "softsign",
     "sort",
+    "sparse",
     "split",
     "sqrt",
     "square",

@@ -73,7 +73,9 @@ def zeros(shape, ctx=None, dtype=None, **kwargs) -> NDArray:
         >>> out = nd.ones((2,)); nd.zeros((2,), out=out) is out
         True
     """
-    return full(shape, 0, ctx, dtype, out=kwargs.get("out"))
+    res = full(shape, 0, ctx, dtype, out=kwargs.get("out"))
+    stype = kwargs.get("stype")
+    return res if stype in (None, "default") else res.tostype(stype)
 
 
 def empty(shape, ctx=None, dtype=None) -> NDArray:

@@ -19,7 +19,14 @@ from mxjax._src.nd import _fns as F
 from mxjax._src.nd._mode import _state
 from mxjax._src.nd.shape import infer_reshape
 
-__all__ = ["NDArray", "from_jax", "register_methods", "set_dispatch"]
+__all__ = [
+    "NDArray",
+    "from_jax",
+    "register_methods",
+    "register_storage",
+    "set_dispatch",
+    "storage_class",
+]
 _INPLACE = (
     "Assigning to NDArrays that are already in a computational graph will cause undefined "
     "behavior when evaluating gradients. Please call backward first to clear the graph or do "
@@ -203,7 +210,7 @@ class NDArray:
 
     def detach(self) -> NDArray:
         """The same data, cut from the computational graph."""
-        return NDArray(self._data)
+        return type(self)(self._data)
 
     def __reduce__(self):
         # pickles and copies keep the data only (no tape entry or gradient), as MXNet's
@@ -214,29 +221,33 @@ class NDArray:
         jax.block_until_ready(self._data)
 
     def tostype(self, stype: str) -> NDArray:
-        """Storage conversion; only ``'default'`` (dense) is supported.
+        """A copy in storage type ``stype``: ``'default'``, ``'row_sparse'`` or ``'csr'``.
 
-        Raises:
-            ValueError: for ``'row_sparse'``/``'csr'``.
+        Sparse arrays are API-compatible containers over dense values
+        (``mxjax.nd.sparse``); operators treat them as dense arrays.
+
+        Examples:
+            >>> from mxjax import nd
+            >>> nd.ones((2, 2)).tostype("csr").stype
+            'csr'
         """
-        if stype != "default":
-            raise ValueError(f"NDArray.tostype: only stype='default' is supported, got {stype!r}")
-        return self.copy()
+        cls = storage_class(stype, "NDArray.tostype")
+        res = self.copy()
+        return res if cls is NDArray else cls(res._data)
 
     def attach_grad(self, grad_req: str = "write", stype=None) -> None:
         """Allocates a zero gradient buffer and marks the array as a variable.
 
         Args:
             grad_req: ``'write'`` (overwrite), ``'add'`` (accumulate) or ``'null'``.
-            stype: must be None or ``'default'``.
+            stype: the gradient's storage type (None: the array's own).
         """
         if grad_req not in ("write", "add", "null"):
             raise ValueError(
                 f"NDArray.attach_grad: grad_req must be 'write', 'add' or 'null', got {grad_req!r}"
             )
-        if stype not in (None, "default"):
-            raise ValueError(f"NDArray.attach_grad: stype must be 'default', got {stype!r}")
-        self._grad = NDArray(_zeros_like(self._data))
+        cls = type(self) if stype is None else storage_class(stype, "NDArray.attach_grad")
+        self._grad = cls(_zeros_like(self._data))
         self._grad_req = grad_req
         self._entry = None
 
@@ -508,6 +519,37 @@ def _no_backward(*args, **kwargs):
 _apply = _eager_apply
 _backward = _no_backward
 _METHODS: dict = {}
+
+
+_STORAGE: dict = {}  # stype -> NDArray subclass, filled by mxjax._src.nd.sparse
+
+
+def register_storage(stype: str, cls: type) -> None:
+    """Registers the NDArray subclass of a sparse storage type (``mxjax._src.nd.sparse`` does).
+
+    Examples:
+        >>> from mxjax._src.nd import ndarray
+        >>> from mxjax import nd
+        >>> ndarray.storage_class("csr", "example").__name__
+        'CSRNDArray'
+    """
+    _STORAGE[stype] = cls
+
+
+def storage_class(stype, where: str) -> type:
+    """The NDArray class of storage type ``stype`` (``'default'`` or None: NDArray).
+
+    Examples:
+        >>> from mxjax._src.nd.ndarray import storage_class
+        >>> storage_class("default", "example").__name__
+        'NDArray'
+    """
+    if stype in (None, "default"):
+        return NDArray
+    cls = _STORAGE.get(stype)
+    if cls is None:
+        raise ValueError(f"{where}: stype must be 'default', 'row_sparse' or 'csr', got {stype!r}")
+    return cls
 
 
 def set_dispatch(apply, backward) -> None:
