@@ -9,11 +9,11 @@ Files are written atomically; :mod:`mxjax._src.symbol.loader` reads them.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from typing import Any
 
 import numpy as np
+
+from ..io.atomic import atomic_write
 
 __all__ = ["dtype_code", "dtype_from_code", "save", "to_dict", "tojson"]
 
@@ -109,18 +109,5 @@ def tojson(symbol: Any) -> str:
 
 
 def save(symbol: Any, fname: str) -> None:
-    """Writes ``symbol.tojson()`` to ``fname`` (temporary file, then rename)."""
-    text = tojson(symbol)
-    d = os.path.dirname(os.path.abspath(fname))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=d)
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; a model file is shared
-        os.replace(tmp, fname)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Writes ``symbol.tojson()`` to ``fname`` atomically (temporary file, then rename)."""
+    atomic_write(fname, tojson(symbol))
