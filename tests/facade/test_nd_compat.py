@@ -185,6 +185,10 @@ def test_legacy_ops_against_numpy():
         np.concatenate(parts, axis=1),
     )
     np.testing.assert_array_equal(nd.moveaxis(x, 0, 1).asnumpy(), np.moveaxis(a, 0, 1))
+    b = rs.rand(2, 3, 4).astype("float32")
+    np.testing.assert_array_equal(
+        nd.moveaxis(nd.array(b), [0, 2], [2, 0]).asnumpy(), np.moveaxis(b, [0, 2], [2, 0])
+    )
     np.testing.assert_array_equal(nd.from_numpy(a).asnumpy(), a)
 
 

@@ -132,14 +132,20 @@ def concatenate(arrays, axis=0, always_copy=True):
 
 
 def moveaxis(tensor, source, destination):
-    """Moves axis ``source`` to position ``destination``.
+    """Moves axis ``source`` to position ``destination`` (ints, or lists of axes).
 
     Examples:
         >>> from mxjax import nd
         >>> nd.moveaxis(nd.zeros((1, 2, 3)), 0, -1).shape
         (2, 3, 1)
+        >>> nd.moveaxis(nd.zeros((1, 2, 3)), [0, 1], [2, 0]).shape
+        (2, 3, 1)
     """
-    return _apply(jnp.moveaxis, tensor, int(source), int(destination))
+    return _apply(jnp.moveaxis, tensor, _axes(source), _axes(destination))
+
+
+def _axes(a):
+    return tuple(int(i) for i in a) if isinstance(a, (list, tuple)) else int(a)
 
 
 def from_numpy(ndarray, zero_copy=True):
