@@ -88,8 +88,8 @@ def test_statuses_follow_the_code_and_the_notes(groups):
     assert status[("mx.gluon", "HybridBlock")][1] == ""  # supported: no "why missing" note
     assert status[("mx.gluon.nn", "SELU")][0] == compat_table.PARTIAL
     assert "MXNet 1.9.1" in status[("mx.gluon.nn", "SELU")][1]
-    assert status[("mx.nd", "sparse")][0] == compat_table.NOT_YET
-    assert "sparse" in status[("mx.nd", "sparse")][1]
+    assert status[("mx.optimizer", "NDabs")][0] == compat_table.NOT_YET
+    assert "internal" in status[("mx.optimizer", "NDabs")][1]
 
 
 def test_notes_file_parses_and_rejects_bad_lines(tmp_path):
