@@ -43,7 +43,7 @@ def main(argv=None):
     )
     test = gluon.data.DataLoader(load(False, args.root).transform_first(to_tensor), batch_size=256)
 
-    net = nn.Sequential()
+    net = nn.HybridSequential()
     net.add(
         nn.Conv2D(channels=16, kernel_size=3, activation="relu"),
         nn.MaxPool2D(pool_size=2),
