@@ -452,7 +452,7 @@ def test_model_load_parameters_is_strict_about_dtype(tmp_path):
     path = str(tmp_path / "int.params")
     io.save_params(path, {"weight": np.ones((2, 3), np.int32), "bias": np.zeros(2, np.int32)})
     with pytest.raises(
-        ValueError, match="weight has dtype int32 in .*expected float32.*cast_dtype"
+        ValueError, match="(weight|bias) has dtype int32 in .*expected float32.*cast_dtype"
     ):
         model.load_parameters(path)
     model.load_parameters(path, cast_dtype=True)
