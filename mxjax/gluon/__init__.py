@@ -27,8 +27,8 @@ from mxjax._src.gluon.parameter import (
     Constant as Constant,
     DeferredInitializationError as DeferredInitializationError,
     Parameter as Parameter,
-    ParameterDict as ParameterDict,
 )
+from mxjax._src.gluon.parameter_dict import ParameterDict as ParameterDict
 
 _LAZY = {
     "nn",

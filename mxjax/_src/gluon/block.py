@@ -27,12 +27,8 @@ from mxjax._src.compile_cache import cached
 from mxjax._src.deferred import LazyNDArray
 from mxjax._src.gluon import _bridge as B
 from mxjax._src.gluon.keras import KerasMixin
-from mxjax._src.gluon.parameter import (
-    DeferredInitializationError,
-    Parameter,
-    ParameterDict,
-    _assign,
-)
+from mxjax._src.gluon.parameter import DeferredInitializationError, Parameter
+from mxjax._src.gluon.parameter_dict import ParameterDict, _assign
 
 __all__ = ["Block", "HybridBlock", "HybridSequential", "Sequential"]
 

@@ -23,7 +23,8 @@ import optax
 
 from mxjax import optimizer as _opt
 from mxjax._src.gluon import _bridge as B
-from mxjax._src.gluon.parameter import Parameter, ParameterDict
+from mxjax._src.gluon.parameter import Parameter
+from mxjax._src.gluon.parameter_dict import ParameterDict
 from mxjax._src.validate import check_hyperparams, check_number
 
 __all__ = ["Trainer"]

@@ -16,7 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from mxjax._src.gluon.core_block import CoreBlock
-from mxjax._src.gluon.parameter import ParameterDict
+from mxjax._src.gluon.parameter_dict import ParameterDict
 from mxjax._src.layers.base import Layer, flatten_names, layer
 from mxjax._src.symbol.graph import Group, Symbol
 
