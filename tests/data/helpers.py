@@ -1,5 +1,7 @@
 """Picklable datasets and transforms used by the DataLoader worker tests."""
 
+import importlib.abc
+import importlib.util
 import os
 import signal
 import sys
@@ -45,3 +47,18 @@ class Faulty(Dataset):
         if self.mode == "probe":  # which heavy modules has the worker imported?
             return np.array(["jax" in sys.modules, "pytest" in sys.modules])
         return np.float32(i)
+
+
+class VirtualModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """An import hook serving one module, ``_mxjax_virtual`` (``VALUE = 7``), from memory."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname == "_mxjax_virtual":
+            return importlib.util.spec_from_loader(fullname, self)
+        return None
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        module.VALUE = 7

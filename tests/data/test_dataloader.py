@@ -113,6 +113,29 @@ def test_workers_import_neither_jax_nor_the_main_module():
     assert not probe.any()
 
 
+def test_workers_resolve_module_aliases_and_import_hooks(monkeypatch):
+    # Fork-based MXNet workers see every module the parent can import under every name; a
+    # spawned worker gets the parent's aliases (sys.modules['mxnet'] = mxjax style) and its
+    # picklable sys.meta_path hooks, so the dataset's module imports there as in the parent.
+    import importlib
+    import json
+
+    from tests.data.helpers import VirtualModules
+
+    monkeypatch.setitem(sys.modules, "_mxjax_alias_json", json)
+    monkeypatch.setattr(sys, "meta_path", [*sys.meta_path, VirtualModules()])
+    monkeypatch.delitem(sys.modules, "tests.data.import_probe", raising=False)
+    probe = importlib.import_module("tests.data.import_probe")
+    try:
+        with DataLoader(probe.ProbeDataset(), batch_size=4, num_workers=1) as loader:
+            (batch,) = list(loader)
+    finally:
+        for name in ("tests.data.import_probe", "_mxjax_virtual"):
+            sys.modules.pop(name, None)
+    expected = [[i, len(json.dumps([i])), 7, 1] for i in range(4)]
+    np.testing.assert_array_equal(batch, expected)
+
+
 def test_timeout():
     loader = DataLoader(Faulty("sleep", bad=0, n=2), batch_size=1, num_workers=1, timeout=0.5)
     with pytest.raises(DataLoaderTimeoutError, match="timeout=0.5"):

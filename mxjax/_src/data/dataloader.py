@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from mxjax._src.data import worker_imports
 from mxjax._src.data.batchify import default_batchify_fn
 from mxjax._src.data.sampler import BatchSampler, RandomSampler, SequentialSampler
 from mxjax._src.data.worker import load_batch, worker_loop
@@ -127,6 +128,7 @@ class _ProcessPool:
 
     def __init__(self, num_workers: int, payload: bytes):
         ctx = mp.get_context("spawn")
+        imports = worker_imports.capture()
         self.procs, self.conns = [], []
         self.pending: list[collections.deque] = []
         self._finalizer = weakref.finalize(self, _shutdown, self.procs, self.conns)
@@ -134,7 +136,7 @@ class _ProcessPool:
             parent, child = ctx.Pipe(duplex=True)
             proc = ctx.Process(
                 target=worker_loop,
-                args=(wid, payload, child),
+                args=(wid, payload, child, imports),
                 daemon=True,
                 name=f"mxjax-data-worker-{wid}",
             )

@@ -15,6 +15,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+from mxjax._src.data import worker_imports
 from mxjax._src.data.batchify import default_batchify_fn
 from mxjax._src.data.rng import sample_key
 
@@ -72,15 +73,19 @@ def watch_parent(interval: float = 0.5) -> threading.Thread:
     return thread
 
 
-def worker_loop(worker_id: int, payload: bytes, conn: Any) -> None:
+def worker_loop(worker_id: int, payload: bytes, conn: Any, imports: bytes | None = None) -> None:
     """Main loop of a worker process: receive ``(task, indices, key)``, send results.
 
+    ``imports`` (from :func:`worker_imports.capture` in the parent) installs the
+    parent's module aliases and import hooks before the dataset is unpickled.
     Replies ``(task, True, batch)`` or ``(task, False, traceback_text)``; exits on
     ``None`` or when the parent's end of the pipe closes.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     watch_parent()
     try:
+        if imports is not None:
+            worker_imports.install(imports)
         dataset, batchify_fn, batch_transform = pickle.loads(payload)
     except BaseException:
         conn.send((None, False, traceback.format_exc()))
