@@ -414,11 +414,23 @@ def test_sparse_label_out_of_range(bad):
 
 def test_ctc_label_out_of_range():
     pred = np.zeros((2, 4, 3), np.float32)
-    label = np.array([[0, 2], [1, -1]])  # 2 is the blank of 3 classes
-    with pytest.raises(ValueError, match=r"ctc_loss: labels must lie in \[0, 2\), got 2"):
+    label = np.array([[0, 3], [1, -1]])  # 3 is past the 3 classes
+    with pytest.raises(ValueError, match=r"ctc_loss: labels must lie in \[0, 3\), got 3"):
         losses.ctc_loss(pred, label)
     got = jax.jit(losses.ctc_loss)(pred, label)
     assert np.isnan(got[0]) and np.isfinite(got[1])
+
+
+def test_ctc_label_equal_to_blank_as_mxnet():
+    # MXNet 1.9.1 accepts the blank index C - 1 as a label (gluon.loss.CTCLoss on
+    # nd.ones((2, 20, 4)) with labels [[3, 3], [2, 1, 1]] gives [19.028875, 16.505817]),
+    # also when lengths are given (traced labels: no NaN for the blank index).
+    pred = np.ones((2, 20, 4), np.float32)
+    want = [19.028875, 16.505817]
+    got = losses.ctc_loss(pred, np.array([[3, 3, -1], [2, 1, 1]]))
+    np.testing.assert_allclose(got, want, rtol=1e-5)
+    got = jax.jit(losses.ctc_loss)(pred, np.array([[3, 3, 0], [2, 1, 1]]), [20, 20], [2, 3])
+    np.testing.assert_allclose(got, want, rtol=1e-5)
 
 
 @pytest.mark.parametrize(

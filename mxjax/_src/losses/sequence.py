@@ -35,6 +35,8 @@ def ctc_loss(
 
     ``pred`` holds unnormalised activations over ``C`` classes; as in Gluon
     the blank is the *last* class ``C - 1`` and labels lie in ``[0, C - 1)``.
+    As in MXNet, a label equal to the blank index ``C - 1`` is accepted and
+    emits with the blank's probability (MXNet's lattice does not tell them apart).
     Without ``label_lengths`` a label sequence ends at its first ``-1``.
 
     Args:
@@ -49,11 +51,11 @@ def ctc_loss(
 
     Returns:
         An array of shape ``(N,)``. Under ``jit``, samples with a label
-        outside ``[0, C - 1)`` give NaN.
+        outside ``[0, C)`` give NaN.
 
     Raises:
         ValueError: for a bad layout, mismatched shapes or a concrete label
-            outside ``[0, C - 1)``.
+            outside ``[0, C)``.
 
     Examples:
         >>> import jax.numpy as jnp
@@ -93,13 +95,13 @@ def ctc_loss(
         lengths = jnp.asarray(label_lengths).astype(jnp.int32).reshape((n, 1))
         label_pad = positions >= lengths
     checked = jnp.where(label_pad, 0, label)
-    valid = _check_class_labels(name, checked, c - 1)
+    valid = _check_class_labels(name, checked, c)
     if pred_lengths is None:
         logit_pad = jnp.zeros((n, t), pred.dtype)
     else:
         plen = jnp.asarray(pred_lengths).astype(jnp.int32).reshape((n, 1))
         logit_pad = (jnp.arange(t)[None, :] >= plen).astype(pred.dtype)
-    loss = _ctc_core(pred, logit_pad, jnp.clip(checked, 0, c - 2), label_pad.astype(pred.dtype))
+    loss = _ctc_core(pred, logit_pad, jnp.clip(checked, 0, c - 1), label_pad.astype(pred.dtype))
     if valid is not None:
         loss = jnp.where(jnp.all(valid, axis=1), loss, jnp.nan)
     return _weighting(name, loss, weight, sample_weight)

@@ -446,13 +446,21 @@ class NDArray:
         """Product over ``axis``; see :meth:`sum`."""
         return self._reduce("prod", axis, keepdims, exclude)
 
-    def argmax(self, axis=None, keepdims=False):
-        """Indices of maxima along ``axis`` as float32 (MXNet's convention)."""
-        return NDArray(F.argreduce(self._data, "max", axis, keepdims))
+    def argmax(self, axis=None, keepdims=False, out=None):
+        """Indices of maxima along ``axis`` as float32 (MXNet's convention), into ``out`` if given.
 
-    def argmin(self, axis=None, keepdims=False):
-        """Indices of minima along ``axis`` as float32 (MXNet's convention)."""
-        return NDArray(F.argreduce(self._data, "min", axis, keepdims))
+        ``numpy.argmax(x, axis)`` calls this method, so it returns an NDArray too.
+        """
+        res = NDArray(F.argreduce(self._data, "max", axis, keepdims))
+        return res if out is None else res.copyto(out)
+
+    def argmin(self, axis=None, keepdims=False, out=None):
+        """Indices of minima along ``axis`` as float32 (MXNet's convention), into ``out`` if given.
+
+        ``numpy.argmin(x, axis)`` calls this method, so it returns an NDArray too.
+        """
+        res = NDArray(F.argreduce(self._data, "min", axis, keepdims))
+        return res if out is None else res.copyto(out)
 
     def norm(self, ord=2, axis=None, keepdims=False):  # noqa: A002
         """The L1 or L2 norm over ``axis`` (all elements if None)."""

@@ -59,7 +59,8 @@ def _unary(name, fn):
 
 
 def _binary(name, fn):
-    def op(lhs, rhs, out=None):
+    def op(lhs, rhs, out=None, **kwargs):
+        # MXNet ignores attributes of parameterless operators (e.g. ``axis=``).
         res = _apply(fn, lhs, rhs)
         return res if out is None else res_into(out, res)
 
@@ -75,7 +76,7 @@ def _binary(name, fn):
 
 
 def _cmp(name, code):
-    def op(lhs, rhs, out=None):
+    def op(lhs, rhs, out=None, **kwargs):
         res = _apply(F.cmp, lhs, rhs, code)
         return res if out is None else res_into(out, res)
 
@@ -134,7 +135,7 @@ prod = _reduction("prod")
 nansum = sum
 
 
-def argmax(data, axis=None, keepdims=False):
+def argmax(data, axis=None, keepdims=False, out=None):
     """Indices of the maxima along ``axis`` as float32.
 
     Examples:
@@ -142,10 +143,10 @@ def argmax(data, axis=None, keepdims=False):
         >>> nd.argmax(nd.array([[1, 3, 2]]), axis=1).asnumpy()
         array([1.], dtype=float32)
     """
-    return NDArray(F.argreduce(data.jax, "max", axis, keepdims))
+    return data.argmax(axis=axis, keepdims=keepdims, out=out)
 
 
-def argmin(data, axis=None, keepdims=False):
+def argmin(data, axis=None, keepdims=False, out=None):
     """Indices of the minima along ``axis`` as float32.
 
     Examples:
@@ -153,7 +154,7 @@ def argmin(data, axis=None, keepdims=False):
         >>> nd.argmin(nd.array([[1, 3, 2]]), axis=1).asnumpy()
         array([0.], dtype=float32)
     """
-    return NDArray(F.argreduce(data.jax, "min", axis, keepdims))
+    return data.argmin(axis=axis, keepdims=keepdims, out=out)
 
 
 def norm(data, ord=2, axis=None, keepdims=False):  # noqa: A002
