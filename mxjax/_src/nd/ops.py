@@ -10,7 +10,7 @@ from mxjax._src.dispatch import apply as _apply
 from mxjax._src.nd import _fns as F
 from mxjax._src.nd._mode import is_recording, is_training
 from mxjax._src.nd.creation import array, res_into
-from mxjax._src.nd.ndarray import NDArray, register_methods
+from mxjax._src.nd.ndarray import register_methods
 from mxjax._src.nd.ops_shape import *  # noqa: F403
 from mxjax._src.nd.ops_shape import __all__ as _shape_all
 from mxjax._src.nd.random import next_key
