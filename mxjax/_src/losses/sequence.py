@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
-import optax
 
 from mxjax._src.losses._common import (
     _as_array,
@@ -15,10 +14,42 @@ from mxjax._src.losses._common import (
 __all__ = ["ctc_loss"]
 
 
+_LOG_ZERO = -1e5  # a finite log(0): keeps gradients of impossible paths at 0 instead of NaN
+
+
 @jax.jit
 def _ctc_core(pred, logit_pad, labels, label_pad):
-    # jitted: optax's scan is slow to dispatch op by op in eager mode.
-    return optax.ctc_loss(pred, logit_pad, labels, label_pad, blank_id=pred.shape[-1] - 1)
+    """CTC negative log-likelihood by the forward algorithm in log space, batched.
+
+    The blank is the last class. As in MXNet, the transition that skips a blank
+    is not allowed into a repeated label nor into a label equal to the blank.
+    """
+    n, t, c = pred.shape
+    blank = c - 1
+    logp = jax.nn.log_softmax(pred, axis=-1)
+    lab_len = jnp.sum(1 - label_pad, axis=1).astype(jnp.int32)
+    s = 2 * labels.shape[1] + 1
+    ext = jnp.full((n, s), blank, labels.dtype).at[:, 1::2].set(labels)
+    prev = jnp.pad(ext[:, :-2], ((0, 0), (2, 0)), constant_values=blank)
+    skip = (ext != blank) & (ext != prev)
+    emit = jnp.take_along_axis(logp, jnp.broadcast_to(ext[:, None, :], (n, t, s)), axis=2)
+    alpha0 = jnp.full((n, s), _LOG_ZERO, pred.dtype)
+    alpha0 = alpha0.at[:, :2].set(emit[:, 0, :2])
+
+    def step(alpha, xs):
+        e, pad = xs
+        a1 = jnp.pad(alpha[:, :-1], ((0, 0), (1, 0)), constant_values=_LOG_ZERO)
+        a2 = jnp.pad(alpha[:, :-2], ((0, 0), (2, 0)), constant_values=_LOG_ZERO)
+        a2 = jnp.where(skip, a2, _LOG_ZERO)
+        new = jnp.logaddexp(jnp.logaddexp(alpha, a1), a2) + e
+        return jnp.where(pad[:, None] > 0, alpha, new), None
+
+    xs = (jnp.swapaxes(emit[:, 1:], 0, 1), jnp.swapaxes(logit_pad[:, 1:], 0, 1))
+    alpha, _ = jax.lax.scan(step, alpha0, xs)
+    last = jnp.take_along_axis(alpha, (2 * lab_len)[:, None], axis=1)[:, 0]
+    before = jnp.take_along_axis(alpha, jnp.maximum(2 * lab_len - 1, 0)[:, None], axis=1)[:, 0]
+    before = jnp.where(lab_len > 0, before, _LOG_ZERO)
+    return -jnp.logaddexp(last, before)
 
 
 def ctc_loss(
@@ -35,8 +66,8 @@ def ctc_loss(
 
     ``pred`` holds unnormalised activations over ``C`` classes; as in Gluon
     the blank is the *last* class ``C - 1`` and labels lie in ``[0, C - 1)``.
-    As in MXNet, a label equal to the blank index ``C - 1`` is accepted and
-    emits with the blank's probability (MXNet's lattice does not tell them apart).
+    As in MXNet, a label equal to the blank index ``C - 1`` is accepted: it
+    emits with the blank's probability and cannot be reached by skipping a blank.
     Without ``label_lengths`` a label sequence ends at its first ``-1``.
 
     Args:
