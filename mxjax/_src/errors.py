@@ -46,6 +46,23 @@ class ShapeMismatchError(MXJaxError, ValueError):
     """
 
 
+class CheckError(ValueError, AssertionError):
+    """A bad argument that MXNet rejects with a bare ``assert``.
+
+    It is a ``ValueError`` (mxjax's rule for bad input) and an
+    ``AssertionError`` (what MXNet raises), so code written against either
+    keeps working.
+
+    Examples:
+        >>> import mxjax as mx
+        >>> try:
+        ...     mx.gluon.Parameter("w", shape=(2,), stype="dense")
+        ... except AssertionError as e:
+        ...     print(isinstance(e, ValueError))
+        True
+    """
+
+
 class AutogradError(MXJaxError, RuntimeError):
     """Raised for autograd misuse MXNet also rejects (backward outside a graph, ...).
 

@@ -10,8 +10,9 @@ from mxjax._src.nd.sparse import (
     CSRNDArray as CSRNDArray,
     RowSparseNDArray as RowSparseNDArray,
     csr_matrix as csr_matrix,
+    retain as retain,
     row_sparse_array as row_sparse_array,
     zeros as zeros,
 )
 
-__all__ = ["CSRNDArray", "RowSparseNDArray", "csr_matrix", "row_sparse_array", "zeros"]
+__all__ = ["CSRNDArray", "RowSparseNDArray", "csr_matrix", "retain", "row_sparse_array", "zeros"]

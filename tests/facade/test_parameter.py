@@ -31,7 +31,7 @@ def test_parameter_basics():
     p.cast("float16")
     assert p.data().asnumpy().dtype == np.float16
     with pytest.raises(ValueError, match="stype"):
-        gluon.Parameter("x", stype="row_sparse")
+        gluon.Parameter("x", stype="dense")
 
 
 def test_global_init_suffix_rules_and_precedence():

@@ -302,6 +302,9 @@ class Embedding(CoreBlock):
         >>> emb.initialize()
         >>> emb(mx.nd.array([1, 2])).shape
         (2, 4)
+
+    With ``sparse_grad=True`` the weight's gradient is a ``RowSparseNDArray``
+    (values kept dense, see ``mx.nd.sparse``).
     """
 
     def __init__(
@@ -317,6 +320,8 @@ class Embedding(CoreBlock):
     ):
         core = _basic.Embedding(input_dim, output_dim, str(dtype), weight_initializer, sparse_grad)
         super().__init__(core, prefix=prefix, params=params)
+        if sparse_grad:  # MXNet: the weight's gradient is a RowSparseNDArray
+            self.weight._grad_stype = "row_sparse"
 
     def _in_size(self) -> int:
         return 1

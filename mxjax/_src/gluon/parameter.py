@@ -9,11 +9,15 @@ import jax.numpy as jnp
 import numpy as np
 
 from mxjax._src import initializers
+from mxjax._src.errors import CheckError
 from mxjax._src.gluon import _bridge as B
+from mxjax._src.nd.ndarray import storage_class
+from mxjax._src.nd.sparse import retain  # also registers the sparse storage classes
 
 __all__ = ["Constant", "DeferredInitializationError", "Parameter"]
 
 _GRAD_REQS = ("write", "add", "null")
+_STYPES = ("default", "row_sparse", "csr")
 
 
 class DeferredInitializationError(RuntimeError):
@@ -91,8 +95,12 @@ class Parameter:
         init: this parameter's own initializer (wins over the global one).
         allow_deferred_init: allow initialization to wait for an unknown shape.
         differentiable: False forces ``grad_req='null'``.
-        stype: storage type; only ``'default'`` is supported.
-        grad_stype: gradient storage type; only ``'default'`` is supported.
+        stype: storage type of the data: ``'default'``, ``'row_sparse'`` or
+            ``'csr'`` (sparse arrays are containers over dense values, see
+            ``mx.nd.sparse``); a ``'row_sparse'`` parameter is read with
+            :meth:`row_sparse_data` once a Trainer holds it.
+        grad_stype: storage type of the gradient (``'row_sparse'`` for
+            ``Embedding(sparse_grad=True)``).
 
     Examples:
         >>> import mxjax as mx
@@ -119,11 +127,13 @@ class Parameter:
         if not isinstance(name, str):
             raise TypeError(f"Parameter: name must be a str; received {type(name).__name__}")
         for what, st in (("stype", stype), ("grad_stype", grad_stype)):
-            if st != "default":
-                raise ValueError(
-                    f"Parameter {name!r}: {what} must be 'default' (sparse storage is not "
-                    f"supported); received {st!r}"
+            if st not in _STYPES:
+                raise CheckError(
+                    f"Parameter {name!r}: {what} must be one of {_STYPES}; received {st!r}"
                 )
+        self._stype, self._grad_stype = stype, grad_stype
+        self._trainer = None
+        self._var = None
         self.name = name
         self._shape = _norm_shape(shape)
         self.dtype = _dtype_type(dtype if dtype is not None else np.float32)
@@ -182,7 +192,23 @@ class Parameter:
 
     def _attach(self, arr) -> None:
         if self._grad_req != "null" and hasattr(arr, "attach_grad"):
-            arr.attach_grad(self._grad_req)
+            arr.attach_grad(self._grad_req, stype=self._grad_stype)
+
+    @property
+    def _grad(self) -> list | None:
+        """The gradient arrays on every context (None without data or with ``grad_req='null'``)."""
+        if self._data is None or self._grad_req == "null":
+            return None
+        return [d.grad for d in self._data]
+
+    def _set_trainer(self, trainer: Any) -> None:
+        """Records the Trainer that updates this parameter (one Trainer per sparse parameter)."""
+        if self._stype != "default" and self._trainer not in (None, trainer) and trainer:
+            raise RuntimeError(
+                f"Failed to set the trainer for Parameter {self.name!r} because it was already "
+                f"set. More than one trainers for a {self._stype} Parameter is not supported."
+            )
+        self._trainer = trainer
 
     # -------------------------------------------------------------- initialization
     def initialize(
@@ -257,6 +283,8 @@ class Parameter:
             # same placement on its first and later calls (no second compilation).
             dev = getattr(c, "jax_device", None)
             arr = B.wrap(jax.device_put(value, dev) if dev is not None else value, c)
+            if self._stype != "default":
+                arr.__class__ = storage_class(self._stype, "Parameter")
             self._attach(arr)
             self._data.append(arr)
         self._seen_grads = None
@@ -278,12 +306,17 @@ class Parameter:
         )
 
     def _index(self, ctx: Any) -> int:
-        if ctx is None or len(self._data) == 1:
+        if len(self._data) == 1:
             return 0
+        if ctx is None:
+            import mxjax.context as _c
+
+            ctx = _c.current_context()
+            return self._ctx.index(ctx) if ctx in self._ctx else 0
         for i, c in enumerate(self._ctx):
             if c == ctx:
                 return i
-        raise ValueError(
+        raise RuntimeError(
             f"Parameter {self.name!r} was not initialized on context {ctx}; it lives on {self._ctx}"
         )
 
@@ -300,8 +333,24 @@ class Parameter:
         tr = B.current_trace()
         if tr is not None and self in tr.values:
             return B.wrap(tr.updates.get(self, tr.values[self]))
-        self._check_initialized()
-        return self._data[self._index(ctx)]
+        self._check_dense("data", ctx)
+        return self._check_and_get(self._data, ctx)
+
+    def _check_dense(self, what: str, ctx: Any = None) -> None:
+        if self._stype != "default":
+            raise RuntimeError(
+                f"Cannot return a copy of Parameter {self.name!r} on ctx {ctx} via {what}() "
+                f"because its storage type is {self._stype}. Please use row_sparse_data() "
+                "instead."
+            )
+
+    def _check_and_get(self, arr_list: list | None, ctx: Any):
+        """The array of ``arr_list`` on ``ctx`` (all of them if ``ctx is list``), as MXNet's."""
+        if arr_list is None:
+            self._check_initialized()
+        if ctx is list:
+            return list(arr_list)
+        return arr_list[self._index(ctx)]
 
     def list_data(self) -> list:
         """The NDArrays on every context.
@@ -313,8 +362,57 @@ class Parameter:
             >>> len(p.list_data())
             1
         """
-        self._check_initialized()
-        return list(self._data)
+        self._check_dense("list_data")
+        return self._check_and_get(self._data, list)
+
+    def row_sparse_data(self, row_id: Any):
+        """A copy of a ``'row_sparse'`` parameter with only the rows ``row_id``, on ``row_id``'s context.
+
+        Other rows are zero. As in MXNet, the parameter must be held by a Trainer.
+
+        Raises:
+            RuntimeError: for a dense parameter, or before a Trainer holds it.
+
+        Examples:
+            >>> import mxjax as mx
+            >>> p = mx.gluon.Parameter("w", shape=(3, 2), stype="row_sparse", init=mx.init.One())
+            >>> p.initialize()
+            >>> trainer = mx.gluon.Trainer([p], "sgd")
+            >>> w = p.row_sparse_data(mx.nd.array([0, 2]))
+            >>> w.stype, w.asnumpy().tolist()
+            ('row_sparse', [[1.0, 1.0], [0.0, 0.0], [1.0, 1.0]])
+        """
+        return self._get_row_sparse("row_sparse_data", row_id, row_id.context)
+
+    def list_row_sparse_data(self, row_id: Any) -> list:
+        """:meth:`row_sparse_data` on every context of the parameter, in :meth:`list_ctx` order.
+
+        Examples:
+            >>> import mxjax as mx
+            >>> p = mx.gluon.Parameter("w", shape=(2, 2), stype="row_sparse")
+            >>> p.initialize(ctx=[mx.cpu(0), mx.cpu(1)])
+            >>> trainer = mx.gluon.Trainer([p], "sgd")
+            >>> len(p.list_row_sparse_data(mx.nd.array([1])))
+            2
+        """
+        return self._get_row_sparse("list_row_sparse_data", row_id, list)
+
+    def _get_row_sparse(self, what: str, row_id: Any, ctx: Any):
+        if self._stype != "row_sparse":
+            raise RuntimeError(
+                f"Cannot return copies of Parameter {self.name!r} via {what}() because its "
+                f"storage type is {self._stype}. Please use data() instead."
+            )
+        if not B.is_ndarray(row_id):
+            raise TypeError(f"{what}: row_id must be an NDArray; received {type(row_id).__name__}")
+        if self._trainer is None:
+            raise RuntimeError(
+                f"Cannot get row_sparse data for Parameter {self.name!r} when no Trainer is "
+                "created with it."
+            )
+        if ctx is list:
+            return [retain(_with_stype(a, "row_sparse"), row_id) for a in self._data]
+        return retain(_with_stype(self._check_and_get(self._data, ctx), "row_sparse"), row_id)
 
     def grad(self, ctx: Any = None):
         """The gradient NDArray on ``ctx``.
@@ -334,7 +432,7 @@ class Parameter:
             raise RuntimeError(
                 f"Cannot get gradient array for Parameter {self.name!r} because grad_req='null'"
             )
-        return self._data[self._index(ctx)].grad
+        return _with_stype(self._data[self._index(ctx)].grad, self._grad_stype)
 
     def list_grad(self) -> list:
         """The gradients on every context."""
@@ -425,12 +523,39 @@ class Parameter:
             self._set_all(self._data[0].jax.astype(self.dtype))
 
     def var(self):
-        """Symbols are not part of mxjax; returns the parameter itself for introspection."""
-        return self
+        """The ``mx.sym`` variable of this parameter (name, shape, dtype, multipliers, stype).
+
+        Examples:
+            >>> import mxjax as mx
+            >>> v = mx.gluon.Parameter("w", shape=(2, 3)).var()
+            >>> v.name, v.attr("__shape__")
+            ('w', '(2, 3)')
+        """
+        if self._var is None:
+            from mxjax._src.symbol.graph import var
+
+            self._var = var(
+                self.name,
+                shape=self.shape,
+                dtype=self.dtype,
+                lr_mult=self.lr_mult,
+                wd_mult=self.wd_mult,
+                init=self.init,
+                stype=self._stype,
+            )
+        return self._var
 
     def _value(self, ctx: Any = None):
         """The jax value (traced inside a hybridized call)."""
         return B.to_jax(self.data(ctx))
+
+
+def _with_stype(arr: Any, stype: str) -> Any:
+    """``arr`` itself, seen again as storage type ``stype`` (a deferred update computes a dense one)."""
+    if stype != "default" and arr.stype != stype:
+        B.to_jax(arr)  # computes a deferred value (the array becomes a plain NDArray)
+        arr.__class__ = storage_class(stype, "Parameter")
+    return arr
 
 
 def _copy_grad(arr, g) -> None:

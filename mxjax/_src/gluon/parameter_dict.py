@@ -11,6 +11,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from mxjax._src import initializers
+from mxjax._src.errors import CheckError
 from mxjax._src.gluon import _bridge as B
 from mxjax._src.gluon.parameter import (
     Constant,
@@ -23,6 +24,11 @@ from mxjax._src.gluon.parameter import (
 )
 
 __all__ = ["ParameterDict"]
+
+# Arguments MXNet's Parameter keeps in private attributes: ParameterDict.get never compares
+# them with an existing parameter's (``init`` is compared there; mxjax's layers pass their
+# own defaults, so it is not).
+_PRIVATE_IN_MXNET = ("init", "allow_deferred_init", "stype", "grad_stype", "differentiable")
 
 
 class ParameterDict:
@@ -90,7 +96,8 @@ class ParameterDict:
         """Returns ``prefix + name``, creating it with ``kwargs`` if absent.
 
         Raises:
-            ValueError: when an existing parameter has a conflicting attribute.
+            ValueError: when an existing parameter has a conflicting attribute (also an
+                ``AssertionError``, as in MXNet).
         """
         full = self._prefix + name
         param = self._get_impl(full)
@@ -102,7 +109,7 @@ class ParameterDict:
             if k == "shape" and v is not None:
                 merged = _merge_shapes(param.shape, _norm_shape(v))
                 if merged is None:
-                    raise ValueError(
+                    raise CheckError(
                         f"ParameterDict.get: parameter {full!r} exists with shape "
                         f"{param.shape}; received incompatible shape {tuple(v)}"
                     )
@@ -110,9 +117,9 @@ class ParameterDict:
             elif hasattr(param, k) and v is not None and getattr(param, k) != v:
                 if k == "dtype" and np.dtype(v) == np.dtype(param.dtype):
                     continue
-                if k == "init":
+                if k in _PRIVATE_IN_MXNET:
                     continue
-                raise ValueError(
+                raise CheckError(
                     f"ParameterDict.get: parameter {full!r} exists with {k}="
                     f"{getattr(param, k)!r}; received {k}={v!r}"
                 )

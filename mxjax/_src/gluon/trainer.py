@@ -104,6 +104,8 @@ class Trainer:
                 )
             seen.setdefault(id(p), p)
         self._params = list(seen.values())
+        for p in self._params:
+            p._set_trainer(self)
         if compression_params is not None:
             raise ValueError(
                 f"Trainer: compression_params is not supported; expected None, received "

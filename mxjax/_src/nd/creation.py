@@ -22,6 +22,15 @@ def _device(ctx):
     return ctx.jax_device
 
 
+def _placed(arr: NDArray, ctx) -> NDArray:
+    """Marks ``arr`` with ``ctx`` when that context aliases another's device (``cpu(1)`` on one CPU)."""
+    if isinstance(ctx, str):
+        ctx = _ctx.Context(ctx)
+    if ctx is not None and ctx != _ctx.context_of_device(ctx.jax_device):
+        arr._ctx = ctx
+    return arr
+
+
 def _dtype(dtype, default="float32"):
     return np.dtype(default if dtype is None else dtype)
 
@@ -50,17 +59,17 @@ def array(source_array, ctx=None, dtype=None) -> NDArray:
     dev = _device(ctx)
     if isinstance(source_array, NDArray):
         dt = source_array.dtype if dtype is None else np.dtype(dtype)
-        return NDArray(jax.device_put(source_array._data.astype(dt), dev))
+        return _placed(NDArray(jax.device_put(source_array._data.astype(dt), dev)), ctx)
     dt = _dtype(dtype)
     if isinstance(source_array, jax.Array):
-        return NDArray(jax.device_put(source_array.astype(dt), dev))
+        return _placed(NDArray(jax.device_put(source_array.astype(dt), dev)), ctx)
     try:
         host = np.asarray(source_array, dtype=dt)
     except (TypeError, ValueError) as e:
         raise TypeError(
             f"nd.array: cannot convert {type(source_array).__name__} to an array of {dt}: {e}"
         ) from None
-    return NDArray(jax.device_put(host, dev))
+    return _placed(NDArray(jax.device_put(host, dev)), ctx)
 
 
 def zeros(shape, ctx=None, dtype=None, **kwargs) -> NDArray:
@@ -117,7 +126,7 @@ def full(shape, val, ctx=None, dtype=None, out=None) -> NDArray:
         res = jnp.full(tuple(shape), val, dtype=_dtype(dtype))
     if out is not None:
         return res_into(out, res)
-    return NDArray(res)
+    return _placed(NDArray(res), ctx)
 
 
 def res_into(out: NDArray, res) -> NDArray:
@@ -186,4 +195,4 @@ def arange(start, stop=None, step=1.0, repeat=1, infer_range=None, ctx=None, dty
     host = np.arange(start, stop, step, dtype=np.float64).astype(dt)
     if repeat > 1:
         host = np.repeat(host, repeat)
-    return NDArray(jax.device_put(host, _device(ctx)))
+    return _placed(NDArray(jax.device_put(host, _device(ctx))), ctx)

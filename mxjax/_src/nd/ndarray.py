@@ -189,6 +189,8 @@ class NDArray:
             out = _apply(lambda a: jax.device_put(a, dev), self)
             if other != _ctx.context_of_device(dev):
                 out._ctx = other  # cpu(1) on a 1-device host, cpu_pinned(0) ...
+            if self.stype != "default":
+                out.__class__ = storage_class(self.stype, "NDArray.copyto")
             return out
         if isinstance(other, NDArray):
             if other is self:
@@ -205,8 +207,11 @@ class NDArray:
         raise TypeError(f"NDArray.copyto: expected an NDArray or Context, got {type(other)}")
 
     def copy(self) -> NDArray:
-        """A copy on the same context."""
-        return _apply(jnp.copy, self)
+        """A copy on the same context, of the same storage type."""
+        out = _apply(jnp.copy, self)
+        if self.stype != "default":
+            out.__class__ = storage_class(self.stype, "NDArray.copy")
+        return out
 
     def detach(self) -> NDArray:
         """The same data, cut from the computational graph."""
@@ -232,7 +237,7 @@ class NDArray:
             'csr'
         """
         cls = storage_class(stype, "NDArray.tostype")
-        res = self.copy()
+        res = _apply(jnp.copy, self)
         return res if cls is NDArray else cls(res._data)
 
     def attach_grad(self, grad_req: str = "write", stype=None) -> None:

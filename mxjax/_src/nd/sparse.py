@@ -9,12 +9,13 @@ result is correct; memory and speed are those of dense arrays.
 
 from __future__ import annotations
 
+import jax.numpy as jnp
 import numpy as np
 
 from mxjax._src.nd.creation import array
 from mxjax._src.nd.ndarray import NDArray, register_storage
 
-__all__ = ["CSRNDArray", "RowSparseNDArray", "csr_matrix", "row_sparse_array", "zeros"]
+__all__ = ["CSRNDArray", "RowSparseNDArray", "csr_matrix", "retain", "row_sparse_array", "zeros"]
 
 
 class CSRNDArray(NDArray):
@@ -164,3 +165,30 @@ def zeros(stype, shape, ctx=None, dtype=None) -> NDArray:
     """
     dense = np.zeros(shape, dtype=_dtype(dtype, "float32"))
     return array(dense, ctx=ctx, dtype=dense.dtype).tostype(stype)
+
+
+def retain(data, indices) -> RowSparseNDArray:
+    """The rows of a row-sparse array whose indices are in ``indices``; other rows become zero.
+
+    Args:
+        data: a ``RowSparseNDArray``.
+        indices: the row indices to keep (an NDArray or array-like of ints).
+
+    Examples:
+        >>> from mxjax import nd
+        >>> a = nd.array([[1, 2], [3, 4], [5, 6]]).tostype("row_sparse")
+        >>> r = nd.sparse.retain(a, nd.array([0, 2]))
+        >>> r.stype, r.asnumpy().tolist()
+        ('row_sparse', [[1.0, 2.0], [0.0, 0.0], [5.0, 6.0]])
+    """
+    if not isinstance(data, RowSparseNDArray):
+        raise TypeError(
+            f"sparse.retain: data must be a RowSparseNDArray; received {type(data).__name__} "
+            f"(stype {getattr(data, 'stype', None)!r})"
+        )
+    rows = np.asarray(indices.asnumpy() if isinstance(indices, NDArray) else indices)
+    keep = np.zeros((data.shape[0],) + (1,) * (data.ndim - 1), dtype=bool)
+    keep[rows.astype(np.int64).ravel()] = True
+    out = RowSparseNDArray(jnp.where(keep, data.jax, jnp.zeros((), data.jax.dtype)))
+    out._ctx = data._ctx  # same (possibly aliased) context as data
+    return out

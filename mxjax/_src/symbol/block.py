@@ -15,6 +15,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from mxjax._src.errors import CheckError
 from mxjax._src.gluon.core_block import CoreBlock
 from mxjax._src.gluon.parameter_dict import ParameterDict
 from mxjax._src.layers.base import Layer, flatten_names, layer
@@ -168,6 +169,11 @@ class SymbolBlock(CoreBlock):
         self._snames = tuple(prog.aux_names)
         for name in (*self._pnames, *self._snames):
             node = variables[name]
+            if node.attrs.get("__storage_type__", "0") != "0":
+                raise CheckError(
+                    f"SymbolBlock: parameter {name!r} has a sparse storage type; SymbolBlock "
+                    "supports only dense parameters (as MXNet)"
+                )
             is_state = name in self._snames
             shape = var_shape(node)
             param = self.params.get(

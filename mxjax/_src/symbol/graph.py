@@ -400,6 +400,9 @@ def _single(s: Any, who: str) -> tuple[Node, int]:
     return s._outputs[0]
 
 
+_STYPE_IDS = {"default": 0, "row_sparse": 1, "csr": 2}  # MXNet's storage type ids
+
+
 def var(
     name: str,
     attr: Mapping[str, str] | None = None,
@@ -420,7 +423,8 @@ def var(
         lr_mult, wd_mult: learning-rate and weight-decay multipliers.
         dtype: the dtype (``__dtype__``).
         init: an initializer for this variable (``__init__``).
-        stype: storage type; only ``'default'`` is supported.
+        stype: storage type (``'default'``, ``'row_sparse'``, ``'csr'``), recorded as
+            ``__storage_type__``; executors compute with dense values.
 
     Examples:
         >>> import mxjax as mx
@@ -447,7 +451,9 @@ def var(
     if init is not None:
         attrs["__init__"] = init if isinstance(init, str) else _init_dumps(init)
     if stype not in (None, "default"):
-        raise ValueError(f"var: only stype='default' is supported; received {stype!r}")
+        if stype not in _STYPE_IDS:
+            raise ValueError(f"var: stype must be one of {sorted(_STYPE_IDS)}; received {stype!r}")
+        attrs["__storage_type__"] = str(_STYPE_IDS[stype])
     for k, v in kwargs.items():
         if k.startswith("__") and k.endswith("__"):
             attrs[k] = to_str(v)
