@@ -12,23 +12,12 @@ from workloads import LR, LSTM
 def make_net(model):
     """The workload's network from :mod:`mxjax.layers` (Gluon layouts: NCHW, TNC)."""
     from mxjax import layers as L
+    from mxjax._src.train import zoo
 
     if model == "mlp":
-        return L.Sequential(
-            [L.Dense(256, activation="relu"), L.Dense(256, activation="relu"), L.Dense(10)]
-        )
+        return zoo.mlp(10)  # mxjax's one MLP: 784-256-256-10
     if model == "cnn":
-        return L.Sequential(
-            [
-                L.Conv2D(32, 3, activation="relu"),
-                L.MaxPool2D(2, 2),
-                L.Conv2D(64, 3, activation="relu"),
-                L.MaxPool2D(2, 2),
-                L.Flatten(),
-                L.Dense(128, activation="relu"),
-                L.Dense(10),
-            ]
-        )
+        return zoo.lenet(10)  # mxjax's one LeNet (without the CLI's augmentation and dropout)
     if model == "resnet18":
         return _resnet18(L)
     if model == "lstm":

@@ -20,13 +20,13 @@ import sys
 CHILD = r"""
 import json, sys, time
 import numpy as np, optax
-from mxjax import layers as L
+from mxjax._src.train.zoo import mlp
 from mxjax.train import Model
 n, batch, steps = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 rng = np.random.default_rng(0)
 x = rng.standard_normal((batch * steps, 784)).astype(np.float32)
 y = rng.integers(0, 10, batch * steps).astype(np.int32)
-m = Model(L.Sequential([L.Dense(256, activation="relu"), L.Dense(256, activation="relu"), L.Dense(10)]))
+m = Model(mlp(10))
 m.compile(optax.adam(1e-3), lambda o, t: optax.softmax_cross_entropy_with_integer_labels(o, t))
 m.fit(x, y, batch_size=batch, epochs=1, verbose=0, devices=n)  # compile + warm-up
 times = []

@@ -141,7 +141,7 @@ def test_training_mode_matches_mxnet(tmp_path):
 
 
 def test_mxnet_written_params_file_loads():
-    net = vision.get_model("mlp", classes=10)
+    net = vision.get_model("mlp", classes=10, hidden=(128, 64))
     net.load_parameters(os.path.join(GOLDEN, "mlp.params"))
     y = net(mx.nd.array(ARRAYS["mlp_file/x"])).asnumpy()
     np.testing.assert_allclose(y, ARRAYS["mlp_file/y"], rtol=1e-4, atol=1e-6)

@@ -1,4 +1,4 @@
-"""Small reference networks of the functional core used by the CLI and examples."""
+"""The CLI's networks in the functional core, built from the one LeNet/MLP definition."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import jax
 import jax.numpy as jnp
 
 from mxjax._src.layers.base import Layer, layer
+from mxjax._src.zoo.specs import MLP_HIDDEN, build, lenet_spec, mlp_spec
 
-__all__ = ["MODELS", "RandomShift", "get_core_model"]
+__all__ = ["MODELS", "RandomShift", "get_core_model", "lenet", "mlp"]
 
 
 @layer
@@ -44,38 +45,48 @@ class RandomShift(Layer):
         return jax.vmap(crop)(padded, offsets), state
 
 
-def lenet(classes: int = 10) -> Layer:
-    """A LeNet-style CNN with shift augmentation in training.
+def _core_layer(name: str):
+    from mxjax import layers as L
 
-    RandomShift(2), Conv 32 3x3, pool, Conv 64 3x3, pool, Dense 128, Dropout, Dense.
+    return getattr(L, name)
+
+
+def lenet(classes: int = 10, dropout: float = 0.0, shift: int = 0) -> Layer:
+    """The one LeNet (:func:`mxjax._src.zoo.specs.lenet_spec`) in the functional core.
+
+    ``shift > 0`` puts ``RandomShift(shift)`` in front (training-time
+    augmentation, identity at inference).
+
+    Examples:
+        >>> from mxjax._src.train.zoo import lenet
+        >>> [type(layer).__name__ for layer in lenet(dropout=0.3, shift=2).layers][:2]
+        ['RandomShift', 'Conv2D']
     """
     from mxjax import layers as L
 
-    return L.Sequential(
-        [
-            RandomShift(2, fill=-0.1307 / 0.3081),
-            L.Conv2D(32, 3, activation="relu"),
-            L.MaxPool2D(2, 2),
-            L.Conv2D(64, 3, activation="relu"),
-            L.MaxPool2D(2, 2),
-            L.Flatten(),
-            L.Dense(128, activation="relu"),
-            L.Dropout(0.3),
-            L.Dense(classes),
-        ]
-    )
+    front = [RandomShift(shift, fill=-0.1307 / 0.3081)] if shift else []
+    return L.Sequential([*front, *build(lenet_spec(classes, dropout), _core_layer)])
 
 
-def mlp(classes: int = 10) -> Layer:
-    """An MLP 784-256-256-classes with ReLU."""
+def mlp(classes: int = 10, hidden=MLP_HIDDEN) -> Layer:
+    """The one MLP (:func:`mxjax._src.zoo.specs.mlp_spec`) in the functional core.
+
+    Examples:
+        >>> from mxjax._src.train.zoo import mlp
+        >>> [layer.units for layer in mlp(10).layers]
+        [256, 256, 10]
+    """
     from mxjax import layers as L
 
-    return L.Sequential(
-        [L.Dense(256, activation="relu"), L.Dense(256, activation="relu"), L.Dense(classes)]
-    )
+    return L.Sequential(build(mlp_spec(classes, hidden), _core_layer))
 
 
-MODELS = {"lenet": lenet, "mlp": mlp}
+def _cli_lenet(classes: int) -> Layer:
+    return lenet(classes, dropout=0.3, shift=2)
+
+
+#: The networks of ``mxjax train`` (the LeNet with shift augmentation and dropout).
+MODELS = {"lenet": _cli_lenet, "mlp": mlp}
 
 
 def get_core_model(name: str, classes: int = 10) -> Layer:

@@ -1,8 +1,10 @@
-"""Small networks for quick experiments: LeNet-5 and an MLP (mxjax additions).
+"""Small networks for quick experiments: a LeNet-style CNN and an MLP (mxjax additions).
 
 MXNet's core model zoo has neither; both are built the way the zoo builds
 its networks (``features`` then ``output``), so their names follow the same
-pattern (``lenet0_conv0_weight``, ``features.0.weight``).
+pattern (``lenet0_conv0_weight``, ``features.0.weight``). The layers come
+from :mod:`mxjax._src.zoo.specs`, the one definition that ``mxjax train``
+and the benchmarks build too.
 """
 
 from __future__ import annotations
@@ -12,19 +14,26 @@ from typing import Any
 from mxjax._src.gluon import nn as _nn, nn_conv as _conv
 from mxjax._src.gluon.block import HybridBlock, HybridSequential
 from mxjax._src.zoo._common import check_classes
+from mxjax._src.zoo.specs import MLP_HIDDEN, build, lenet_spec, mlp_spec
 
 __all__ = ["MLP", "LeNet", "lenet", "mlp"]
 
 
-class LeNet(HybridBlock):
-    """LeNet-5 as in the Gluon tutorials (mxjax addition).
+def _gluon_layer(name: str):
+    return getattr(_nn, name, None) or getattr(_conv, name)
 
-    ``Conv2D(20, 5, relu)``, ``MaxPool2D(2, 2)``, ``Conv2D(50, 5, relu)``,
-    ``MaxPool2D(2, 2)``, ``Flatten``, ``Dense(500, relu)``, ``Dense(classes)``.
+
+class LeNet(HybridBlock):
+    """A LeNet-style CNN for 28x28 images (mxjax addition; the network ``mxjax train`` trains).
+
+    ``Conv2D(32, 3, relu)``, ``MaxPool2D(2, 2)``, ``Conv2D(64, 3, relu)``,
+    ``MaxPool2D(2, 2)``, ``Flatten``, ``Dense(128, relu)``, ``Dropout(dropout)``
+    (only when ``dropout > 0``), ``Dense(classes)``.
     Input ``(N, C, 28, 28)`` (MNIST); output ``(N, classes)``.
 
     Args:
         classes: number of classes.
+        dropout: dropout rate before the last layer (0: no Dropout layer).
 
     Examples:
         >>> import mxjax as mx
@@ -35,18 +44,14 @@ class LeNet(HybridBlock):
         (2, 10)
     """
 
-    def __init__(self, classes=10, **kwargs):
+    def __init__(self, classes=10, dropout=0.0, **kwargs):
         super().__init__(**kwargs)
         check_classes("LeNet", classes)
         with self.name_scope():
+            *features, output = build(lenet_spec(classes, dropout), _gluon_layer)
             self.features = HybridSequential(prefix="")
-            self.features.add(_conv.Conv2D(20, 5, activation="relu"))
-            self.features.add(_conv.MaxPool2D(2, 2))
-            self.features.add(_conv.Conv2D(50, 5, activation="relu"))
-            self.features.add(_conv.MaxPool2D(2, 2))
-            self.features.add(_nn.Flatten())
-            self.features.add(_nn.Dense(500, activation="relu"))
-            self.output = _nn.Dense(classes)
+            self.features.add(*features)
+            self.output = output
 
     def forward(self, x: Any) -> Any:
         return self.output(self.features(x))
@@ -59,7 +64,7 @@ class MLP(HybridBlock):
 
     Args:
         classes: number of classes.
-        hidden: units of each hidden layer.
+        hidden: units of each hidden layer (default ``(256, 256)``).
 
     Raises:
         ValueError: for a non-positive hidden size.
@@ -73,7 +78,7 @@ class MLP(HybridBlock):
         (2, 3)
     """
 
-    def __init__(self, classes=10, hidden=(128, 64), **kwargs):
+    def __init__(self, classes=10, hidden=MLP_HIDDEN, **kwargs):
         super().__init__(**kwargs)
         check_classes("MLP", classes)
         hidden = tuple(hidden)
@@ -81,10 +86,10 @@ class MLP(HybridBlock):
             if isinstance(h, bool) or not isinstance(h, int) or h < 1:
                 raise ValueError(f"MLP: hidden must hold positive ints; received {hidden!r}")
         with self.name_scope():
+            *features, output = build(mlp_spec(classes, hidden), _gluon_layer)
             self.features = HybridSequential(prefix="")
-            for h in hidden:
-                self.features.add(_nn.Dense(h, activation="relu"))
-            self.output = _nn.Dense(classes)
+            self.features.add(*features)
+            self.output = output
 
     def forward(self, x: Any) -> Any:
         return self.output(self.features(x))
@@ -99,13 +104,13 @@ def _no_pretrained(name: str, pretrained: bool) -> None:
 
 
 def lenet(pretrained=False, ctx=None, root=None, **kwargs):
-    """LeNet-5 (:class:`LeNet`, an mxjax addition; no pretrained weights).
+    """A LeNet-style CNN (:class:`LeNet`, an mxjax addition; no pretrained weights).
 
     Args:
         pretrained: must be False.
         ctx: ignored (accepted like the other constructors).
         root: ignored.
-        **kwargs: ``classes``, ``prefix``, ``params``.
+        **kwargs: ``classes``, ``dropout``, ``prefix``, ``params``.
 
     Examples:
         >>> from mxjax.gluon.model_zoo import vision

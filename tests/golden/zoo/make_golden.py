@@ -1,6 +1,6 @@
 """Writes the model-zoo goldens with real MXNet 1.9.1.
 
-Run with ``/tmp/mxnet/bin/python tests/golden/zoo/make_golden.py``. Writes
+Run with ``/work/mxnet-venv/bin/python tests/golden/zoo/make_golden.py``. Writes
 ``names.json.gz`` (gzipped JSON) (per network: sorted (structural name, shape) pairs and the
 ``collect_params()`` names), ``outputs.npz`` (inference outputs of networks
 whose weights are drawn by ``seeded_weights`` on a fixed input) and
@@ -37,7 +37,7 @@ NETS = {
     "densenet121": ("densenet121", {}, (1, 3, 224, 224)),
     "squeezenet1.1": ("squeezenet1.1", {}, (1, 3, 224, 224)),
     "lenet": ("lenet", {}, (1, 1, 28, 28)),
-    "mlp": ("mlp", {}, (1, 64)),
+    "mlp": ("mlp", {"hidden": [128, 64]}, (1, 64)),  # small: mlp.params is committed
 }
 # networks whose outputs are compared numerically (seeded weights, inference mode)
 TRAIN_BN = "features.1.0.body.1.running_mean"
@@ -51,9 +51,9 @@ class LeNet(nn.HybridBlock):
         super().__init__(**kwargs)
         with self.name_scope():
             self.features = nn.HybridSequential(prefix="")
-            self.features.add(nn.Conv2D(20, 5, activation="relu"), nn.MaxPool2D(2, 2))
-            self.features.add(nn.Conv2D(50, 5, activation="relu"), nn.MaxPool2D(2, 2))
-            self.features.add(nn.Flatten(), nn.Dense(500, activation="relu"))
+            self.features.add(nn.Conv2D(32, 3, activation="relu"), nn.MaxPool2D(2, 2))
+            self.features.add(nn.Conv2D(64, 3, activation="relu"), nn.MaxPool2D(2, 2))
+            self.features.add(nn.Flatten(), nn.Dense(128, activation="relu"))
             self.output = nn.Dense(classes)
 
     def hybrid_forward(self, F, x):
@@ -63,7 +63,7 @@ class LeNet(nn.HybridBlock):
 class MLP(nn.HybridBlock):
     """MXNet twin of mxjax's MLP (not in MXNet's zoo)."""
 
-    def __init__(self, classes=10, hidden=(128, 64), **kwargs):
+    def __init__(self, classes=10, hidden=(256, 256), **kwargs):
         super().__init__(**kwargs)
         with self.name_scope():
             self.features = nn.HybridSequential(prefix="")
