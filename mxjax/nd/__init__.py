@@ -169,7 +169,13 @@ from mxjax._src.nd.legacy import (
     moveaxis as moveaxis,
     onehot_encode as onehot_encode,
 )
-from mxjax.nd import contrib as contrib, linalg as linalg, random as random, sparse as sparse
+from mxjax.nd import (
+    contrib as contrib,
+    image as image,
+    linalg as linalg,
+    random as random,
+    sparse as sparse,
+)
 
 
 # MXNet's flat names for the samplers (``nd.uniform`` is ``nd.random.uniform`` ...)
@@ -247,6 +253,7 @@ __all__ = [
     "concat",
     "concatenate",
     "contrib",
+    "image",
     "cos",
     "cosh",
     "crop",

@@ -14,6 +14,7 @@ __all__ = [
     "adjust_saturation",
     "center_crop",
     "fixed_crop",
+    "keep_ratio_size",
     "resize",
     "saturate_cast",
 ]
@@ -235,6 +236,19 @@ def _cubic_axis(x: np.ndarray, n_in: int, n_out: int, axis: int) -> np.ndarray:
         shape[axis] = n_out
         out = out + np.take(x, idx, axis=axis) * wgt.reshape(shape)
     return out
+
+
+def keep_ratio_size(h: int, w: int, short: int) -> tuple[int, int]:
+    """``(width, height)`` with the shorter side ``short`` and the aspect ratio of ``h x w``.
+
+    Examples:
+        >>> from mxjax._src.data.image_ops import keep_ratio_size
+        >>> keep_ratio_size(8, 12, 4)
+        (6, 4)
+    """
+    if h > w:
+        return short, int(h * short / w)
+    return int(w * short / h), short
 
 
 def resize(x: np.ndarray, size: tuple[int, int], interpolation: int = 1) -> np.ndarray:

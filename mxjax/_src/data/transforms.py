@@ -211,11 +211,7 @@ class Resize:
             raise TransformInputError(f"Resize: size must be positive, received {self._raw_size!r}")
         w, h = self._size
         if self._keep and self._int:
-            hh, ww = x.shape[-3], x.shape[-2]
-            if hh > ww:
-                w, h = self._size[0], int(hh * self._size[0] / ww)
-            else:
-                w, h = int(ww * self._size[0] / hh), self._size[0]
+            w, h = ops.keep_ratio_size(x.shape[-3], x.shape[-2], self._size[0])
         return ops.resize(x, (w, h), self._interp)
 
 
