@@ -29,6 +29,7 @@ from mxjax._src.symbol.graph import (
 )
 from mxjax._src.symbol.loader import load as load, load_json as load_json
 from mxjax._src.symbol.optable import OPS as _OPS
+from mxjax._src.symbol import image_namespace as image
 
 _OP_NAMES = sorted(_OPS)
 for _name in _OP_NAMES:
@@ -56,6 +57,7 @@ __all__ = [
     "greater",
     "greater_equal",
     "hypot",
+    "image",
     "lesser",
     "lesser_equal",
     "load",

@@ -103,3 +103,28 @@ def test_bad_arguments_name_the_operator():
     out = nd.zeros((3, 4, 3), dtype="uint8")
     assert ndi.crop(img, 2, 1, 4, 3, out=out) is out
     np.testing.assert_array_equal(out.asnumpy(), G["crop"])
+
+
+def test_symbol_image_ops_forward_backward_and_json():
+    import mxjax as mx
+
+    a = G["imgf"][:4, :5]
+    data = mx.sym.var("data")
+    net = mx.sym.image.flip_left_right(mx.sym.image.crop(data, 1, 2, 3, 2))
+    chw = mx.sym.image.normalize(mx.sym.image.to_tensor(data), mean=(0.1, 0.2, 0.3), std=0.5)
+    grad = mx.nd.zeros(a.shape)
+    exe = net.bind(mx.cpu(), {"data": mx.nd.array(a)}, args_grad={"data": grad})
+    y = exe.forward(is_train=True)[0]
+    np.testing.assert_array_equal(y.asnumpy(), a[2:4, 1:4][:, ::-1])
+    head = np.arange(y.size, dtype=np.float32).reshape(y.shape)
+    exe.backward(mx.nd.array(head))
+    expected = np.zeros_like(a)
+    expected[2:4, 1:4] = head[:, ::-1]  # crop's gradient scatters back, as MXNet's
+    np.testing.assert_array_equal(grad.asnumpy(), expected)
+    out = chw.bind(mx.cpu(), {"data": mx.nd.array(a)}).forward()[0].asnumpy()
+    want = (a.transpose(2, 0, 1) / 255 - np.array([0.1, 0.2, 0.3]).reshape(3, 1, 1)) / 0.5
+    np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-6)
+    ops = [n["op"] for n in __import__("json").loads(net.tojson())["nodes"]]
+    assert ops == ["null", "_image_crop", "_image_flip_left_right"]
+    with pytest.raises(TransformInputError, match="crop: the region"):
+        mx.sym.image.crop(data, 4, 0, 3, 2).bind(mx.cpu(), {"data": mx.nd.array(a)}).forward()

@@ -138,6 +138,15 @@ def normalize(data: Any, mean: Any = 0.0, std: Any = 1.0, out: Any = None) -> An
     return _into(_apply(_normalize, data, tuple(m), tuple(1.0 / s)), out)
 
 
+def _check_region(shape: tuple, x: int, y: int, width: int, height: int) -> None:
+    hh, ww = shape[-3], shape[-2]
+    if x < 0 or y < 0 or width <= 0 or height <= 0 or x + width > ww or y + height > hh:
+        raise TransformInputError(
+            f"nd.image.crop: the region x={x}, y={y}, width={width}, height={height} must be "
+            f"non-empty and inside the {hh}x{ww} (height x width) image"
+        )
+
+
 def _crop(a: jax.Array, x: int, y: int, w: int, h: int) -> jax.Array:
     return a[..., y : y + h, x : x + w, :]
 
@@ -163,13 +172,8 @@ def crop(data: Any, x: int, y: int, width: int, height: int, out: Any = None) ->
         array([[3., 6.]], dtype=float32)
     """
     _ndim("crop", data)
-    hh, ww = np.shape(data)[-3], np.shape(data)[-2]
     x, y, width, height = int(x), int(y), int(width), int(height)
-    if x < 0 or y < 0 or width <= 0 or height <= 0 or x + width > ww or y + height > hh:
-        raise TransformInputError(
-            f"nd.image.crop: the region x={x}, y={y}, width={width}, height={height} must be "
-            f"non-empty and inside the {hh}x{ww} (height x width) image"
-        )
+    _check_region(np.shape(data), x, y, width, height)
     return _into(_apply(_crop, data, x, y, width, height), out)
 
 

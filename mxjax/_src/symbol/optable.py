@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from mxjax._src.symbol import ops_loss, ops_math, ops_nn, ops_tensor  # noqa: F401 - fill OPS
+from mxjax._src.symbol import (  # noqa: F401 - fill OPS
+    ops_image,
+    ops_loss,
+    ops_math,
+    ops_nn,
+    ops_tensor,
+)
 from mxjax._src.symbol.registry import OPS, OpDef
 
 __all__ = ["OPS", "get_op"]
