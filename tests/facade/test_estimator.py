@@ -10,9 +10,11 @@ import pytest
 import mxjax as mx
 from mxjax import gluon
 from mxjax.gluon.contrib.estimator import (
+    BatchProcessor,
     CheckpointHandler,
     EarlyStoppingHandler,
     Estimator,
+    GradientUpdateHandler,
     LoggingHandler,
     StoppingHandler,
     ValidationHandler,
@@ -198,3 +200,82 @@ def test_each_estimator_has_its_own_logger(capsys):
     assert quiet.logger is not loud.logger
     loud.fit(_loader(x, y), epochs=1)
     assert "Train for 1 epochs." in capsys.readouterr().out
+
+
+def _copy_weights(src, dst):
+    for pa, pb in zip(src.collect_params().values(), dst.collect_params().values()):
+        pb.set_data(pa.data().copy())
+
+
+def test_custom_batch_processor_runs_per_batch_then_gradient_update_handler():
+    """A fit_batch override is called for every batch and trainer.step follows (MXNet order);
+    calling the default fit_batch from it trains exactly like the compiled default step."""
+    x, y = _data(64)
+    net_a, net_b = _net(), _net()
+    _copy_weights(net_a, net_b)
+    calls = []
+
+    class Recording(BatchProcessor):
+        def fit_batch(self, estimator, train_batch, batch_axis=0):
+            calls.append(estimator.trainer.optimizer.num_update)  # update count before it
+            return super().fit_batch(estimator, train_batch, batch_axis)
+
+    est_a = _estimator(net_a, lr=0.01, batch_processor=Recording())
+    est_a.fit(_loader(x, y), epochs=2)
+    assert calls == list(range(8))  # 4 batches x 2 epochs, one trainer.step after each
+    est_b = _estimator(net_b, lr=0.01)  # the default processor: the compiled step
+    est_b.fit(_loader(x, y), epochs=2)
+    for pa, pb in zip(net_a.collect_params().values(), net_b.collect_params().values()):
+        np.testing.assert_allclose(pa.data().asnumpy(), pb.data().asnumpy(), rtol=1e-4, atol=1e-5)
+    for ma, mb in zip(est_a.train_metrics, est_b.train_metrics):
+        assert ma.get()[1] == pytest.approx(mb.get()[1], rel=1e-4)
+
+
+def test_custom_fit_and_evaluate_batch_outputs_reach_the_metrics():
+    x, y = _data(32)
+
+    class Inverted(BatchProcessor):
+        """Reports negated predictions to the handlers (training with learning rate 0)."""
+
+        def fit_batch(self, estimator, train_batch, batch_axis=0):
+            data, label, pred, loss = super().fit_batch(estimator, train_batch, batch_axis)
+            return data, label, [-p for p in pred], loss
+
+        def evaluate_batch(self, estimator, val_batch, batch_axis=0):
+            data, label, pred, loss = super().evaluate_batch(estimator, val_batch, batch_axis)
+            return data, label, [-p for p in pred], loss
+
+    net = _net()
+    est = _estimator(net, lr=0.0, batch_processor=Inverted(), context=mx.cpu())
+    est.fit(_loader(x, y), epochs=1, event_handlers=[GradientUpdateHandler()])
+    expected = np.mean((-net(mx.nd.array(x)).asnumpy()).argmax(axis=1) == y)
+    assert est.trainer.optimizer.num_update == 2
+    assert est.train_metrics[0].get()[1] == pytest.approx(expected)
+    est.evaluate(_loader(x, y))
+    assert est.val_metrics[0].get()[1] == pytest.approx(expected)
+
+
+def test_default_processor_and_gradient_update_handler_do_not_update_twice():
+    x, y = _data(32)
+    net_a, net_b = _net(), _net()
+    _copy_weights(net_a, net_b)
+    est_a = _estimator(net_a)
+    est_a.fit(_loader(x, y), epochs=1, event_handlers=[GradientUpdateHandler()])
+    est_b = _estimator(net_b)
+    est_b.fit(_loader(x, y), epochs=1)
+    assert est_a.trainer.optimizer.num_update == est_b.trainer.optimizer.num_update == 2
+    for pa, pb in zip(net_a.collect_params().values(), net_b.collect_params().values()):
+        np.testing.assert_allclose(pa.data().asnumpy(), pb.data().asnumpy(), rtol=1e-6)
+
+
+def test_batch_processor_and_context_are_checked():
+    class NoEvaluate:
+        def fit_batch(self, estimator, train_batch, batch_axis=0):
+            return None
+
+    with pytest.raises(ValueError, match="fit_batch\\(\\) and evaluate_batch\\(\\)"):
+        _estimator(_net(), batch_processor=NoEvaluate())
+    with pytest.raises(ValueError, match="context must be a Context or a list"):
+        _estimator(_net(), context="cpu")
+    est = _estimator(_net(), context=mx.cpu())
+    assert est.context == [mx.cpu()] and isinstance(est.batch_processor, BatchProcessor)

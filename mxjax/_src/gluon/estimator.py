@@ -17,6 +17,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from mxjax._src.gluon import event_handler as H
+from mxjax._src.gluon.batch_processor import BatchProcessor, overrides
 from mxjax._src.gluon.keras import BlockEngine
 from mxjax._src.train.callbacks import Callback, CallbackList
 from mxjax._src.train.feed import IterableFeed
@@ -30,15 +31,49 @@ def _host(a):
     return a.asnumpy() if hasattr(a, "asnumpy") else np.asarray(a)
 
 
-def _split_batch(batch, batch_axis=0):
+def _check_batch(batch):
     if not isinstance(batch, (list, tuple)) or len(batch) < 2:
         raise ValueError(
             f"Estimator: each batch must be (data, label); received {type(batch).__name__}"
         )
-    data, label = batch[0], batch[1]
+    return batch[0], batch[1]
+
+
+def _split_batch(batch, batch_axis=0):
+    data, label = _check_batch(batch)
     if batch_axis != 0:
         raise ValueError(f"Estimator: only batch_axis=0 is supported; received {batch_axis}")
     return _host(data), _host(label)
+
+
+def _check_context(context):
+    """MXNet's rule: a Context or a list of Contexts; default: the current context."""
+    from mxjax._src.context import Context, current_context
+
+    if not context:
+        return [current_context()]
+    if isinstance(context, Context):
+        return [context]
+    if isinstance(context, (list, tuple)) and all(isinstance(c, Context) for c in context):
+        return list(context)
+    raise ValueError(
+        "Estimator: context must be a Context or a list of Contexts; "
+        f"received {type(context).__name__}"
+    )
+
+
+def _check_batch_processor(processor):
+    if processor is None:
+        return BatchProcessor()
+    if not (
+        callable(getattr(processor, "fit_batch", None))
+        and callable(getattr(processor, "evaluate_batch", None))
+    ):
+        raise ValueError(
+            "Estimator: a customized batch_processor must have fit_batch() and "
+            f"evaluate_batch() methods; received {type(processor).__name__}"
+        )
+    return processor
 
 
 class Estimator:
@@ -54,8 +89,16 @@ class Estimator:
         initializer: used when the network is not initialized yet.
         trainer: a ``gluon.Trainer``; default (as in MXNet, with a warning):
             SGD with learning rate 0.001.
-        context: accepted for compatibility (a list of contexts trains data-parallel).
+        context: a Context or a list of them (several train data-parallel); default:
+            the current context. Stored as a list, as in MXNet.
         val_net, val_loss: network and loss used for validation (default: the same).
+        batch_processor: a :class:`BatchProcessor` (default: a new one). One that
+            overrides ``fit_batch``/``evaluate_batch`` is called for every batch; the
+            default trains with the engine's compiled step.
+
+    Raises:
+        ValueError: ``context`` is not a Context or a list of them; ``batch_processor``
+            lacks ``fit_batch``/``evaluate_batch``.
 
     Examples:
         >>> import numpy as np
@@ -81,8 +124,8 @@ class Estimator:
         self.net, self.loss = net, loss
         self.val_net = val_net if val_net is not None else net
         self.val_loss = val_loss if val_loss is not None else loss
-        self.context = context
-        self.batch_processor = batch_processor
+        self.context = _check_context(context)
+        self.batch_processor = _check_batch_processor(batch_processor)
         self.logger = H.default_logger()
         self._initialize(initializer)
         if trainer is None:
@@ -98,6 +141,7 @@ class Estimator:
         self._add_default_training_metrics()
         self._add_validation_metrics()
         self.max_epoch = self.max_batch = None
+        self._fused_update = True
         self.stop_training = False
         self.resumed_epochs = 0
         self._engine: BlockEngine | None = None
@@ -216,25 +260,42 @@ class Estimator:
 
     # ------------------------------------------------------------ evaluate
     def evaluate(self, val_data, batch_axis=0, event_handlers=None):
-        """Evaluates ``val_net`` on ``val_data`` and updates the validation metrics."""
-        from mxjax import metric as M, nd
+        """Evaluates ``val_net`` on ``val_data`` and updates the validation metrics.
 
+        Each batch goes through the batch processor's ``evaluate_batch`` when
+        it is overridden, else through one compiled program.
+        """
         self.sync_net()
-        veng = self._val_engine()
-        params = None
         for m in self.val_metrics:
             m.reset()
+        if overrides(self.batch_processor, "evaluate_batch"):
+
+            def step(batch):
+                return self.batch_processor.evaluate_batch(self, batch, batch_axis)
+
+        else:
+            step = self._compiled_eval(batch_axis)
+        metrics = H.MetricHandler(metrics=self.val_metrics)
         for batch in val_data:
+            _, label, pred, loss = step(batch)
+            metrics.batch_end(self, pred=pred, label=label, loss=loss)
+
+    def _compiled_eval(self, batch_axis):
+        """``evaluate_batch``'s results from one compiled forward and loss program."""
+        from mxjax import nd
+
+        veng = self._val_engine()
+        pulled = []
+
+        def step(batch):
             data, label = _split_batch(batch, batch_axis)
-            if params is None:
+            if not pulled:
                 veng._ensure_block_initialized(data)
-                params, state = veng.pull()
-            pred, loss = veng._est_eval(params, state, data, label)
-            for m in self.val_metrics:
-                if isinstance(m, M.Loss):
-                    m.update(0, nd.NDArray(loss))
-                else:
-                    m.update(nd.NDArray(jnp.asarray(label)), nd.NDArray(pred))
+                pulled.append(veng.pull())
+            pred, loss = veng._est_eval(*pulled[0], data, label)
+            return data, nd.NDArray(jnp.asarray(label)), nd.NDArray(pred), nd.NDArray(loss)
+
+        return step
 
     # ----------------------------------------------------------------- fit
     def _prepare_default_handlers(self, val_data, event_handlers):
@@ -242,6 +303,10 @@ class Estimator:
         kinds = {type(h) for h in handlers}
         if not any(isinstance(h, H.StoppingHandler) for h in handlers):
             handlers.append(H.StoppingHandler(self.max_epoch, self.max_batch))
+        if not self._fused_update and not any(
+            isinstance(h, H.GradientUpdateHandler) for h in handlers
+        ):
+            handlers.append(H.GradientUpdateHandler())
         if not any(isinstance(h, H.MetricHandler) for h in handlers):
             handlers.append(H.MetricHandler(metrics=self.train_metrics))
         if val_data is not None and not any(isinstance(h, H.ValidationHandler) for h in handlers):
@@ -296,6 +361,9 @@ class Estimator:
         if batches is not None:
             batches = check_int(batches, "batches", "Estimator.fit")
         self.max_epoch, self.max_batch = epochs, batches
+        # The default fit_batch and GradientUpdateHandler's trainer.step run as one
+        # compiled step; a processor's own fit_batch runs per batch, then the handler.
+        self._fused_update = not overrides(self.batch_processor, "fit_batch")
         handlers = self._prepare_default_handlers(val_data, event_handlers)
         train_begin, epoch_begin, batch_begin, batch_end, epoch_end, train_end = self._categorize(
             handlers
@@ -305,11 +373,27 @@ class Estimator:
         eng.opt_state = None  # and continue from the Trainer's optimizer state
         self.stop_training = False
         self._train_data = train_data  # CheckpointHandler saves its order for exact resume
-        split = eng._checked_split("Estimator.fit", lambda b: _split_batch(b, batch_axis))
-        feed = IterableFeed(train_data, split)
         callbacks = CallbackList([_HandlerAdapter(self, handlers)])
+        if self._fused_update:
+            split = eng._checked_split("Estimator.fit", lambda b: _split_batch(b, batch_axis))
+            host_step = None
+        else:
+            split = _check_batch  # the processor reads the batch itself
+
+            def host_step(batch):
+                _, label, pred, loss = self.batch_processor.fit_batch(self, batch, batch_axis)
+                return {"pred": pred, "label": label, "loss": loss}
+
+        feed = IterableFeed(train_data, split)
         try:
-            eng._loop(feed, self._runner, callbacks, epochs=sys.maxsize, with_outputs=True)
+            eng._loop(
+                feed,
+                self._runner,
+                callbacks,
+                epochs=sys.maxsize,
+                with_outputs=True,
+                host_step=host_step,
+            )
         finally:
             self.sync_net()
 
@@ -344,13 +428,16 @@ class _HandlerAdapter(Callback):
     def on_batch_end(self, batch, logs=None):
         from mxjax import nd
 
-        pred, loss, label = logs.outputs
-        kwargs = {
-            "batch": logs.batch,
-            "pred": nd.NDArray(pred),
-            "label": nd.NDArray(jnp.asarray(label)),
-            "loss": nd.NDArray(loss),
-        }
+        if isinstance(logs.outputs, dict):  # from the batch processor's own fit_batch
+            kwargs = {"batch": logs.batch, **logs.outputs}
+        else:
+            pred, loss, label = logs.outputs
+            kwargs = {
+                "batch": logs.batch,
+                "pred": nd.NDArray(pred),
+                "label": nd.NDArray(jnp.asarray(label)),
+                "loss": nd.NDArray(loss),
+            }
         self._stop(any([h.batch_end(self.est, **kwargs) for h in self.batch_end]))
 
     def on_epoch_end(self, epoch, logs=None):

@@ -507,30 +507,33 @@ class EarlyStoppingHandler(TrainBegin, EpochEnd, TrainEnd):
 
 
 class GradientUpdateHandler(BatchEnd):
-    """Deprecated: the Estimator updates inside its compiled train step.
+    """Applies ``estimator.trainer.step(batch_size)`` at the end of each batch (MXNet 1.9.1).
 
-    MXNet's handler called ``trainer.step`` after each batch. In mxjax the
-    forward, backward and the Trainer's update are one compiled program, so
-    the Estimator no longer adds this handler; passing one has no effect and
-    warns (``DeprecationWarning``). It will be removed.
+    The Estimator adds one when its batch processor overrides ``fit_batch``
+    (which computes gradients but does not update). With the default
+    processor, forward, backward and the Trainer's update are one compiled
+    step, so the Estimator adds none and this handler's ``batch_end`` does
+    nothing there.
+
+    Args:
+        priority: ordering among handlers (lower runs first; default -2000,
+            before the metric handler).
 
     Examples:
-        >>> import warnings
         >>> from mxjax.gluon.contrib.estimator import GradientUpdateHandler
-        >>> with warnings.catch_warnings():
-        ...     warnings.simplefilter("ignore")
-        ...     GradientUpdateHandler().priority
+        >>> GradientUpdateHandler().priority
         -2000
     """
 
     def __init__(self, priority=-2000):
-        warnings.warn(
-            "GradientUpdateHandler has no effect in mxjax: the Estimator applies the Trainer's "
-            "update inside its compiled train step. Remove it from event_handlers.",
-            DeprecationWarning,
-            stacklevel=2,
-        )
         self.priority = priority
+
+    def batch_end(self, estimator, *args, **kwargs):
+        if getattr(estimator, "_fused_update", False):
+            return  # the compiled step has already updated
+        loss = kwargs["loss"]
+        loss = loss if isinstance(loss, (list, tuple)) else [loss]
+        estimator.trainer.step(sum(item.shape[0] for item in loss))
 
 
 class _StdoutHandler(logging.StreamHandler):

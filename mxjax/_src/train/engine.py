@@ -451,8 +451,15 @@ class Engine:
         validation=None,
         validation_batch_size: int = 32,
         with_outputs: bool = False,
+        host_step=None,
     ) -> None:
-        """The one training loop (fit and the Estimator): epochs of compiled steps."""
+        """The one training loop (fit and the Estimator): epochs of compiled steps.
+
+        ``host_step(batch)``, when given, replaces the compiled step: it trains
+        on the batch as the data source yielded it (the Estimator's custom
+        ``BatchProcessor.fit_batch``) and returns what ``logs.outputs`` holds;
+        the engine's own parameters and metric sums are then left alone.
+        """
         if isinstance(runner, SingleDevice) and runner.device is None:
             runner = self._single  # keeps its compiled programs across fits
         run = self._compiled_step(runner, feed.gather, with_outputs)
@@ -474,6 +481,11 @@ class Engine:
                 if steps_per_epoch is not None and i >= steps_per_epoch:
                     break
                 callbacks.on_batch_begin(i, BatchLogs(lambda s=sums: self._fetch(s), size, raw))
+                if host_step is not None:
+                    callbacks.on_batch_end(i, BatchLogs(dict, size, raw, host_step(raw)))
+                    if self.stop_training:
+                        break
+                    continue
                 if ts is None:  # callbacks may change weights or the LR between epochs
                     if not feed.gather:
                         self._ensure_init(args[0])

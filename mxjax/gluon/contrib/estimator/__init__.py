@@ -6,6 +6,7 @@ Examples:
     'epoch'
 """
 
+from mxjax._src.gluon.batch_processor import BatchProcessor as BatchProcessor
 from mxjax._src.gluon.estimator import Estimator as Estimator
 from mxjax._src.gluon.event_handler import (
     BatchBegin as BatchBegin,
@@ -22,10 +23,14 @@ from mxjax._src.gluon.event_handler import (
     TrainEnd as TrainEnd,
     ValidationHandler as ValidationHandler,
 )
-from mxjax.gluon.contrib.estimator import event_handler as event_handler
+from mxjax.gluon.contrib.estimator import (
+    batch_processor as batch_processor,
+    event_handler as event_handler,
+)
 
 __all__ = [
     "BatchBegin",
+    "BatchProcessor",
     "BatchEnd",
     "CheckpointHandler",
     "EarlyStoppingHandler",
@@ -39,5 +44,6 @@ __all__ = [
     "TrainBegin",
     "TrainEnd",
     "ValidationHandler",
+    "batch_processor",
     "event_handler",
 ]
