@@ -23,6 +23,7 @@ from mxjax._src.data.dataloader import (
 from mxjax._src.data.dataset import (
     ArrayDataset as ArrayDataset,
     Dataset as Dataset,
+    RecordFileDataset as RecordFileDataset,
     SimpleDataset as SimpleDataset,
 )
 from mxjax._src.data.download import (
@@ -62,6 +63,7 @@ __all__ = [
     "Sampler",
     "SequentialSampler",
     "ShardedSampler",
+    "RecordFileDataset",
     "SimpleDataset",
     "WorkerDiedError",
     "WorkerError",

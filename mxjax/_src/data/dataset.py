@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-__all__ = ["ArrayDataset", "Dataset", "SimpleDataset"]
+from mxjax._src.io.recordio import MXIndexedRecordIO
+
+__all__ = ["ArrayDataset", "Dataset", "RecordFileDataset", "SimpleDataset"]
 
 
 class Dataset:
@@ -203,6 +207,55 @@ class ArrayDataset(Dataset):
 
     def __len__(self) -> int:
         return self._length
+
+
+class RecordFileDataset(Dataset):
+    """The records of a RecordIO file (``.rec`` with its ``.idx`` index) as raw bytes.
+
+    Sample ``i`` is the record at the ``i``-th key of the index. The dataset
+    pickles by file name (each DataLoader worker opens its own handle) and is
+    safe to read from several threads.
+
+    Args:
+        filename: path of the ``.rec`` file; the index is the same path ending in ``.idx``.
+
+    Examples:
+        >>> import os, tempfile, mxjax as mx
+        >>> from mxjax.gluon.data import RecordFileDataset
+        >>> d = tempfile.mkdtemp()
+        >>> w = mx.recordio.MXIndexedRecordIO(os.path.join(d, "a.idx"), os.path.join(d, "a.rec"), "w")
+        >>> for i in range(3):
+        ...     w.write_idx(i, b"record %d" % i)
+        >>> w.close()
+        >>> ds = RecordFileDataset(os.path.join(d, "a.rec"))
+        >>> len(ds), ds[2]
+        (3, b'record 2')
+    """
+
+    def __init__(self, filename: str):
+        self.filename = os.fspath(filename)
+        self.idx_file = os.path.splitext(self.filename)[0] + ".idx"
+        self._open()
+
+    def _open(self) -> None:
+        self._lock = threading.Lock()
+        self._record = MXIndexedRecordIO(self.idx_file, self.filename, "r")
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        del state["_record"], state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._open()
+
+    def __getitem__(self, idx: int) -> bytes:
+        with self._lock:
+            return self._record.read_idx(self._record.keys[idx])
+
+    def __len__(self) -> int:
+        return len(self._record.keys)
 
 
 class _LazyTransformDataset(Dataset):

@@ -91,6 +91,21 @@ def imdecode(buf: Any, flag: int = 1, to_rgb: bool = True, out: Any = None) -> A
     """
     if out is not None:
         raise ValueError("imdecode: out= is not supported; use the returned NDArray")
+    return _nd(decode(buf, flag, to_rgb))
+
+
+def decode(buf: Any, flag: int = 1, to_rgb: bool = True) -> np.ndarray:
+    """:func:`imdecode` returning a NumPy HWC ``uint8`` array.
+
+    Examples:
+        >>> import io
+        >>> import numpy as np
+        >>> from PIL import Image
+        >>> from mxjax._src.data.mx_image import decode
+        >>> f = io.BytesIO(); Image.fromarray(np.zeros((2, 3), np.uint8)).save(f, "PNG")
+        >>> decode(f.getvalue(), flag=0).shape
+        (2, 3, 1)
+    """
     try:
         from PIL import Image
     except ImportError as e:  # pragma: no cover - pillow is in the image/test extras
@@ -105,7 +120,7 @@ def imdecode(buf: Any, flag: int = 1, to_rgb: bool = True, out: Any = None) -> A
     arr = arr[:, :, None] if arr.ndim == 2 else arr
     if flag != 0 and not to_rgb:
         arr = arr[:, :, ::-1]
-    return _nd(np.ascontiguousarray(arr))
+    return np.ascontiguousarray(arr)
 
 
 def imread(filename: str, flag: int = 1, to_rgb: bool = True) -> Any:

@@ -12,11 +12,20 @@ from typing import Any
 import numpy as np
 
 from mxjax._src.data import download as _dl
-from mxjax._src.data.dataset import Dataset
+from mxjax._src.data.dataset import Dataset, RecordFileDataset
 from mxjax._src.data.embedded import embedded_mnist
 from mxjax._src.data.idx import CorruptFileError, read_idx
+from mxjax._src.data.mx_image import decode
+from mxjax._src.io.recordio import unpack
 
-__all__ = ["CIFAR10", "CIFAR100", "FashionMNIST", "ImageFolderDataset", "MNIST"]
+__all__ = [
+    "CIFAR10",
+    "CIFAR100",
+    "FashionMNIST",
+    "ImageFolderDataset",
+    "ImageRecordDataset",
+    "MNIST",
+]
 
 _log = logging.getLogger("mxjax.data")
 
@@ -370,6 +379,50 @@ class ImageFolderDataset(Dataset):
         if self._transform is not None:
             return self._transform(img, label)
         return img, label
+
+
+class ImageRecordDataset(RecordFileDataset):
+    """Images and labels of an image RecordIO file (Gluon's ``ImageRecordDataset``).
+
+    Each record holds an ``IRHeader`` and an encoded image (as written by
+    ``mx.recordio.pack_img`` or MXNet's ``im2rec``); sample ``i`` is
+    ``(image, label)`` with the image an HWC ``uint8`` NumPy array (RGB (H, W, 3)
+    for ``flag=1``, grey (H, W, 1) for ``flag=0``) and the label the header's
+    (a float, or an array for multi-label records).
+
+    Args:
+        filename: path of the ``.rec`` file (its ``.idx`` index next to it).
+        flag: 1 for RGB, 0 for greyscale.
+        transform: ``fn(image, label) -> sample``.
+
+    Examples:
+        >>> import os, tempfile
+        >>> import numpy as np
+        >>> import mxjax as mx
+        >>> from mxjax.gluon.data.vision import ImageRecordDataset
+        >>> d = tempfile.mkdtemp()
+        >>> w = mx.recordio.MXIndexedRecordIO(os.path.join(d, "i.idx"), os.path.join(d, "i.rec"), "w")
+        >>> img = np.zeros((4, 5, 3), np.uint8)
+        >>> w.write_idx(0, mx.recordio.pack_img(mx.recordio.IRHeader(0, 3.0, 0, 0), img, img_fmt=".png"))
+        >>> w.close()
+        >>> x, y = ImageRecordDataset(os.path.join(d, "i.rec"))[0]
+        >>> x.shape, x.dtype, y
+        ((4, 5, 3), dtype('uint8'), 3.0)
+    """
+
+    def __init__(self, filename: str, flag: int = 1, transform: Callable | None = None):
+        if flag not in (0, 1):
+            raise ValueError(f"ImageRecordDataset: flag must be 0 or 1, received {flag!r}")
+        super().__init__(filename)
+        self._flag = flag
+        self._transform = transform
+
+    def __getitem__(self, idx: int) -> Any:
+        header, payload = unpack(super().__getitem__(idx))
+        img = decode(payload, self._flag)
+        if self._transform is not None:
+            return self._transform(img, header.label)
+        return img, header.label
 
 
 def imread(path: str, flag: int = 1) -> np.ndarray:

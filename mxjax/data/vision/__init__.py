@@ -18,6 +18,7 @@ from mxjax._src.data.vision_datasets import (
     MNIST as MNIST,
     FashionMNIST as FashionMNIST,
     ImageFolderDataset as ImageFolderDataset,
+    ImageRecordDataset as ImageRecordDataset,
     imread as imread,
 )
 from mxjax.data.vision import transforms as transforms
@@ -29,6 +30,7 @@ __all__ = [
     "DatasetNotFoundError",
     "FashionMNIST",
     "ImageFolderDataset",
+    "ImageRecordDataset",
     "data_home",
     "dataset_dir",
     "imread",

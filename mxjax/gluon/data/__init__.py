@@ -19,6 +19,7 @@ from mxjax._src.data.dataloader import (
 from mxjax._src.data.dataset import (
     ArrayDataset as ArrayDataset,
     Dataset as Dataset,
+    RecordFileDataset as RecordFileDataset,
     SimpleDataset as SimpleDataset,
 )
 from mxjax._src.data.gluon import DataLoader as DataLoader
@@ -31,7 +32,12 @@ from mxjax._src.data.sampler import (
     SequentialSampler as SequentialSampler,
     ShardedSampler as ShardedSampler,
 )
-from mxjax.gluon.data import dataset as dataset, sampler as sampler, vision as vision
+from mxjax.gluon.data import (
+    dataloader as dataloader,
+    dataset as dataset,
+    sampler as sampler,
+    vision as vision,
+)
 
 __all__ = [
     "ArrayDataset",
@@ -46,9 +52,11 @@ __all__ = [
     "Sampler",
     "SequentialSampler",
     "ShardedSampler",
+    "RecordFileDataset",
     "SimpleDataset",
     "WorkerDiedError",
     "WorkerError",
+    "dataloader",
     "dataset",
     "default_batchify_fn",
     "sampler",

@@ -9,7 +9,8 @@ Examples:
 from mxjax._src.data.dataset import (
     ArrayDataset as ArrayDataset,
     Dataset as Dataset,
+    RecordFileDataset as RecordFileDataset,
     SimpleDataset as SimpleDataset,
 )
 
-__all__ = ["ArrayDataset", "Dataset", "SimpleDataset"]
+__all__ = ["ArrayDataset", "Dataset", "RecordFileDataset", "SimpleDataset"]

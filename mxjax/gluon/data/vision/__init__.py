@@ -21,9 +21,10 @@ from mxjax._src.data.vision_datasets import (
     CIFAR100 as CIFAR100,
     FashionMNIST as FashionMNIST,
     ImageFolderDataset as ImageFolderDataset,
+    ImageRecordDataset as ImageRecordDataset,
     imread as imread,
 )
-from mxjax.gluon.data.vision import transforms as transforms
+from mxjax.gluon.data.vision import datasets as datasets, transforms as transforms
 
 __all__ = [
     "CIFAR10",
@@ -32,7 +33,9 @@ __all__ = [
     "DatasetNotFoundError",
     "FashionMNIST",
     "ImageFolderDataset",
+    "ImageRecordDataset",
     "data_home",
+    "datasets",
     "dataset_dir",
     "imread",
     "transforms",
