@@ -54,6 +54,7 @@ from mxjax._src.optim.facade import (
     register as register,
     set_hyperparams as set_hyperparams,
 )
+from mxjax._src.optim.imperative import Updater as Updater, get_updater as get_updater
 
 __all__ = [
     "DCASGD",
@@ -75,9 +76,11 @@ __all__ = [
     "Optimizer",
     "RMSProp",
     "Signum",
+    "Updater",
     "ccSGD",
     "create",
     "get_hyperparams",
+    "get_updater",
     "register",
     "set_hyperparams",
 ]

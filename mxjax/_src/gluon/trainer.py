@@ -13,6 +13,7 @@ recompile.
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,6 +26,8 @@ from mxjax import optimizer as _opt
 from mxjax._src.gluon import _bridge as B
 from mxjax._src.gluon.parameter import Parameter
 from mxjax._src.gluon.parameter_dict import ParameterDict
+from mxjax._src.kvstore import KVStore, KVStoreBase, create as _kv_create
+from mxjax._src.optim.imperative import Updater
 from mxjax._src.validate import check_hyperparams, check_number
 
 __all__ = ["Trainer"]
@@ -111,12 +114,22 @@ class Trainer:
                 f"Trainer: compression_params is not supported; expected None, received "
                 f"{compression_params!r}"
             )
-        if kvstore not in ("device", "local", None, False) and not hasattr(kvstore, "type"):
-            raise ValueError(
-                f"Trainer: kvstore must be 'device', 'local' or None; received {kvstore!r}"
+        if kvstore is False:
+            kvstore = None
+        if kvstore is not None and not isinstance(kvstore, (str, KVStoreBase)):
+            raise TypeError(
+                "Trainer: kvstore must be a store name such as 'device', a KVStore or None; "
+                f"received {type(kvstore).__name__} {kvstore!r}"
             )
-        self._kvstore = kvstore
-        self._update_on_kvstore = update_on_kvstore
+        if update_on_kvstore not in (None, True, False):
+            raise TypeError(
+                f"Trainer: update_on_kvstore must be None, True or False; received "
+                f"{update_on_kvstore!r}"
+            )
+        self._kvstore_params = {"kvstore": kvstore, "update_on_kvstore": update_on_kvstore}
+        self._reset_kvstore()
+        for p in self._params:
+            p._set_trainer(self)
         self._check_nan = bool(check_nan)
         if optimizer_params is not None and not isinstance(optimizer_params, Mapping):
             raise TypeError(
@@ -146,6 +159,8 @@ class Trainer:
                 f"received {type(optimizer).__name__}"
             )
         self._scale = float(self._optimizer.rescale_grad)
+        # MXNet: the optimizer reads lr_mult/wd_mult of Parameter i (``_get_lr(i)``)
+        self._optimizer.param_dict = dict(enumerate(self._params))
 
     # ------------------------------------------------------------------- API
     @property
@@ -164,10 +179,24 @@ class Trainer:
 
     def step(self, batch_size: int, ignore_stale_grad: bool = False) -> None:
         """Reduces gradients across contexts, rescales by ``1/batch_size`` and updates."""
+        if not self._kv_initialized:
+            self._init_kvstore()
+        if self._custom_store():
+            self._allreduce_on_store()
+            self._update(batch_size, ignore_stale_grad, reduce=False)
+            return
         self._update(batch_size, ignore_stale_grad, reduce=True)
 
     def allreduce_grads(self) -> None:
-        """Sums gradients across contexts (the first half of :meth:`step`)."""
+        """Sums gradients across contexts (the first half of :meth:`step`).
+
+        Raises:
+            AssertionError: when parameters are updated on the kvstore (as MXNet).
+        """
+        self._check_not_on_kvstore("allreduce_grads")
+        if self._custom_store():
+            self._allreduce_on_store()
+            return
         for p in self._params:
             if p.grad_req == "null" or p._data is None or len(p._data) < 2:
                 continue
@@ -176,8 +205,115 @@ class Trainer:
                 B.assign(d.grad, jax.device_put(total, _device(d.jax)))
 
     def update(self, batch_size: int, ignore_stale_grad: bool = False) -> None:
-        """Updates from already reduced gradients (the second half of :meth:`step`)."""
+        """Updates from already reduced gradients (the second half of :meth:`step`).
+
+        Raises:
+            AssertionError: when parameters are updated on the kvstore (as MXNet).
+        """
+        self._check_not_on_kvstore("update")
         self._update(batch_size, ignore_stale_grad, reduce=False)
+
+    # ---------------------------------------------------------------- kvstore
+    def _check_not_on_kvstore(self, what: str) -> None:
+        if not self._kv_initialized:
+            self._init_kvstore()
+        if self._kvstore is not None and self._update_on_kvstore:
+            raise AssertionError(
+                f"{what}() when parameters are updated on kvstore is not supported. Try "
+                "setting `update_on_kvstore` to False when creating trainer."
+            )
+
+    def _contexts(self) -> list:
+        for p in self._params:
+            if p._data is not None:
+                return list(p._ctx)
+            if p._deferred is not None:
+                return list(p._deferred[1])
+        return []
+
+    def _reset_kvstore(self) -> None:
+        """Forgets the store set-up (MXNet does this when parameters get new values)."""
+        kv = getattr(self, "_kvstore", None)
+        if kv is not None and "dist" in kv.type:
+            raise RuntimeError("Cannot reset distributed KVStore.")
+        self._kv_initialized = False
+        self._kvstore = None
+        self._distributed = None
+        self._update_on_kvstore = None
+        self._params_to_init = list(self._params)
+
+    def _init_kvstore(self) -> None:
+        """Chooses the store and ``update_on_kvstore`` as MXNet's Trainer does.
+
+        A store name makes a store only for several contexts (one context needs
+        none); ``update_on_kvstore`` defaults to ``MXNET_UPDATE_ON_KVSTORE``
+        (1) and to False for a store without optimizer support. Either way the
+        arithmetic is the same: the gradients summed over contexts, one update.
+        """
+        config = self._kvstore_params
+        kvstore = config["kvstore"]
+        update_on_kvstore = bool(int(os.getenv("MXNET_UPDATE_ON_KVSTORE", "1")))
+        if isinstance(kvstore, str):
+            if len(self._contexts()) > 1 or "dist" in kvstore:
+                kv = _kv_create(kvstore)
+                if kvstore == "local" and self._largest_param() > 1024 * 1024 * 16:
+                    update_on_kvstore = False
+            else:
+                kv = None
+        else:
+            kv = kvstore
+        if kv is None:
+            update_on_kvstore = False
+        else:
+            update_on_kvstore &= kv.is_capable(KVStoreBase.OPTIMIZER)
+        if config["update_on_kvstore"] is not None:
+            update_on_kvstore = config["update_on_kvstore"]
+        if kv is not None and update_on_kvstore and not kv.is_capable(KVStoreBase.OPTIMIZER):
+            if config["update_on_kvstore"]:
+                raise ValueError(
+                    f"Please set update_on_kvstore=False when training with {type(kv)}"
+                )
+            update_on_kvstore = False
+        if kv is not None:
+            if update_on_kvstore:
+                kv._set_updater(_TrainerUpdater(self))
+            self._kvstore, self._update_on_kvstore = kv, update_on_kvstore
+        else:
+            self._kvstore, self._update_on_kvstore = None, None
+        self._distributed = False
+        self._kv_initialized = True
+        self._params_to_init = []
+
+    def _largest_param(self) -> int:
+        sizes = [int(np.prod(p.shape)) for p in self._params if p.shape is not None]
+        return max(sizes, default=0)
+
+    def _custom_store(self) -> bool:
+        """A store of the user's own class: gradients are summed by its ``pushpull``."""
+        return self._kvstore is not None and not isinstance(self._kvstore, KVStore)
+
+    def _allreduce_on_store(self) -> None:
+        for i, p in enumerate(self._params):
+            if p.grad_req == "null" or p._data is None or len(p._data) < 2:
+                continue
+            grads = [d.grad for d in p._data]
+            self._kvstore.pushpull(i, grads, out=grads)
+
+    @property
+    def _updaters(self) -> list:
+        """MXNet's per-context updaters: views of this Trainer's optimizer states."""
+        view = _TrainerUpdater(self)
+        return [view for _ in (self._contexts() or [None])]
+
+    def _mx_states(self) -> dict:
+        """The optimizer state of each parameter index, in MXNet's layout (NDArray copies)."""
+        if self._states is None:
+            return {}
+        index = {id(p): i for i, p in enumerate(self._params)}
+        return {
+            index[id(p)]: self._optimizer.mx_state_of(st, n)
+            for p, st, n in zip(self._active(), self._states, self._tx_names)
+        }
 
     # -------------------------------------------------------------- internals
     def _active(self) -> list:
@@ -439,3 +575,30 @@ class Trainer:
         with np.load(fname, allow_pickle=False) as f:
             data = {k: f[k] for k in f.files}
         self.load_state_arrays(data, repr(fname))
+
+
+class _TrainerUpdater(Updater):
+    """A Trainer's optimizer states seen as MXNet's ``Updater`` (``trainer._updaters[i]``).
+
+    The Trainer applies the optimizer itself, in one compiled update of all
+    parameters; ``states`` shows its states in MXNet's layout.
+    """
+
+    def __init__(self, trainer: Trainer):
+        self._trainer = trainer
+        self.states_synced: dict = {}
+        self.aggregate_updates = False
+
+    @property
+    def optimizer(self):  # type: ignore[override]
+        return self._trainer._optimizer
+
+    @property
+    def states(self) -> dict:  # type: ignore[override]
+        return self._trainer._mx_states()
+
+    def __call__(self, index: Any, grad: Any, weight: Any) -> None:
+        raise RuntimeError(
+            "this updater shows a Trainer's states; the Trainer applies its optimizer itself "
+            "(Trainer.step). Use mx.optimizer.get_updater(optimizer) for an updater of your own"
+        )

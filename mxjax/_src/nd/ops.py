@@ -168,15 +168,16 @@ def norm(data, ord=2, axis=None, keepdims=False):  # noqa: A002
     return data.norm(ord=ord, axis=axis, keepdims=keepdims)
 
 
-def clip(data, a_min, a_max):
-    """Clips values into ``[a_min, a_max]``.
+def clip(data, a_min, a_max, out=None):
+    """Clips values into ``[a_min, a_max]`` (into ``out`` when given).
 
     Examples:
         >>> from mxjax import nd
         >>> nd.clip(nd.array([-2, 0, 2]), -1, 1).asnumpy()
         array([-1.,  0.,  1.], dtype=float32)
     """
-    return _apply(jnp.clip, data, a_min, a_max)
+    res = _apply(jnp.clip, data, a_min, a_max)
+    return res if out is None else res_into(out, res)
 
 
 def _add_n(*xs):

@@ -7,10 +7,13 @@ them onto the :mod:`mxjax.optim` factory of the same name (see
 
 from __future__ import annotations
 
+import inspect
+import math
 from typing import Any
 
 import jax
 
+from mxjax._src.nd import random as _ndr
 from mxjax._src.optim import optimizers as _o
 from mxjax._src.optim.facade import Optimizer, register
 
@@ -39,6 +42,33 @@ def _same(*names: str) -> dict[str, str]:
     return {n: n for n in names}
 
 
+def _defaults(factory: Any) -> dict[str, Any]:
+    """The keyword defaults of an :mod:`mxjax.optim` factory: the one place they are written."""
+    return {
+        n: p.default
+        for n, p in inspect.signature(factory).parameters.items()
+        if p.default is not inspect.Parameter.empty
+    }
+
+
+_SGD = _defaults(_o.sgd)
+_NAG = _defaults(_o.nag)
+_SIGNUM = _defaults(_o.signum)
+_FTML = _defaults(_o.ftml)
+_LARS = _defaults(_o.lars)
+_LAMB = _defaults(_o.lamb)
+_DCASGD = _defaults(_o.dcasgd)
+_SGLD = _defaults(_o.sgld)
+_ADAM = _defaults(_o.adam)
+_ADAMW = _defaults(_o.adamw)
+_ADAGRAD = _defaults(_o.adagrad)
+_RMSPROP = _defaults(_o.rmsprop)
+_ADADELTA = _defaults(_o.adadelta)
+_FTRL = _defaults(_o.ftrl)
+_ADAMAX = _defaults(_o.adamax)
+_NADAM = _defaults(_o.nadam)
+
+
 @register
 class SGD(Optimizer):
     """SGD with momentum and weight decay (``mx.optimizer.SGD``); see :func:`mxjax.optim.sgd`.
@@ -51,11 +81,19 @@ class SGD(Optimizer):
 
     _factory = _o.sgd
     _static = _same("momentum")
+    _single_state = True  # MXNet: the momentum NDArray, or None without momentum
+    _master_last = True  # MXNet: (momentum, weight32) with multi_precision
 
-    def __init__(self, momentum: float = 0.0, lazy_update: bool = True, **kwargs: Any):
+    def __init__(
+        self,
+        momentum: float = _SGD["momentum"],
+        lazy_update: bool = _SGD["lazy_update"],
+        **kwargs: Any,
+    ):
         super().__init__(**kwargs)
         self.momentum = momentum
         self.lazy_update = lazy_update
+        self._lazy_rows = lazy_update
 
 
 @register
@@ -81,8 +119,10 @@ class NAG(Optimizer):
 
     _factory = _o.nag
     _static = _same("momentum")
+    _single_state = True
+    _master_last = True
 
-    def __init__(self, momentum: float = 0.0, **kwargs: Any):
+    def __init__(self, momentum: float = _NAG["momentum"], **kwargs: Any):
         super().__init__(**kwargs)
         self.momentum = momentum
 
@@ -99,9 +139,14 @@ class Signum(Optimizer):
 
     _factory = _o.signum
     _static = _same("momentum", "wd_lh")
+    _single_state = True
 
     def __init__(
-        self, learning_rate: float = 0.01, momentum: float = 0.9, wd_lh: float = 0.0, **kwargs: Any
+        self,
+        learning_rate: float = _SIGNUM["learning_rate"],
+        momentum: float = _SIGNUM["momentum"],
+        wd_lh: float = _SIGNUM["wd_lh"],
+        **kwargs: Any,
     ):
         super().__init__(learning_rate=learning_rate, **kwargs)
         self.momentum = momentum
@@ -122,7 +167,11 @@ class FTML(Optimizer):
     _static = _same("beta1", "beta2", "epsilon")
 
     def __init__(
-        self, beta1: float = 0.6, beta2: float = 0.999, epsilon: float = 1e-8, **kwargs: Any
+        self,
+        beta1: float = _FTML["beta1"],
+        beta2: float = _FTML["beta2"],
+        epsilon: float = _FTML["epsilon"],
+        **kwargs: Any,
     ):
         super().__init__(**kwargs)
         self.beta1 = beta1
@@ -144,14 +193,16 @@ class LARS(Optimizer):
 
     _factory = _o.lars
     _static = _same("momentum", "eta", "eps", "momentum_correction")
+    _single_state = True
+    _master_last = True
 
     def __init__(
         self,
-        momentum: float = 0.0,
-        lazy_update: bool = True,
-        eta: float = 0.001,
-        eps: float = 0,
-        momentum_correction: bool = True,
+        momentum: float = _LARS["momentum"],
+        lazy_update: bool = _LARS["lazy_update"],
+        eta: float = _LARS["eta"],
+        eps: float = _LARS["eps"],
+        momentum_correction: bool = _LARS["momentum_correction"],
         **kwargs: Any,
     ):
         self.momentum = momentum
@@ -180,13 +231,13 @@ class LAMB(Optimizer):
 
     def __init__(
         self,
-        learning_rate: float = 0.001,
-        beta1: float = 0.9,
-        beta2: float = 0.999,
-        epsilon: float = 1e-6,
-        lower_bound: float | None = None,
-        upper_bound: float | None = None,
-        bias_correction: bool = True,
+        learning_rate: float = _LAMB["learning_rate"],
+        beta1: float = _LAMB["beta1"],
+        beta2: float = _LAMB["beta2"],
+        epsilon: float = _LAMB["epsilon"],
+        lower_bound: float | None = _LAMB["lower_bound"],
+        upper_bound: float | None = _LAMB["upper_bound"],
+        bias_correction: bool = _LAMB["bias_correction"],
         **kwargs: Any,
     ):
         super().__init__(learning_rate=learning_rate, **kwargs)
@@ -210,8 +261,11 @@ class DCASGD(Optimizer):
 
     _factory = _o.dcasgd
     _static = _same("momentum", "lamda")
+    _state_order = ("momentum", "previous_weight")  # MXNet's (momentum or None, weight copy)
 
-    def __init__(self, momentum: float = 0.0, lamda: float = 0.04, **kwargs: Any):
+    def __init__(
+        self, momentum: float = _DCASGD["momentum"], lamda: float = _DCASGD["lamda"], **kwargs: Any
+    ):
         super().__init__(**kwargs)
         self.momentum = momentum
         self.lamda = lamda
@@ -233,9 +287,39 @@ class SGLD(Optimizer):
     _factory = _o.sgld
     _static = _same("key")
 
-    def __init__(self, key: jax.Array | int = 0, **kwargs: Any):
+    def __init__(self, key: jax.Array | int = _SGLD["key"], **kwargs: Any):
         super().__init__(**kwargs)
         self.key = key
+
+    def create_state(self, index: Any, weight: Any) -> None:
+        """SGLD keeps no state (MXNet returns None)."""
+        return None
+
+    def _imperative_tx(self):
+        # The deterministic half of SGLD is SGD at half the rate (one source: the sgd
+        # factory); the noise then comes from the global generator, as MXNet's
+        # ``mx.random.normal`` (``mx.random.seed`` reproduces it).
+        return self._build_tx(_o.sgd, None, None, static={})
+
+    def update(self, index: Any, weight: Any, grad: Any, state: Any) -> None:
+        """``weight += -lr/2 * (grad + wd * weight) + N(0, lr)`` in place (MXNet's SGLD).
+
+        Examples:
+            >>> import mxjax as mx
+            >>> w = mx.nd.zeros((3,))
+            >>> mx.optimizer.SGLD(learning_rate=0.0).update(0, w, mx.nd.ones((3,)), None)
+            >>> w.asnumpy().tolist()
+            [0.0, 0.0, 0.0]
+        """
+        if isinstance(index, (list, tuple)):
+            for i, w, g, s in zip(index, weight, grad, state):
+                self.update(i, w, g, s)
+            return
+        self._update_count(index)
+        lr, wd = self._get_lr(index), self._get_wd(index)
+        self._step_one(index, weight, grad, None, lr / 2, wd)
+        noise = _ndr.normal(0, math.sqrt(lr), shape=weight.shape, dtype=weight.dtype)
+        weight[:] = weight + noise
 
 
 @register
@@ -253,11 +337,11 @@ class Adam(Optimizer):
 
     def __init__(
         self,
-        learning_rate: float = 0.001,
-        beta1: float = 0.9,
-        beta2: float = 0.999,
-        epsilon: float = 1e-8,
-        lazy_update: bool = True,
+        learning_rate: float = _ADAM["learning_rate"],
+        beta1: float = _ADAM["beta1"],
+        beta2: float = _ADAM["beta2"],
+        epsilon: float = _ADAM["epsilon"],
+        lazy_update: bool = _ADAM["lazy_update"],
         **kwargs: Any,
     ):
         super().__init__(learning_rate=learning_rate, **kwargs)
@@ -265,6 +349,7 @@ class Adam(Optimizer):
         self.beta2 = beta2
         self.epsilon = epsilon
         self.lazy_update = lazy_update
+        self._lazy_rows = lazy_update
 
 
 @register
@@ -282,11 +367,11 @@ class AdamW(Optimizer):
 
     def __init__(
         self,
-        learning_rate: float = 0.001,
-        beta1: float = 0.9,
-        beta2: float = 0.999,
-        epsilon: float = 1e-8,
-        correct_bias: bool = True,
+        learning_rate: float = _ADAMW["learning_rate"],
+        beta1: float = _ADAMW["beta1"],
+        beta2: float = _ADAMW["beta2"],
+        epsilon: float = _ADAMW["epsilon"],
+        correct_bias: bool = _ADAMW["correct_bias"],
         **kwargs: Any,
     ):
         super().__init__(learning_rate=learning_rate, **kwargs)
@@ -308,8 +393,10 @@ class AdaGrad(Optimizer):
 
     _factory = _o.adagrad
     _static = {"eps": "float_stable_eps"}
+    _single_state = True  # MXNet: the history NDArray
+    _lazy_rows = True  # MXNet's sparse AdaGrad updates the stored rows only
 
-    def __init__(self, eps: float = 1e-7, **kwargs: Any):
+    def __init__(self, eps: float = _ADAGRAD["eps"], **kwargs: Any):
         super().__init__(**kwargs)
         self.float_stable_eps = eps
 
@@ -329,12 +416,12 @@ class RMSProp(Optimizer):
 
     def __init__(
         self,
-        learning_rate: float = 0.001,
-        gamma1: float = 0.9,
-        gamma2: float = 0.9,
-        epsilon: float = 1e-8,
-        centered: bool = False,
-        clip_weights: float | None = None,
+        learning_rate: float = _RMSPROP["learning_rate"],
+        gamma1: float = _RMSPROP["gamma1"],
+        gamma2: float = _RMSPROP["gamma2"],
+        epsilon: float = _RMSPROP["epsilon"],
+        centered: bool = _RMSPROP["centered"],
+        clip_weights: float | None = _RMSPROP["clip_weights"],
         **kwargs: Any,
     ):
         super().__init__(learning_rate=learning_rate, **kwargs)
@@ -358,7 +445,9 @@ class AdaDelta(Optimizer):
     _factory = _o.adadelta
     _static = _same("rho", "epsilon")
 
-    def __init__(self, rho: float = 0.9, epsilon: float = 1e-5, **kwargs: Any):
+    def __init__(
+        self, rho: float = _ADADELTA["rho"], epsilon: float = _ADADELTA["epsilon"], **kwargs: Any
+    ):
         super().__init__(**kwargs)
         self.rho = rho
         self.epsilon = epsilon
@@ -376,9 +465,14 @@ class Ftrl(Optimizer):
 
     _factory = _o.ftrl
     _static = _same("lamda1", "beta")
+    _lazy_rows = True  # MXNet's ftrl_update on row_sparse gradients
 
     def __init__(
-        self, lamda1: float = 0.01, learning_rate: float = 0.1, beta: float = 1, **kwargs: Any
+        self,
+        lamda1: float = _FTRL["lamda1"],
+        learning_rate: float = _FTRL["learning_rate"],
+        beta: float = _FTRL["beta"],
+        **kwargs: Any,
     ):
         super().__init__(**kwargs)
         self.lamda1 = lamda1
@@ -400,7 +494,11 @@ class Adamax(Optimizer):
     _static = _same("beta1", "beta2")
 
     def __init__(
-        self, learning_rate: float = 0.002, beta1: float = 0.9, beta2: float = 0.999, **kwargs: Any
+        self,
+        learning_rate: float = _ADAMAX["learning_rate"],
+        beta1: float = _ADAMAX["beta1"],
+        beta2: float = _ADAMAX["beta2"],
+        **kwargs: Any,
     ):
         super().__init__(learning_rate=learning_rate, **kwargs)
         self.beta1 = beta1
@@ -422,11 +520,11 @@ class Nadam(Optimizer):
 
     def __init__(
         self,
-        learning_rate: float = 0.001,
-        beta1: float = 0.9,
-        beta2: float = 0.999,
-        epsilon: float = 1e-8,
-        schedule_decay: float = 0.004,
+        learning_rate: float = _NADAM["learning_rate"],
+        beta1: float = _NADAM["beta1"],
+        beta2: float = _NADAM["beta2"],
+        epsilon: float = _NADAM["epsilon"],
+        schedule_decay: float = _NADAM["schedule_decay"],
         **kwargs: Any,
     ):
         super().__init__(learning_rate=learning_rate, **kwargs)

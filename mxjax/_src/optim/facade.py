@@ -45,6 +45,7 @@ import numpy as np
 import optax
 
 from mxjax._src.optim import base as _b
+from mxjax._src.optim.imperative import ImperativeMixin
 
 __all__ = [
     "TRACED_HYPERPARAMS",
@@ -72,7 +73,14 @@ class LRSchedulerDefinedError(ValueError, UserWarning):
     """
 
 
-class Optimizer:
+def _factory_default_lr(factory: Any) -> float:
+    if factory is None:
+        return 0.01
+    p = inspect.signature(factory).parameters.get("learning_rate")
+    return 0.01 if p is None or p.default is inspect.Parameter.empty else p.default
+
+
+class Optimizer(ImperativeMixin):
     """Base class of MXNet-style optimizers (``mx.optimizer.Optimizer``).
 
     Args:
@@ -127,7 +135,8 @@ class Optimizer:
         self.rescale_grad = rescale_grad
         self.lr_scheduler = lr_scheduler
         if lr_scheduler is None and learning_rate is None:
-            learning_rate = 0.01
+            # the optimizer's own default (its factory's: one source), MXNet's 0.01 otherwise
+            learning_rate = _factory_default_lr(type(self)._factory)
         self.lr = learning_rate
         if lr_scheduler is not None and learning_rate is not None:
             if getattr(lr_scheduler, "base_lr", learning_rate) != learning_rate:
@@ -146,6 +155,7 @@ class Optimizer:
         self.param_dict = param_dict if param_dict else {}
         self.lr_mult: dict[Any, float] = {}
         self.wd_mult: dict[Any, float] = {}
+        self._init_counters()
         self.set_lr_mult({})
         self.set_wd_mult({})
 
@@ -330,18 +340,33 @@ class Optimizer:
         def wd_fn(name: str) -> float:
             return given["wd_mult"].get(name, self._mult_for(own_wd, name))
 
-        kwargs = self._static_kwargs()
-        kwargs.update(clip_gradient=self.clip_gradient, lr_mult=lr_fn, wd_mult=wd_fn)
-        factory = functools.partial(type(self)._factory, **kwargs)
-        static = tuple(
-            n for n in inspect.signature(factory).parameters if n not in TRACED_HYPERPARAMS
-        )
-        tx = optax.inject_hyperparams(factory, static_args=static)(**self.hyperparams())
+        tx = self._build_tx(type(self)._factory, lr_fn, wd_fn)
         if self.begin_num_update:
             tx = _start_count_at(tx, self.begin_num_update)
         if self.multi_precision:
             tx = _b.multi_precision(tx)
         return tx
+
+    def _build_tx(
+        self, factory: Any, lr_mult: Any, wd_mult: Any, static: dict | None = None
+    ) -> optax.GradientTransformation:
+        """``factory`` with this optimizer's static options, its traced ones injected."""
+        kwargs = self._static_kwargs() if static is None else dict(static)
+        kwargs.update(clip_gradient=self.clip_gradient, lr_mult=lr_mult, wd_mult=wd_mult)
+        factory = functools.partial(factory, **kwargs)
+        static = tuple(
+            n for n in inspect.signature(factory).parameters if n not in TRACED_HYPERPARAMS
+        )
+        return optax.inject_hyperparams(factory, static_args=static)(**self.hyperparams())
+
+    def _imperative_tx(self) -> optax.GradientTransformation:
+        # rates come per call, multipliers already applied (``_get_lr``/``_get_wd``)
+        return self._build_tx(type(self)._factory, None, None)
+
+    def _with_rates(self, opt_state: Any, lr: float, wd: float) -> Any:
+        return set_hyperparams(
+            opt_state, learning_rate=float(lr), wd=float(wd), rescale_grad=float(self.rescale_grad)
+        )
 
     def __repr__(self) -> str:
         extra = ", ".join(f"{k}={getattr(self, a)!r}" for k, a in self._static.items())
