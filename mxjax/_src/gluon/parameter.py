@@ -259,9 +259,6 @@ class Parameter:
             return
         self._init_now(glob, ctxs)
 
-    #: the Trainer that updates this parameter (set by the Trainer)
-    _trainer: Any = None
-
     def _init_now(self, init: Any, ctxs: list) -> None:
         # A host generator, not a JAX key: initial values are drawn with NumPy (nothing
         # compiles per shape) and stay reproducible under mx.random.seed.
@@ -295,10 +292,6 @@ class Parameter:
         if trainer is not None and trainer._kv_initialized and trainer._update_on_kvstore:
             if self not in trainer._params_to_init:
                 trainer._reset_kvstore()  # new values: the store must be set up again (MXNet)
-
-    def _set_trainer(self, trainer: Any) -> None:
-        """Records the Trainer updating this parameter (None to unset), as MXNet does."""
-        self._trainer = trainer
 
     # ------------------------------------------------------------------- accessors
     def _check_initialized(self) -> None:

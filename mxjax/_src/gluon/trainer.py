@@ -128,8 +128,6 @@ class Trainer:
             )
         self._kvstore_params = {"kvstore": kvstore, "update_on_kvstore": update_on_kvstore}
         self._reset_kvstore()
-        for p in self._params:
-            p._set_trainer(self)
         self._check_nan = bool(check_nan)
         if optimizer_params is not None and not isinstance(optimizer_params, Mapping):
             raise TypeError(
