@@ -55,6 +55,7 @@ _SUBMODULES = {
     "parallel",
     "random",
     "recordio",
+    "runtime",
     "sym",
     "symbol",
     "train",

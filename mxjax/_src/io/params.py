@@ -27,7 +27,10 @@ import numpy as np
 from mxjax._src.errors import MXJaxError
 from mxjax._src.io.atomic import atomic_write
 
-__all__ = ["ParamsFormatError", "dumps", "load_params", "loads", "save_params"]
+__all__ = [
+    "ParamsFormatError", "array_from_bytes", "array_to_bytes", "dumps", "load_params", "loads",
+    "save_params",
+]  # fmt: skip
 
 LIST_MAGIC = 0x112
 V1_MAGIC = 0xF993FAC8
@@ -178,6 +181,33 @@ def loads(buf: bytes, name: str = "<bytes>"):
     if m:
         return dict(zip(names, arrays))
     return arrays
+
+
+def array_to_bytes(a) -> bytes:
+    """One array in MXNet's raw-bytes form (``NDArray.__getstate__``'s ``'handle'``).
+
+    Examples:
+        >>> import numpy as np
+        >>> from mxjax._src.io.params import array_from_bytes, array_to_bytes
+        >>> array_from_bytes(array_to_bytes(np.arange(3, dtype=np.float32)))
+        array([0., 1., 2.], dtype=float32)
+    """
+    out: list = []
+    _write_array(out, a)
+    return b"".join(out)
+
+
+def array_from_bytes(buf, name: str = "<NDArray state>"):
+    """Parses one array in MXNet's raw-bytes form (from ``NDArray.__getstate__``).
+
+    Raises:
+        ParamsFormatError: the bytes are not one complete array.
+    """
+    r = _Reader(bytes(buf), name)
+    a = _read_array(r, 0)
+    if r.pos != len(r.buf):
+        raise r.fail(f"{len(r.buf) - r.pos} unexpected trailing bytes")
+    return a
 
 
 def _write_array(out: list, a) -> None:

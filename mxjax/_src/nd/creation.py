@@ -121,9 +121,12 @@ def full(shape, val, ctx=None, dtype=None, out=None) -> NDArray:
     """
     if isinstance(shape, int):
         shape = (shape,)
-    dev = _device(ctx)
-    with jax.default_device(dev):
-        res = jnp.full(tuple(shape), val, dtype=_dtype(dtype))
+    dev, shape, dt = _device(ctx), tuple(shape), _dtype(dtype)
+    if dev.platform == "cpu":  # filled on the host: jnp.full compiles one program per shape
+        res = jax.device_put(np.full(shape, val, dt), dev)
+    else:
+        with jax.default_device(dev):
+            res = jnp.full(shape, val, dtype=dt)
     if out is not None:
         return res_into(out, res)
     return _placed(NDArray(res), ctx)

@@ -141,11 +141,32 @@ def moveaxis(tensor, source, destination):
         >>> nd.moveaxis(nd.zeros((1, 2, 3)), [0, 1], [2, 0]).shape
         (2, 3, 1)
     """
-    return _apply(jnp.moveaxis, tensor, _axes(source), _axes(destination))
+    ndim = tensor.ndim
+    src, dst = _axes(source, ndim, "source"), _axes(destination, ndim, "destination")
+    if len(src) != len(dst):
+        raise ValueError(
+            f"nd.moveaxis: source {source!r} and destination {destination!r} must have the "
+            "same number of elements"
+        )
+    order = [n for n in range(ndim) if n not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return _apply(jnp.transpose, tensor, tuple(order))
 
 
-def _axes(a):
-    return tuple(int(i) for i in a) if isinstance(a, (list, tuple)) else int(a)
+def _axes(a, ndim, what):
+    axes = tuple(a) if isinstance(a, (list, tuple, range)) else (a,)
+    out = []
+    for ax in axes:
+        ax = int(ax)
+        if not -ndim <= ax < ndim:
+            raise ValueError(
+                f"nd.moveaxis: {what} axis {ax} is out of bounds for an array of dimension {ndim}"
+            )
+        out.append(ax % ndim)
+    if len(set(out)) != len(out):
+        raise ValueError(f"nd.moveaxis: repeated axis in {what} {a!r}")
+    return out
 
 
 def from_numpy(ndarray, zero_copy=True):

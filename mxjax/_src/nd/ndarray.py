@@ -15,6 +15,7 @@ import numpy as np
 
 from mxjax._src import context as _ctx
 from mxjax._src.errors import AutogradError
+from mxjax._src.io import params as _params
 from mxjax._src.nd import _fns as F
 from mxjax._src.nd._mode import _state
 from mxjax._src.nd.shape import infer_reshape
@@ -221,6 +222,30 @@ class NDArray:
         # pickles and copies keep the data only (no tape entry or gradient), as MXNet's
         return (NDArray, (self._data,))
 
+    def __getstate__(self) -> dict:
+        """MXNet's pickle state: ``{'handle': bytes}`` in MXNet's raw NDArray format."""
+        return {"handle": bytearray(_params.array_to_bytes(np.asarray(self._data)))}
+
+    def __setstate__(self, state: dict) -> None:
+        """Restores from MXNet's pickle state (also one saved by MXNet, any context)."""
+        buf = state.get("handle") if isinstance(state, dict) else None
+        if buf is None:
+            raise ValueError("NDArray.__setstate__: state must be a dict with a 'handle' entry")
+        _check_inplace(self)
+        a = _params.array_from_bytes(buf)
+        self._data = jax.device_put(np.zeros((0,), np.float32) if a is None else a)
+        self._entry = None
+
+    def to_dlpack_for_read(self):
+        """A DLPack capsule viewing the data (zero-copy); see :func:`mxjax.nd.to_dlpack_for_read`."""
+        self.wait_to_read()
+        return self._data.__dlpack__()
+
+    def to_dlpack_for_write(self):
+        """A DLPack capsule of the data; JAX arrays are immutable, so writes through it are
+        not seen by this array (see the "Differences from MXNet" page)."""
+        return self.to_dlpack_for_read()
+
     def wait_to_read(self) -> None:
         """Blocks until the data is computed."""
         jax.block_until_ready(self._data)
@@ -271,10 +296,6 @@ class NDArray:
             raise TypeError(f"NDArray.reshape: unexpected arguments {sorted(kwargs)}")
         new = infer_reshape(self.shape, tuple(shape), reverse)
         return _apply(jnp.reshape, self, new)
-
-    def reshape_like(self, other) -> NDArray:
-        """Reshapes to ``other``'s shape."""
-        return self.reshape(other.shape)
 
     def __len__(self) -> int:
         if self.ndim == 0:

@@ -132,7 +132,6 @@ mean = _reduction("mean")
 max = _reduction("max")  # noqa: A001
 min = _reduction("min")  # noqa: A001
 prod = _reduction("prod")
-nansum = sum
 
 
 def argmax(data, axis=None, keepdims=False, out=None):
@@ -396,7 +395,7 @@ def waitall() -> None:
 __all__ = [
     *_shape_all, *sorted(_generated), "Activation", "Cast", "Dropout", "cast", "eye", "linspace", "FullyConnected", "LeakyReLU", "add_n",
     "argmax", "argmin", "batch_dot", "clip", "dot", "log_softmax", "max", "mean", "min",
-    "nansum", "norm", "prod", "softmax", "sum", "waitall",
+    "norm", "prod", "softmax", "sum", "waitall",
 ]  # fmt: skip
 
 # Names callable as NDArray methods (``x.relu()``) through ``NDArray.__getattr__``.
@@ -404,6 +403,6 @@ METHODS: set[str] = {
     *_UNARY, "clip", "dot", "softmax", "log_softmax", "flatten", "expand_dims", "squeeze",
     "transpose", "swapaxes", "flip", "tile", "repeat", "broadcast_to", "broadcast_axis",
     "broadcast_like", "split", "slice", "slice_axis", "take", "pick", "one_hot", "sort",
-    "argsort", "topk", "maximum", "minimum", "cast",
+    "argsort", "topk", "maximum", "minimum", "cast", "reshape_like",
 }  # fmt: skip
 register_methods({name: globals()[name] for name in sorted(METHODS)})

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import builtins
+import math
 
 import jax.numpy as jnp
 
 from mxjax._src.dispatch import apply as _apply
+from mxjax._src.errors import ShapeMismatchError
+from mxjax._src.nd.creation import res_into
 from mxjax._src.nd.ndarray import NDArray
 from mxjax._src.nd.shape import infer_reshape
 
@@ -33,15 +36,27 @@ def reshape(data, shape=None, reverse=False, **kwargs):
     return _apply(jnp.reshape, data, infer_reshape(_shape(data), tuple(shape), reverse))
 
 
-def reshape_like(lhs, rhs):
-    """Reshapes ``lhs`` to ``rhs``'s shape.
+def reshape_like(lhs, rhs, lhs_begin=None, lhs_end=None, rhs_begin=None, rhs_end=None):
+    """Reshapes ``lhs`` to ``rhs``'s shape, or axes ``[lhs_begin, lhs_end)`` of ``lhs`` to
+    axes ``[rhs_begin, rhs_end)`` of ``rhs`` (None: from the start / to the end).
 
     Examples:
         >>> from mxjax import nd
         >>> nd.reshape_like(nd.zeros((6,)), nd.zeros((2, 3))).shape
         (2, 3)
+        >>> nd.reshape_like(nd.zeros((30, 7)), nd.zeros((5, 6, 7)), lhs_begin=0, lhs_end=1,
+        ...                 rhs_begin=0, rhs_end=2).shape
+        (5, 6, 7)
     """
-    return _apply(jnp.reshape, lhs, _shape(rhs))
+    ls, rs = _shape(lhs), _shape(rhs)
+    lb, le, _ = builtins.slice(lhs_begin, lhs_end).indices(len(ls))
+    rb, re, _ = builtins.slice(rhs_begin, rhs_end).indices(len(rs))
+    new = ls[:lb] + rs[rb:re] + ls[le:]
+    if math.prod(new) != math.prod(ls):
+        raise ValueError(
+            f"nd.reshape_like: cannot reshape lhs of shape {ls} to {new} (different sizes)"
+        )
+    return _apply(jnp.reshape, lhs, new)
 
 
 def flatten(data, inplace=False):
@@ -186,15 +201,42 @@ def broadcast_axis(data, axis=(), size=()):
     return _apply(jnp.broadcast_to, data, tuple(target))
 
 
-def broadcast_like(lhs, rhs):
-    """Broadcasts ``lhs`` to ``rhs``'s shape.
+def broadcast_like(lhs, rhs, lhs_axes=None, rhs_axes=None, out=None):
+    """Broadcasts ``lhs`` to ``rhs``'s shape, or only axes ``lhs_axes`` to ``rhs``'s ``rhs_axes``.
+
+    Raises:
+        ShapeMismatchError: ``lhs_axes``/``rhs_axes`` empty or of different lengths,
+            or a broadcast axis of ``lhs`` that is not 1 (MXNet raises ``MXNetError``).
 
     Examples:
         >>> from mxjax import nd
         >>> nd.broadcast_like(nd.zeros((1, 3)), nd.zeros((2, 3))).shape
         (2, 3)
+        >>> nd.broadcast_like(nd.zeros((1, 2, 1)), nd.zeros((5, 6)), lhs_axes=(0, 2),
+        ...                   rhs_axes=(1, 0)).shape
+        (6, 2, 5)
     """
-    return _apply(jnp.broadcast_to, lhs, _shape(rhs))
+    if lhs_axes is None and rhs_axes is None:
+        target = tuple(rhs.shape)
+    else:
+        la = (lhs_axes,) if isinstance(lhs_axes, int) else tuple(lhs_axes or ())
+        ra = (rhs_axes,) if isinstance(rhs_axes, int) else tuple(rhs_axes or ())
+        if not la or len(la) != len(ra):
+            raise ShapeMismatchError(
+                "nd.broadcast_like: lhs_axes and rhs_axes must be non-empty and of the same "
+                f"length, got {lhs_axes!r} and {rhs_axes!r}"
+            )
+        target = list(lhs.shape)
+        for a, b in zip(la, ra):
+            target[a] = rhs.shape[b]
+        target = tuple(target)
+    for d, t in zip(lhs.shape, target):
+        if d not in (1, t):
+            raise ShapeMismatchError(
+                f"nd.broadcast_like: cannot broadcast shape {lhs.shape} to {target}"
+            )
+    res = _apply(jnp.broadcast_to, lhs, target)
+    return res if out is None else res_into(out, res)
 
 
 def _concat(d, *xs):

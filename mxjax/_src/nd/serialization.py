@@ -11,7 +11,14 @@ from mxjax._src import context as _ctx
 from mxjax._src.io import params as _params
 from mxjax._src.nd.ndarray import NDArray
 
-__all__ = ["from_dlpack", "load", "save", "to_dlpack_for_read", "to_dlpack_for_write"]
+__all__ = [
+    "from_dlpack",
+    "load",
+    "load_frombuffer",
+    "save",
+    "to_dlpack_for_read",
+    "to_dlpack_for_write",
+]
 
 
 def _host(a, what):
@@ -67,8 +74,35 @@ def load(fname, ctx=None):
         >>> nd.load(p)[0].shape
         (3,)
     """
+    return _to_nd(_params.load_params(fname), ctx)
+
+
+def load_frombuffer(buf, ctx=None):
+    """Loads NDArrays from the bytes of a file written by :func:`save` or by MXNet.
+
+    Returns:
+        A list of NDArrays, or a dict str → NDArray when the bytes store names.
+
+    Raises:
+        ParamsFormatError: the bytes are not a complete NDArray file (an
+            ``MXJaxError`` and ``ValueError``; MXNet raises ``MXNetError``).
+
+    Examples:
+        >>> import os, tempfile
+        >>> from mxjax import nd
+        >>> p = os.path.join(tempfile.mkdtemp(), "x.nd")
+        >>> nd.save(p, {"w": nd.ones((2,))})
+        >>> with open(p, "rb") as f:
+        ...     nd.load_frombuffer(f.read())["w"].asnumpy()
+        array([1., 1.], dtype=float32)
+    """
+    if not isinstance(buf, (bytes, bytearray, memoryview)):
+        raise TypeError(f"nd.load_frombuffer: buf must be bytes, got {type(buf).__name__}")
+    return _to_nd(_params.loads(bytes(buf)), ctx)
+
+
+def _to_nd(res, ctx):
     dev = (ctx or _ctx.current_context()).jax_device
-    res = _params.load_params(fname)
 
     def conv(a):
         return NDArray(jax.device_put(a, dev))
@@ -115,8 +149,7 @@ def to_dlpack_for_read(data: NDArray):
         >>> nd.from_dlpack(nd.to_dlpack_for_read(x)).asnumpy()
         array([1., 2.], dtype=float32)
     """
-    data.wait_to_read()
-    return data.jax.__dlpack__()
+    return data.to_dlpack_for_read()
 
 
 def to_dlpack_for_write(data: NDArray):
