@@ -56,15 +56,10 @@ class BatchProcessor:
         return data, label
 
     def evaluate_batch(self, estimator, val_batch, batch_axis=0):
-        """Evaluates ``estimator.val_net`` on one validation batch.
+        """``(data, label, pred, loss)`` of ``estimator.val_net`` on one ``(data, label)`` batch.
 
-        Args:
-            estimator: the Estimator.
-            val_batch: ``(data, label)`` from the validation DataLoader.
-            batch_axis: the axis along which the batch is split over the contexts.
-
-        Returns:
-            ``(data, label, pred, loss)``: lists with one NDArray per context.
+        Each is a list with one NDArray per context of ``estimator.context``
+        (the batch is split along ``batch_axis``).
         """
         data, label = self._get_data_and_label(val_batch, estimator.context, batch_axis)
         pred = [estimator.val_net(x) for x in data]
@@ -72,15 +67,9 @@ class BatchProcessor:
         return data, label, pred, loss
 
     def fit_batch(self, estimator, train_batch, batch_axis=0):
-        """Forward and backward of ``estimator.net`` on one training batch (no update).
+        """Forward and backward of ``estimator.net`` on one batch; the update comes after.
 
-        Args:
-            estimator: the Estimator.
-            train_batch: ``(data, label)`` from the training DataLoader.
-            batch_axis: the axis along which the batch is split over the contexts.
-
-        Returns:
-            ``(data, label, pred, loss)``: lists with one NDArray per context.
+        Returns ``(data, label, pred, loss)`` as :meth:`evaluate_batch` does.
         """
         from mxjax import autograd
 

@@ -6,34 +6,5 @@ Examples:
     5
 """
 
-from mxjax._src.gluon.event_handler import (
-    BatchBegin as BatchBegin,
-    BatchEnd as BatchEnd,
-    CheckpointHandler as CheckpointHandler,
-    EarlyStoppingHandler as EarlyStoppingHandler,
-    EpochBegin as EpochBegin,
-    EpochEnd as EpochEnd,
-    GradientUpdateHandler as GradientUpdateHandler,
-    LoggingHandler as LoggingHandler,
-    MetricHandler as MetricHandler,
-    StoppingHandler as StoppingHandler,
-    TrainBegin as TrainBegin,
-    TrainEnd as TrainEnd,
-    ValidationHandler as ValidationHandler,
-)
-
-__all__ = [
-    "BatchBegin",
-    "BatchEnd",
-    "CheckpointHandler",
-    "EarlyStoppingHandler",
-    "EpochBegin",
-    "EpochEnd",
-    "GradientUpdateHandler",
-    "LoggingHandler",
-    "MetricHandler",
-    "StoppingHandler",
-    "TrainBegin",
-    "TrainEnd",
-    "ValidationHandler",
-]
+from mxjax._src.gluon.event_handler import *  # noqa: F403  (one list of names, kept there)
+from mxjax._src.gluon.event_handler import __all__ as __all__
