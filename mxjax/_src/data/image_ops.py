@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,7 @@ __all__ = [
     "center_crop",
     "fixed_crop",
     "keep_ratio_size",
+    "random_size_box",
     "resize",
     "saturate_cast",
 ]
@@ -236,6 +238,35 @@ def _cubic_axis(x: np.ndarray, n_in: int, n_out: int, axis: int) -> np.ndarray:
         shape[axis] = n_out
         out = out + np.take(x, idx, axis=axis) * wgt.reshape(shape)
     return out
+
+
+def random_size_box(
+    h: int, w: int, area: tuple[float, float], ratio: tuple[float, float], rng: Any
+) -> tuple[int, int, int, int] | None:
+    """A random ``(x0, y0, w, h)`` of relative ``area`` and aspect ``ratio`` (10 tries) or None.
+
+    The Inception-style crop of MXNet's ``image.random_size_crop`` and
+    ``transforms.RandomResizedCrop``; None means no try fitted (callers then crop
+    the centre).
+
+    Examples:
+        >>> import numpy as np
+        >>> from mxjax._src.data.image_ops import random_size_box
+        >>> x0, y0, bw, bh = random_size_box(20, 30, (0.5, 0.5), (1.0, 1.0), np.random.default_rng(0))
+        >>> bw, bh
+        (17, 17)
+    """
+    lo, hi = math.log(ratio[0]), math.log(ratio[1])
+    for _ in range(10):
+        target = rng.uniform(area[0], area[1]) * h * w
+        aspect = math.exp(rng.uniform(lo, hi))
+        new_w = int(round(math.sqrt(target * aspect)))
+        new_h = int(round(math.sqrt(target / aspect)))
+        if 0 < new_w <= w and 0 < new_h <= h:
+            x0 = int(rng.integers(0, w - new_w + 1))
+            y0 = int(rng.integers(0, h - new_h + 1))
+            return x0, y0, new_w, new_h
+    return None
 
 
 def keep_ratio_size(h: int, w: int, short: int) -> tuple[int, int]:

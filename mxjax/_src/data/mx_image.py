@@ -10,15 +10,20 @@ import numpy as np
 from mxjax._src.data import image_ops as ops
 from mxjax._src.data.batchify import to_numpy
 from mxjax._src.data.rng import get_rng
+from mxjax._src.data.transforms_geometry import rotate
 
 __all__ = [
     "center_crop",
     "color_normalize",
+    "copyMakeBorder",
     "fixed_crop",
     "imdecode",
     "imread",
     "imresize",
+    "imrotate",
     "random_crop",
+    "random_rotate",
+    "random_size_crop",
     "resize_short",
     "scale_down",
 ]
@@ -242,3 +247,129 @@ def color_normalize(src: Any, mean: Any, std: Any = None) -> Any:
     if std is not None:
         out = out / to_numpy(std).astype(np.float32)
     return _nd(out)
+
+
+def random_size_crop(
+    src: Any, size: tuple, area: Any, ratio: tuple, interp: int = 2, **kwargs: Any
+) -> tuple:
+    """Crops a random region of relative ``area`` and aspect ``ratio``, resized to ``size``.
+
+    ``area`` is a float (the lower bound, up to 1) or ``(min, max)``; after 10
+    tries that do not fit, the centre is cropped. Returns ``(image, (x0, y0, w, h))``.
+
+    Examples:
+        >>> import mxjax as mx
+        >>> out, box = mx.image.random_size_crop(mx.nd.zeros((20, 30, 3)), (8, 8), 0.3, (0.75, 1.33))
+        >>> out.shape
+        (8, 8, 3)
+    """
+    if "min_area" in kwargs:  # MXNet's deprecated spelling
+        area = kwargs.pop("min_area")
+    if kwargs:
+        raise TypeError(f"random_size_crop: unexpected keyword arguments {sorted(kwargs)}")
+    if isinstance(area, (int, float)):
+        area = (float(area), 1.0)
+    x = to_numpy(src)
+    box = ops.random_size_box(x.shape[0], x.shape[1], tuple(area), tuple(ratio), get_rng())
+    if box is None:
+        return center_crop(x, size, interp)
+    return fixed_crop(x, *box, size, interp), box
+
+
+_BORDERS = {0: "constant", 1: "edge", 2: "symmetric", 3: "wrap", 4: "reflect"}
+
+
+def copyMakeBorder(  # noqa: N802 - MXNet's name
+    src: Any,
+    top: int,
+    bot: int,
+    left: int,
+    right: int,
+    type: int = 0,  # noqa: A002 - MXNet's keyword
+    value: float = 0.0,
+    values: Any = None,
+) -> Any:
+    """Pads an HWC image like OpenCV's ``copyMakeBorder``.
+
+    Args:
+        src: HWC image.
+        top, bot, left, right: margins in pixels.
+        type: 0 constant, 1 replicate, 2 reflect (edge pixel repeated), 3 wrap,
+            4 reflect-101 (edge pixel not repeated).
+        value: the constant of ``type=0``.
+        values: one constant per channel (overrides ``value``).
+
+    Examples:
+        >>> import mxjax as mx
+        >>> img = mx.nd.arange(4).reshape((1, 4, 1))
+        >>> mx.image.copyMakeBorder(img, 0, 0, 1, 2, type=4)[..., 0].asnumpy()
+        array([[1., 0., 1., 2., 3., 2., 1.]], dtype=float32)
+    """
+    if type not in _BORDERS:
+        raise ValueError(
+            f"copyMakeBorder: type must be 0 (constant), 1 (replicate), 2 (reflect), 3 (wrap) "
+            f"or 4 (reflect-101), received {type!r}"
+        )
+    margins = [int(v) for v in (top, bot, left, right)]
+    if min(margins) < 0:
+        raise ValueError(f"copyMakeBorder: margins must be >= 0, received {margins}")
+    x = to_numpy(src)
+    pad = [(margins[0], margins[1]), (margins[2], margins[3])] + [(0, 0)] * (x.ndim - 2)
+    if type != 0:
+        return _nd(np.pad(x, pad, mode=_BORDERS[type]))
+    out = np.pad(x, pad, mode="constant")
+    fill = np.broadcast_to(np.asarray(values if values else value, np.float64), x.shape[2:])
+    mask = np.ones(out.shape[:2], bool)
+    mask[margins[0] : margins[0] + x.shape[0], margins[2] : margins[2] + x.shape[1]] = False
+    out[mask] = fill.astype(x.dtype)
+    return _nd(out)
+
+
+def _rotation_input(fn: str, src: Any) -> np.ndarray:
+    x = to_numpy(src)
+    if x.dtype != np.float32:
+        raise TypeError(f"{fn}: only float32 CHW/NCHW images are supported, received {x.dtype}")
+    if x.ndim not in (3, 4):
+        raise ValueError(f"{fn}: expected a CHW image or an NCHW batch, received {x.shape}")
+    return x
+
+
+def imrotate(src: Any, rotation_degrees: Any, zoom_in: bool = False, zoom_out: bool = False):
+    """Rotates a CHW float32 image (or an NCHW batch) counter-clockwise about its centre.
+
+    Bilinear sampling with zeros outside; ``zoom_in`` scales so no padding
+    enters, ``zoom_out`` so the whole rotated image stays visible (not both).
+    ``rotation_degrees`` is a number, or one per image of a batch.
+
+    Examples:
+        >>> import mxjax as mx
+        >>> img = mx.nd.zeros((1, 3, 3)); img[0, 1, 2] = 1
+        >>> mx.image.imrotate(img, 90)[0].asnumpy()
+        array([[0., 1., 0.],
+               [0., 0., 0.],
+               [0., 0., 0.]], dtype=float32)
+    """
+    if zoom_in and zoom_out:
+        raise ValueError("imrotate: zoom_in and zoom_out cannot both be True")
+    x = _rotation_input("imrotate", src)
+    deg = to_numpy(rotation_degrees).astype(np.float64)
+    if deg.ndim and (x.ndim == 3 or deg.shape != (x.shape[0],)):
+        raise ValueError(
+            f"imrotate: rotation_degrees must be a number, or one per image of the "
+            f"{x.shape[0] if x.ndim == 4 else 1} images; received shape {deg.shape}"
+        )
+    return _nd(rotate(x, deg, zoom_in, zoom_out))
+
+
+def random_rotate(src: Any, angle_limits: tuple, zoom_in: bool = False, zoom_out: bool = False):
+    """:func:`imrotate` by an angle drawn from ``U(angle_limits)`` (one per image of a batch).
+
+    Examples:
+        >>> import mxjax as mx
+        >>> mx.image.random_rotate(mx.nd.ones((2, 3, 4, 4)), (-10, 10)).shape
+        (2, 3, 4, 4)
+    """
+    x = _rotation_input("random_rotate", src)
+    lo, hi = angle_limits
+    n = x.shape[0] if x.ndim == 4 else None
+    return imrotate(x, get_rng().uniform(lo, hi, size=n), zoom_in, zoom_out)

@@ -10,7 +10,6 @@ seeds per sample, so results do not depend on the number of workers.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -263,18 +262,10 @@ class RandomResizedCrop:
         x = _image("RandomResizedCrop", x)
         if x.ndim == 4:
             return np.stack([self(img) for img in x])
-        rng = get_rng()
-        h, w = x.shape[:2]
-        for _ in range(10):
-            target = rng.uniform(*self._scale) * h * w
-            aspect = math.exp(rng.uniform(math.log(self._ratio[0]), math.log(self._ratio[1])))
-            new_w = int(round(math.sqrt(target * aspect)))
-            new_h = int(round(math.sqrt(target / aspect)))
-            if new_w <= w and new_h <= h:
-                x0 = int(rng.integers(0, w - new_w + 1))
-                y0 = int(rng.integers(0, h - new_h + 1))
-                return ops.fixed_crop(x, x0, y0, new_w, new_h, self._size, self._interp)
-        return ops.center_crop(x, self._size, self._interp)
+        box = ops.random_size_box(x.shape[0], x.shape[1], self._scale, self._ratio, get_rng())
+        if box is None:
+            return ops.center_crop(x, self._size, self._interp)
+        return ops.fixed_crop(x, *box, self._size, self._interp)
 
 
 def _coin(x: np.ndarray) -> np.ndarray:
