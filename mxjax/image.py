@@ -42,6 +42,7 @@ from mxjax._src.data.mx_image import (
     resize_short as resize_short,
     scale_down as scale_down,
 )
+from mxjax._src.data.mx_image_iter import ImageIter as ImageIter
 
 __all__ = [
     "Augmenter",
@@ -55,6 +56,7 @@ __all__ = [
     "ForceResizeAug",
     "HorizontalFlipAug",
     "HueJitterAug",
+    "ImageIter",
     "LightingAug",
     "RandomCropAug",
     "RandomGrayAug",

@@ -23,3 +23,29 @@ for flag in (0, 1):
         out[f"y{flag}_{i}"] = np.asarray(y)
 np.savez_compressed("expected.npz", **out)
 print(sorted(out), out["x1_0"].shape, out["x0_0"].shape, out["y1_2"])
+
+# mx.image.ImageIter over the same file: batches and the three last-batch policies.
+it = mx.image.ImageIter(
+    2, (3, 4, 4), label_width=2, path_imgrec="images.rec", path_imgidx="images.idx"
+)
+iter_out = {}
+for b, batch in enumerate(it):
+    iter_out[f"iter_data{b}"] = batch.data[0].asnumpy()
+    iter_out[f"iter_label{b}"] = batch.label[0].asnumpy()
+    iter_out[f"iter_pad{b}"] = np.array(batch.pad)
+for policy in ("pad", "discard", "roll_over"):
+    it = mx.image.ImageIter(
+        2,
+        (3, 4, 4),
+        label_width=2,
+        path_imgrec="images.rec",
+        path_imgidx="images.idx",
+        last_batch_handle=policy,
+    )
+    pads = []
+    for _ in range(3):
+        pads.append([b.pad for b in it])
+        it.reset()
+    iter_out[f"pads_{policy}"] = np.array(str(pads))
+np.savez_compressed("iter_expected.npz", **iter_out)
+print({k: v for k, v in iter_out.items() if k.startswith(("pads", "iter_pad", "iter_label"))})
