@@ -207,3 +207,24 @@ def test_new_parameter_values_reset_the_store():
     _backward(x)
     tr.step(1)
     np.testing.assert_allclose(x.data(mx.cpu(0)).asnumpy(), -0.2, rtol=1e-6)
+
+
+def test_store_choice_with_sparse_parameters():
+    from mxjax._src.gluon.trainer_kv import choose_store
+
+    dense = mx.gluon.Parameter("d", shape=(2,))
+    sparse_grad = mx.gluon.Parameter("g", shape=(2,), grad_stype="row_sparse")
+    sparse_w = mx.gluon.Parameter("w", shape=(2,), stype="row_sparse")
+
+    def cfg(kv, on):
+        return {"kvstore": kv, "update_on_kvstore": on}
+
+    assert choose_store(cfg("device", None), 2, [dense])[1] is True
+    assert choose_store(cfg("device", None), 2, [sparse_grad])[1] is False  # MXNet prefers
+    assert choose_store(cfg("device", True), 2, [sparse_grad])[1] is True
+    kv, on = choose_store(cfg("local", None), 1, [sparse_w])  # sparse weights: always a store
+    assert kv.type == "local" and on is True
+    with pytest.raises(ValueError, match="sparse weights"):
+        choose_store(cfg("local", False), 1, [sparse_w])
+    with pytest.raises(ValueError, match="sparse gradients"):
+        choose_store(cfg(mx.kv.create("teststore"), None), 2, [sparse_grad])

@@ -13,7 +13,6 @@ recompile.
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,7 +25,8 @@ from mxjax import optimizer as _opt
 from mxjax._src.gluon import _bridge as B
 from mxjax._src.gluon.parameter import Parameter
 from mxjax._src.gluon.parameter_dict import ParameterDict
-from mxjax._src.kvstore import KVStore, KVStoreBase, create as _kv_create
+from mxjax._src.gluon.trainer_kv import choose_store
+from mxjax._src.kvstore import KVStore, KVStoreBase
 from mxjax._src.optim.imperative import Updater
 from mxjax._src.validate import check_hyperparams, check_number
 
@@ -243,48 +243,18 @@ class Trainer:
     def _init_kvstore(self) -> None:
         """Chooses the store and ``update_on_kvstore`` as MXNet's Trainer does.
 
-        A store name makes a store only for several contexts (one context needs
-        none); ``update_on_kvstore`` defaults to ``MXNET_UPDATE_ON_KVSTORE``
-        (1) and to False for a store without optimizer support. Either way the
+        See :func:`~mxjax._src.gluon.trainer_kv.choose_store`. Either way the
         arithmetic is the same: the gradients summed over contexts, one update.
         """
-        config = self._kvstore_params
-        kvstore = config["kvstore"]
-        update_on_kvstore = bool(int(os.getenv("MXNET_UPDATE_ON_KVSTORE", "1")))
-        if isinstance(kvstore, str):
-            if len(self._contexts()) > 1 or "dist" in kvstore:
-                kv = _kv_create(kvstore)
-                if kvstore == "local" and self._largest_param() > 1024 * 1024 * 16:
-                    update_on_kvstore = False
-            else:
-                kv = None
-        else:
-            kv = kvstore
-        if kv is None:
-            update_on_kvstore = False
-        else:
-            update_on_kvstore &= kv.is_capable(KVStoreBase.OPTIMIZER)
-        if config["update_on_kvstore"] is not None:
-            update_on_kvstore = config["update_on_kvstore"]
-        if kv is not None and update_on_kvstore and not kv.is_capable(KVStoreBase.OPTIMIZER):
-            if config["update_on_kvstore"]:
-                raise ValueError(
-                    f"Please set update_on_kvstore=False when training with {type(kv)}"
-                )
-            update_on_kvstore = False
-        if kv is not None:
-            if update_on_kvstore:
-                kv._set_updater(_TrainerUpdater(self))
-            self._kvstore, self._update_on_kvstore = kv, update_on_kvstore
-        else:
-            self._kvstore, self._update_on_kvstore = None, None
+        kv, update_on_kvstore = choose_store(
+            self._kvstore_params, len(self._contexts()), self._params
+        )
+        if kv is not None and update_on_kvstore:
+            kv._set_updater(_TrainerUpdater(self))
+        self._kvstore, self._update_on_kvstore = kv, update_on_kvstore
         self._distributed = False
         self._kv_initialized = True
         self._params_to_init = []
-
-    def _largest_param(self) -> int:
-        sizes = [int(np.prod(p.shape)) for p in self._params if p.shape is not None]
-        return max(sizes, default=0)
 
     def _custom_store(self) -> bool:
         """A store of the user's own class: gradients are summed by its ``pushpull``."""

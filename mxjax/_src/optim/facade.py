@@ -360,8 +360,14 @@ class Optimizer(ImperativeMixin):
         return optax.inject_hyperparams(factory, static_args=static)(**self.hyperparams())
 
     def _imperative_tx(self) -> optax.GradientTransformation:
-        # rates come per call, multipliers already applied (``_get_lr``/``_get_wd``)
-        return self._build_tx(type(self)._factory, None, None)
+        # rates come per call, multipliers already applied (``_get_lr``/``_get_wd``);
+        # rebuilt only when a static option changed since the last call
+        key = repr((self._static_kwargs(), self.clip_gradient))
+        cached = self.__dict__.get("_imperative_cache")
+        if cached is None or cached[0] != key:
+            cached = (key, self._build_tx(type(self)._factory, None, None))
+            self._imperative_cache = cached
+        return cached[1]
 
     def _with_rates(self, opt_state: Any, lr: float, wd: float) -> Any:
         return set_hyperparams(

@@ -255,7 +255,7 @@ class ImperativeMixin:
         tx = self._imperative_tx()
         w = _jax(weight)
         g = _jax(grad).astype(w.dtype)
-        init = tx.init({"w": w})
+        init = self._template(tx, w)
         rule = _find_rule_state(init)
         fields = tuple(rule.slots._fields)
         given = self._slot_values(state, fields)
@@ -281,6 +281,16 @@ class ImperativeMixin:
                 old = _jax(given[n])
                 _write(given[n], value if mask is None else _keep_rows(mask, value, old))
         self._imperative_extra[index] = new_rule.extra
+
+    def _template(self, tx: optax.GradientTransformation, w: jax.Array) -> Any:
+        """A fresh state of ``tx`` for a weight like ``w`` (kept per transformation, shape, dtype)."""
+        cache = self.__dict__.setdefault("_imperative_templates", {})
+        key = (id(tx), w.shape, w.dtype)
+        if key not in cache:
+            if len(cache) > 64:
+                cache.clear()
+            cache[key] = (tx, tx.init({"w": w}))  # tx kept alive: its id stays unique
+        return cache[key][1]
 
     def update_multi_precision(self, index: Any, weight: Any, grad: Any, state: Any) -> None:
         """:meth:`update`, through the float32 master copy for float16 weights.
