@@ -82,6 +82,7 @@ from mxjax._src.layers.rnn import GRU as GRU, LSTM as LSTM, RNN as RNN
 from mxjax._src.layers.rnn_cell import (
     GRUCell as GRUCell,
     LSTMCell as LSTMCell,
+    LSTMPCell as LSTMPCell,
     RNNCell as RNNCell,
 )
 # --- end: recurrent ---

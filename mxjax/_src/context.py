@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+import warnings
+from typing import Any
 
 import jax
 
@@ -22,6 +24,18 @@ def _platform_devices(platform: str) -> list:
 def _gpu_devices() -> list:
     devs = _platform_devices("gpu")
     return devs if devs else _platform_devices("cuda") or _platform_devices("rocm")
+
+
+class _DefaultCtx:
+    """``Context.default_ctx``: MXNet's deprecated class-level spelling of ``current_context()``."""
+
+    def __get__(self, obj: Any, cls: Any = None) -> Context:
+        warnings.warn(
+            "Context.default_ctx has been deprecated. Please use Context.current_context() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return current_context()
 
 
 class Context:
@@ -52,6 +66,7 @@ class Context:
     """
 
     __slots__ = ("device_type", "device_id", "_old")
+    default_ctx = _DefaultCtx()
 
     def __init__(self, device_type: str | Context, device_id: int = 0):
         if isinstance(device_type, Context):

@@ -12,6 +12,9 @@ __all__ = [
     "activation_fn",
     "expand_to",
     "log_softmax",
+    "sequence_last",
+    "sequence_mask",
+    "sequence_reverse",
     "softmax",
     "softrelu",
     "softsign",
@@ -116,3 +119,66 @@ def expand_to(v: jax.Array, ndim: int, axis: int) -> jax.Array:
     shape = [1] * ndim
     shape[axis] = v.shape[0]
     return v.reshape(shape)
+
+
+# ------------------------------------------------ MXNet's Sequence* operators
+def _length_mask(data: jax.Array, lengths: jax.Array, axis: int) -> jax.Array:
+    """``(T, N)`` or ``(N, T)`` booleans: step ``t`` of sample ``n`` is within its length."""
+    t = jnp.arange(data.shape[axis]).reshape(-1, 1)
+    keep = t < jnp.asarray(lengths).astype(jnp.int32).reshape(1, -1)  # (T, N)
+    keep = keep if axis == 0 else keep.T
+    return keep.reshape(keep.shape + (1,) * (data.ndim - 2))
+
+
+def sequence_mask(
+    data: jax.Array, lengths: jax.Array | None, value: float = 0.0, axis: int = 0
+) -> jax.Array:
+    """MXNet's ``SequenceMask``: steps at or past each sample's length become ``value``.
+
+    ``data`` is ``(T, N, ...)`` (``axis=0``) or ``(N, T, ...)`` (``axis=1``);
+    ``lengths`` is ``(N,)`` (None: nothing is masked).
+
+    Examples:
+        >>> import jax.numpy as jnp
+        >>> from mxjax._src.ops import sequence_mask
+        >>> sequence_mask(jnp.ones((3, 2)), jnp.array([1, 3])).tolist()
+        [[1.0, 1.0], [0.0, 1.0], [0.0, 1.0]]
+    """
+    if lengths is None:
+        return data
+    return jnp.where(_length_mask(data, lengths, axis), data, jnp.asarray(value, data.dtype))
+
+
+def sequence_reverse(data: jax.Array, lengths: jax.Array | None) -> jax.Array:
+    """MXNet's ``SequenceReverse`` over ``(T, N, ...)``: each sample's first ``length`` steps
+    reversed, later steps left in place (None: the whole time axis reversed).
+
+    Examples:
+        >>> import jax.numpy as jnp
+        >>> from mxjax._src.ops import sequence_reverse
+        >>> sequence_reverse(jnp.arange(3.0).reshape(3, 1), jnp.array([2])).ravel().tolist()
+        [1.0, 0.0, 2.0]
+    """
+    if lengths is None:
+        return jnp.flip(data, 0)
+    n = jnp.asarray(lengths).astype(jnp.int32).reshape(1, -1)
+    t = jnp.arange(data.shape[0]).reshape(-1, 1)
+    src = jnp.where(t < n, n - 1 - t, t)  # (T, N)
+    return jnp.take_along_axis(data, src.reshape(src.shape + (1,) * (data.ndim - 2)), axis=0)
+
+
+def sequence_last(data: jax.Array, lengths: jax.Array | None, axis: int = 0) -> jax.Array:
+    """MXNet's ``SequenceLast``: each sample's step ``length - 1`` (the last step when None).
+
+    Examples:
+        >>> import jax.numpy as jnp
+        >>> from mxjax._src.ops import sequence_last
+        >>> sequence_last(jnp.arange(6.0).reshape(3, 2), jnp.array([1, 3])).tolist()
+        [0.0, 5.0]
+    """
+    if axis == 1:
+        data = jnp.swapaxes(data, 0, 1)
+    if lengths is None:
+        return data[-1]
+    last = jnp.clip(jnp.asarray(lengths).astype(jnp.int32) - 1, 0, data.shape[0] - 1)
+    return data[last, jnp.arange(data.shape[1])]

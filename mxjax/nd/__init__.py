@@ -187,6 +187,11 @@ from mxjax._src.nd.ops_extra import (
     split_v2 as split_v2,
 )
 from mxjax.nd import _internal as _internal
+from mxjax._src.nd.ops_sequence import (
+    SequenceLast as SequenceLast,
+    SequenceMask as SequenceMask,
+    SequenceReverse as SequenceReverse,
+)
 from mxjax.nd import (
     contrib as contrib,
     image as image,
@@ -226,6 +231,9 @@ __all__ = [
     "LazyNDArray",
     "LeakyReLU",
     "NDArray",
+    "SequenceLast",
+    "SequenceMask",
+    "SequenceReverse",
     "abs",
     "add",
     "add_n",

@@ -66,6 +66,14 @@ DESCRIPTORS = [
         make_dtype=lambda dt: L.LSTMCell(4, dtype=dt),
     ),
     Descriptor(
+        "lstmpcell",
+        lambda: L.LSTMPCell(4, projection_size=3),
+        [(3, 2)],
+        _CELL_NAMES | {"h2r_weight"},
+        (3, 3),
+        make_dtype=lambda dt: L.LSTMPCell(4, projection_size=3, dtype=dt),
+    ),
+    Descriptor(
         "grucell",
         lambda: L.GRUCell(4),
         [(3, 2)],

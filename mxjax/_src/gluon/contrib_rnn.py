@@ -1,19 +1,17 @@
-"""``gluon.contrib.rnn``: ``VariationalDropoutCell`` (Gal & Ghahramani, 2016)."""
+"""``gluon.contrib.rnn``: ``VariationalDropoutCell`` (Gal & Ghahramani, 2016); ``LSTMPCell`` lives
+with the other built-in cells in :mod:`mxjax._src.gluon.rnn`."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from mxjax._src.gluon import _bridge as B
-from mxjax._src.gluon.rnn_cell import (
-    BidirectionalCell,
-    ModifierCell,
-    _begin_state_for,
-    _dropout,
-    _format_sequence,
-    _is_tensor,
-    _mask_variable_length,
-    _split_steps,
+from mxjax._src.gluon.rnn_cell import BidirectionalCell, ModifierCell
+from mxjax._src.gluon.rnn_sequence import (
+    Unroll,
+    dropout,
+    format_sequence,
+    get_begin_state,
+    mask_sequence_variable_length,
 )
 
 __all__ = ["VariationalDropoutCell"]
@@ -73,52 +71,41 @@ class VariationalDropoutCell(ModifierCell):
         super().reset()
         self._masks = {}
 
-    def _mask(self, which: str, rate: float, like: Any) -> Any:
+    def _mask(self, F: Any, which: str, rate: float, like: Any) -> Any:
         if which not in self._masks:
-            self._masks[which] = _dropout(B.nd().ones_like(like), rate)
+            self._masks[which] = dropout(F, F.ones_like(like), rate)
         return self._masks[which]
 
     def hybrid_forward(self, F: Any, inputs: Any, states: Any) -> tuple:
         states = list(states)
         if self.drop_states:  # only h, always the first state
-            states[0] = states[0] * self._mask("states", self.drop_states, states[0])
+            states[0] = states[0] * self._mask(F, "states", self.drop_states, states[0])
         if self.drop_inputs:
-            inputs = inputs * self._mask("inputs", self.drop_inputs, inputs)
+            inputs = inputs * self._mask(F, "inputs", self.drop_inputs, inputs)
         output, next_states = self.base_cell(inputs, states)
         if self.drop_outputs:
-            output = output * self._mask("outputs", self.drop_outputs, output)
+            output = output * self._mask(F, "outputs", self.drop_outputs, output)
         return output, next_states
 
-    def unroll(
-        self,
-        length: int,
-        inputs: Any,
-        begin_state: Any = None,
-        layout: str = "NTC",
-        merge_outputs: bool | None = None,
-        valid_length: Any = None,
-    ) -> tuple:
+    def _unroll(self, u: Unroll) -> tuple:
         if self.drop_states:  # state masks need the step-by-step path
-            return super().unroll(length, inputs, begin_state, layout, merge_outputs, valid_length)
+            return super()._unroll(u)
         self.reset()
-        inputs, axis, batch_size = _format_sequence(
-            length, inputs, layout, True, "VariationalDropoutCell"
+        inputs, axis, F, batch_size = format_sequence(
+            u.length, u.inputs, u.layout, True, "VariationalDropoutCell"
         )
-        states = _begin_state_for(self, begin_state, inputs, batch_size)
+        states = get_begin_state(self, F, u.begin_state, inputs, batch_size, u.layout.find("N"))
         if self.drop_inputs:
-            inputs = _dropout(inputs, self.drop_inputs, (axis,))
-        self.base_cell._modified = False
-        try:
-            outputs, states = self.base_cell.unroll(
-                length, inputs, states, layout, merge_outputs=True, valid_length=valid_length
-            )
-        finally:
-            self.base_cell._modified = True
+            inputs = dropout(F, inputs, self.drop_inputs, (axis,))
+        outputs, states = self.base_cell.unroll(
+            u.length, inputs, states, u.layout, merge_outputs=True, valid_length=u.valid_length
+        )
         if self.drop_outputs:
-            outputs = _dropout(outputs, self.drop_outputs, (axis,))
-        merge = _is_tensor(outputs) if merge_outputs is None else merge_outputs
-        if valid_length is not None:
-            outputs = _mask_variable_length(outputs, length, valid_length, axis, True)
-        if not merge and _is_tensor(outputs):
-            outputs = _split_steps(outputs, axis)
+            outputs = dropout(F, outputs, self.drop_outputs, (axis,))
+        merge = not isinstance(outputs, list) if u.merge_outputs is None else u.merge_outputs
+        outputs = format_sequence(u.length, outputs, u.layout, merge)[0]
+        if u.valid_length is not None:
+            outputs = mask_sequence_variable_length(
+                F, outputs, u.length, u.valid_length, axis, merge
+            )
         return outputs, states

@@ -10,22 +10,23 @@ from mxjax._src.gluon.rnn_cell import (
     BidirectionalCell,
     DropoutCell,
     HybridSequentialRNNCell,
-    unroll_cell,
+)
+from mxjax._src.gluon.rnn_cell_graph import cell_graph
+from mxjax._src.gluon.rnn_sequence import (
+    Unrollable,
+    check_not_modified,
+    is_symbol,
+    make_states,
+    step_symbol,
 )
 from mxjax._src.layers import rnn as _rnn, rnn_cell as _cell
 
-__all__ = ["GRU", "LSTM", "RNN", "GRUCell", "LSTMCell", "RNNCell"]
+__all__ = ["GRU", "LSTM", "RNN", "GRUCell", "LSTMCell", "LSTMPCell", "RNNCell"]
 
 
 def _call_with_states(core, params, state, xs, key, train):
     (out, states), state = core.apply(params, state, xs[0], list(xs[1:]), key=key, train=train)
     return (out, *states), state
-
-
-def _begin_state(core: Any, batch_size: int, func: Any, **kwargs: Any) -> list:
-    nd = B.nd()
-    func = nd.zeros if func is None else func
-    return [func(shape=info["shape"], **kwargs) for info in core.state_info(batch_size)]
 
 
 _LEAF_ORDER = ("i2h_weight", "h2h_weight", "i2h_bias", "h2h_bias", "h2r_weight")
@@ -49,17 +50,19 @@ class _Recurrent(CoreBlock):
         return self._core.state_info(batch_size)
 
     def begin_state(self, batch_size: int = 0, func: Any = None, **kwargs: Any) -> list:
-        """Initial states as NDArrays made by ``func`` (``nd.zeros`` by default).
+        """Initial states made by ``func`` (``nd.zeros`` by default).
+
+        ``func`` is called as ``func(name=..., shape=..., __layout__=..., **kwargs)``.
 
         Raises:
             RuntimeError: on a cell wrapped by a modifier cell (ask the modifier).
         """
-        if getattr(self, "_modified", False):
-            raise RuntimeError(
-                f"{type(self).__name__}: after applying a modifier cell, call begin_state of "
-                "the modifier cell instead of the base cell"
-            )
-        return _begin_state(self._core, batch_size, func, **kwargs)
+        check_not_modified(self)
+        infos = self._core.state_info(batch_size)
+        return make_states(infos, func, self._state_names(len(infos)), **kwargs)
+
+    def _state_names(self, n: int) -> list:
+        return [f"{self.prefix}h0_{i}" for i in range(n)]
 
     def _in_size(self) -> int:
         return int(self._core.input_size)
@@ -217,7 +220,7 @@ class GRU(_RNNLayer):
     )
 
 
-class _CellBlock(_Recurrent):
+class _CellBlock(Unrollable, _Recurrent):
     _core_cls: Any = None
     _arg_names: tuple = ()
 
@@ -226,9 +229,33 @@ class _CellBlock(_Recurrent):
         kw.update(kwargs)
         super().__init__(self._core_cls(**kw), prefix=prefix, params=params)
         self._modified = False
+        self.reset()
+
+    _gluon_alias = ""
 
     def _probe(self, n: int) -> tuple:
         return (2, n)
+
+    def _alias(self) -> str:
+        return self._gluon_alias  # MXNet's: rnn, lstm, gru, lstmp
+
+    def _state_names(self, n: int) -> list:
+        names = []
+        for _ in range(n):
+            self._init_counter += 1
+            names.append(f"{self.prefix}begin_state_{self._init_counter}")
+        return names
+
+    def __call__(self, inputs: Any, states: Any = None, *args: Any) -> Any:
+        self._counter += 1
+        if is_symbol(inputs):  # the step as an MXNet graph
+            return step_symbol(self, self._step_graph, inputs, states, *args)
+        return super().__call__(inputs, states, *args)
+
+    def _step_graph(self, F: Any, inputs: Any, states: Any, **params: Any) -> tuple:
+        if states is None:
+            raise ValueError(f"{type(self).__name__}: a step over Symbols needs states")
+        return cell_graph(self._core, self._counter, F, inputs, states, **params)
 
     def forward(self, inputs: Any, states: Any = None) -> tuple:
         """One step: ``(output, new_states)``."""
@@ -240,26 +267,9 @@ class _CellBlock(_Recurrent):
         return out[0], list(out[1:])
 
     def reset(self) -> None:
-        """Nothing to reset: a fused cell keeps no Python state between steps."""
-
-    def unroll(
-        self,
-        length: int,
-        inputs: Any,
-        begin_state: Any = None,
-        layout: str = "NTC",
-        merge_outputs: bool | None = None,
-        valid_length: Any = None,
-    ) -> tuple:
-        """Runs the cell for ``length`` steps (Gluon's ``unroll``); returns ``(outputs, states)``.
-
-        ``merge_outputs=None`` returns a list of steps, as MXNet does; True stacks
-        them along the layout's time axis. See :meth:`RecurrentCell.unroll`.
-
-        Raises:
-            ValueError: for a bad layout or a length that disagrees with ``inputs``.
-        """
-        return unroll_cell(self, length, inputs, begin_state, layout, merge_outputs, valid_length)
+        """Resets the step counters (they name the nodes of graphs built over Symbols)."""
+        self._init_counter = -1
+        self._counter = -1
 
 
 class RNNCell(_CellBlock):
@@ -276,6 +286,7 @@ class RNNCell(_CellBlock):
     """
 
     _core_cls = _cell.RNNCell
+    _gluon_alias = "rnn"
     _arg_names = (
         "hidden_size",
         "activation",
@@ -301,6 +312,7 @@ class LSTMCell(_CellBlock):
     """
 
     _core_cls = _cell.LSTMCell
+    _gluon_alias = "lstm"
     _arg_names = (
         "hidden_size",
         "i2h_weight_initializer",
@@ -323,6 +335,7 @@ class GRUCell(_CellBlock):
     """
 
     _core_cls = _cell.GRUCell
+    _gluon_alias = "gru"
     _arg_names = (
         "hidden_size",
         "i2h_weight_initializer",
@@ -331,6 +344,39 @@ class GRUCell(_CellBlock):
         "h2h_bias_initializer",
         "input_size",
     )
+
+
+class LSTMPCell(_CellBlock):
+    """Gluon ``contrib.rnn.LSTMPCell(hidden_size, projection_size, ..., input_size=0)``: an LSTM
+    cell whose output and first state are projected to ``projection_size``.
+
+    States: ``[r (N, projection_size), c (N, hidden_size)]``. Parameters:
+    ``i2h_weight (4*hidden, input)``, ``h2h_weight (4*hidden, projection)``,
+    ``h2r_weight (projection, hidden)``, ``i2h_bias``, ``h2h_bias``.
+
+    Examples:
+        >>> import mxjax as mx
+        >>> from mxjax.gluon.contrib import rnn
+        >>> cell = rnn.LSTMPCell(6, 3, input_size=4)
+        >>> cell.initialize()
+        >>> out, (r, c) = cell(mx.nd.ones((2, 4)), cell.begin_state(2))
+        >>> out.shape, r.shape, c.shape
+        ((2, 3), (2, 3), (2, 6))
+    """
+
+    _core_cls = _cell.LSTMPCell
+    _arg_names = (
+        "hidden_size",
+        "projection_size",
+        "i2h_weight_initializer",
+        "h2h_weight_initializer",
+        "h2r_weight_initializer",
+        "i2h_bias_initializer",
+        "h2h_bias_initializer",
+        "input_size",
+    )
+
+    _gluon_alias = "lstmp"
 
 
 _UNFUSED = {"RNN": (RNNCell, {}), "LSTM": (LSTMCell, {}), "GRU": (GRUCell, {})}

@@ -9,12 +9,23 @@ from __future__ import annotations
 
 from typing import Any
 
-import jax
-import jax.numpy as jnp
-
-from mxjax._src.dispatch import apply as _apply
 from mxjax._src.gluon import _bridge as B
 from mxjax._src.gluon.block import Block, HybridBlock
+from mxjax._src.gluon.rnn_sequence import (
+    Unroll,
+    Unrollable,
+    block_scope,
+    check_not_modified,
+    dropout,
+    format_sequence,
+    get_begin_state,
+    is_symbol,
+    make_states,
+    mask_sequence_variable_length,
+    reverse_sequences,
+    step_symbol,
+    sym,
+)
 
 __all__ = [
     "BidirectionalCell",
@@ -29,146 +40,7 @@ __all__ = [
 ]
 
 
-# ----------------------------------------------------------------- sequence helpers
-def _is_tensor(x: Any) -> bool:
-    return not isinstance(x, (list, tuple))
-
-
-def _check_layout(cls: str, layout: str) -> int:
-    if layout not in ("NTC", "TNC"):
-        raise ValueError(f"{cls}.unroll: layout must be 'NTC' or 'TNC'; received {layout!r}")
-    return layout.find("T")
-
-
-def _format_sequence(length: Any, inputs: Any, layout: str, merge: Any, cls: str = "cell"):
-    """MXNet's ``_format_sequence``: a list of steps (``merge=False``), one tensor
-    (``merge=True``) or as given (``merge=None``); returns ``(inputs, axis, batch_size)``."""
-    nd = B.nd()
-    axis = _check_layout(cls, layout)
-    if inputs is None:
-        raise ValueError(f"{cls}.unroll: inputs must be given")
-    if _is_tensor(inputs):
-        batch_size = inputs.shape[layout.find("N")]
-        if length is not None and length != inputs.shape[axis]:
-            raise ValueError(
-                f"{cls}.unroll: length={length} but the inputs have {inputs.shape[axis]} steps "
-                f"on axis {axis} (layout {layout!r})"
-            )
-        if merge is False:
-            inputs = _split_steps(inputs, axis)
-    else:
-        inputs = list(inputs)
-        if length is not None and len(inputs) != length:
-            raise ValueError(f"{cls}.unroll: length={length} but {len(inputs)} input steps given")
-        batch_size = inputs[0].shape[0]
-        if merge is True:
-            inputs = nd.stack(*inputs, axis=axis)
-    return inputs, axis, batch_size
-
-
-def _split_steps(x: Any, axis: int) -> list:
-    nd = B.nd()
-    out = nd.split(x, num_outputs=x.shape[axis], axis=axis, squeeze_axis=True)
-    return list(out) if isinstance(out, (list, tuple)) else [out]
-
-
-def _time_mask(valid_length: Any, length: int, dtype: Any) -> Any:
-    t = jnp.arange(length).reshape(length, 1)
-    return (t < jnp.asarray(valid_length).astype(jnp.int32).reshape(1, -1)).astype(dtype)
-
-
-def _sequence_mask(data: Any, valid_length: Any, axis: int) -> Any:
-    """``SequenceMask``: zeroes the steps at or after ``valid_length`` (recorded)."""
-
-    def fn(d, vl):
-        mask = _time_mask(vl, d.shape[axis], d.dtype)  # (T, N)
-        if axis == 1:
-            mask = mask.T
-        return d * mask.reshape(mask.shape + (1,) * (d.ndim - 2))
-
-    return _apply(fn, data, valid_length)
-
-
-def _mask_variable_length(data: Any, length: int, valid_length: Any, axis: int, merge: bool):
-    nd = B.nd()
-    if not _is_tensor(data):
-        data = nd.stack(*data, axis=axis)
-    out = _sequence_mask(data, valid_length, axis)
-    return out if merge else _split_steps(out, axis)
-
-
-def _sequence_last(steps: list, valid_length: Any) -> Any:
-    """``SequenceLast`` over a list of per-step arrays: each sample's last valid step."""
-
-    def fn(vl, *xs):
-        st = jnp.stack(xs, 0)
-        last = jnp.clip(jnp.asarray(vl).astype(jnp.int32) - 1, 0, st.shape[0] - 1)
-        return st[last, jnp.arange(st.shape[1])]
-
-    return _apply(fn, valid_length, *steps)
-
-
-def _reverse_sequences(steps: list, valid_length: Any) -> list:
-    """Reverses a list of steps (each sample within its ``valid_length`` when given)."""
-    if valid_length is None:
-        return list(reversed(steps))
-    n = len(steps)
-
-    def fn(vl, *xs):
-        st = jnp.stack(xs, 0)  # (T, N, ...)
-        vl = jnp.asarray(vl).astype(jnp.int32).reshape(1, -1)
-        t = jnp.arange(n).reshape(-1, 1)
-        src = jnp.where(t < vl, vl - 1 - t, t)  # (T, N)
-        out = jnp.take_along_axis(st, src.reshape(src.shape + (1,) * (st.ndim - 2)), axis=0)
-        return tuple(out[i] for i in range(n))
-
-    out = _apply(fn, valid_length, *steps)
-    return list(out) if isinstance(out, (list, tuple)) else [out]
-
-
-def _begin_state_for(cell: Any, begin_state: Any, inputs: Any, batch_size: int) -> list:
-    if begin_state is not None:
-        return [begin_state] if B.is_ndarray(begin_state) else list(begin_state)
-    first = inputs if _is_tensor(inputs) else inputs[0]
-    kwargs = {}
-    ctx = B.context_of(first)
-    if ctx is not None:
-        kwargs["ctx"] = ctx
-    if hasattr(first, "dtype"):
-        kwargs["dtype"] = first.dtype
-    return cell.begin_state(batch_size=batch_size, **kwargs)
-
-
-def unroll_cell(
-    cell: Any,
-    length: int,
-    inputs: Any,
-    begin_state: Any = None,
-    layout: str = "NTC",
-    merge_outputs: bool | None = None,
-    valid_length: Any = None,
-) -> tuple:
-    """MXNet's ``RecurrentCell.unroll``: steps ``cell`` ``length`` times."""
-    nd = B.nd()
-    name = type(cell).__name__
-    if hasattr(cell, "reset"):
-        cell.reset()
-    steps, axis, batch_size = _format_sequence(length, inputs, layout, False, name)
-    states = _begin_state_for(cell, begin_state, steps, batch_size)
-    outputs, all_states = [], []
-    for x in steps:
-        out, states = cell(x, states)
-        outputs.append(out)
-        if valid_length is not None:
-            all_states.append(states)
-    if valid_length is not None:
-        states = [_sequence_last(list(st), valid_length) for st in zip(*all_states)]
-        outputs = _mask_variable_length(outputs, length, valid_length, axis, False)
-    if merge_outputs:
-        outputs = nd.stack(*outputs, axis=axis)
-    return outputs, states
-
-
+# ------------------------------------------------------------------- base classes
 def _cells_state_info(cells: Any, batch_size: int) -> list:
     return sum((c.state_info(batch_size) for c in cells), [])
 
@@ -177,13 +49,18 @@ def _cells_begin_state(cells: Any, **kwargs: Any) -> list:
     return sum((c.begin_state(**kwargs) for c in cells), [])
 
 
-# ------------------------------------------------------------------- base classes
-class RecurrentCell(Block):
+def _named(F: Any, name: str) -> dict:
+    """``name=`` for symbol operators (graph node names), nothing for ``nd``."""
+    return {} if F is B.nd() else {"name": name}
+
+
+class RecurrentCell(Unrollable, Block):
     """Base class of recurrent cells (Gluon's ``rnn.RecurrentCell``).
 
     Subclasses implement :meth:`state_info` and ``forward(inputs, states)``
-    returning ``(output, new_states)``; :meth:`unroll` and :meth:`begin_state`
-    come from here.
+    (or ``hybrid_forward(F, inputs, states, **params)``) returning
+    ``(output, new_states)``; :meth:`unroll` and :meth:`begin_state` come from
+    here. Called on ``mx.sym`` Symbols, a cell builds its graph (``F = mx.sym``).
 
     Examples:
         >>> import mxjax as mx
@@ -219,62 +96,38 @@ class RecurrentCell(Block):
     def begin_state(self, batch_size: int = 0, func: Any = None, **kwargs: Any) -> list:
         """Initial states made by ``func`` (``nd.zeros`` by default), one per :meth:`state_info` entry.
 
+        ``func`` is called as ``func(name=..., shape=..., __layout__=..., **kwargs)``.
+
         Raises:
             RuntimeError: on a cell wrapped by a modifier cell (ask the modifier).
         """
-        if self._modified:
-            raise RuntimeError(
-                f"{type(self).__name__}: after applying a modifier cell, call begin_state of "
-                "the modifier cell instead of the base cell"
-            )
-        nd = B.nd()
-        func = nd.zeros if func is None else func
-        states = []
-        for info in self.state_info(batch_size):
+        check_not_modified(self)
+        infos = self.state_info(batch_size)
+        names = []
+        for _ in infos:
             self._init_counter += 1
-            kw = dict(kwargs)
-            kw.update({k: v for k, v in (info or {}).items() if k != "__layout__"})
-            states.append(func(**kw))
-        return states
-
-    def unroll(
-        self,
-        length: int,
-        inputs: Any,
-        begin_state: Any = None,
-        layout: str = "NTC",
-        merge_outputs: bool | None = None,
-        valid_length: Any = None,
-    ) -> tuple:
-        """Runs the cell over ``length`` steps; returns ``(outputs, states)``.
-
-        Args:
-            length: the number of steps.
-            inputs: one ``layout`` tensor, or a list of ``length`` ``(N, C)`` arrays.
-            begin_state: the initial states (``begin_state()`` zeros if None).
-            layout: ``'NTC'`` or ``'TNC'``.
-            merge_outputs: stack the outputs into one tensor (True), return a list
-                of steps (False or None, as MXNet).
-            valid_length: ``(N,)`` lengths; outputs past them are zero and the
-                returned states are those of each sample's last valid step.
-
-        Raises:
-            ValueError: for a bad layout or a length that disagrees with ``inputs``.
-        """
-        return unroll_cell(self, length, inputs, begin_state, layout, merge_outputs, valid_length)
+            names.append(f"{self.prefix}begin_state_{self._init_counter}")
+        return make_states(infos, func, names, **kwargs)
 
     def forward(self, inputs: Any, states: Any) -> tuple:
         """One step: ``(output, new_states)`` (``hybrid_forward(F, inputs, states)`` if defined)."""
-        if type(self).hybrid_forward is HybridBlock.hybrid_forward or not hasattr(
-            self, "hybrid_forward"
-        ):
+        if not self._has_hybrid_forward():
             raise NotImplementedError(f"{type(self).__name__} must implement forward()")
         ctx = B.context_of(inputs)
         params = {k: p.data(ctx) for k, p in self._reg_params.items()}
         return self.hybrid_forward(B.nd(), inputs, states, **params)
 
+    def _has_hybrid_forward(self) -> bool:
+        fn = getattr(type(self), "hybrid_forward", None)
+        return fn is not None and fn is not HybridBlock.hybrid_forward
+
     def __call__(self, inputs: Any, states: Any = None, *args: Any) -> Any:
         self._counter += 1
+        if is_symbol(inputs):
+            if self._has_hybrid_forward() and type(self).forward in _STEP_FORWARDS:
+                return step_symbol(self, self.hybrid_forward, inputs, states, *args)
+            with block_scope(self):
+                return self.forward(inputs, states, *args)
         return super().__call__(inputs, states, *args)
 
     def _get_activation(self, F: Any, inputs: Any, activation: Any, **kwargs: Any) -> Any:
@@ -316,6 +169,9 @@ class HybridRecurrentCell(RecurrentCell, HybridBlock):
         return RecurrentCell.forward(self, inputs, states)
 
 
+_STEP_FORWARDS = (RecurrentCell.forward, HybridRecurrentCell.forward)
+
+
 # --------------------------------------------------------------------- containers
 class SequentialRNNCell(RecurrentCell):
     """Stacks cells: each step runs through them in order (Gluon's ``rnn.SequentialRNNCell``).
@@ -353,17 +209,13 @@ class SequentialRNNCell(RecurrentCell):
         return _cells_state_info(self._children.values(), batch_size)
 
     def begin_state(self, **kwargs: Any) -> list:
-        if self._modified:
-            raise RuntimeError(
-                f"{type(self).__name__}: after applying a modifier cell, call begin_state of "
-                "the modifier cell instead of the base cell"
-            )
+        check_not_modified(self)
         return _cells_begin_state(self._children.values(), **kwargs)
 
     def forward(self, inputs: Any, states: Any = None) -> tuple:
-        if states is None:
-            states = _begin_state_for(self, None, inputs, inputs.shape[0])
-        states = [states] if B.is_ndarray(states) else list(states)
+        F = sym() if is_symbol(inputs) else B.nd()
+        batch_size = 0 if is_symbol(inputs) else inputs.shape[0]
+        states = get_begin_state(self, F, states, inputs, batch_size)
         next_states, p = [], 0
         for cell in self._children.values():
             if isinstance(cell, BidirectionalCell):
@@ -376,29 +228,25 @@ class SequentialRNNCell(RecurrentCell):
             next_states.extend(st)
         return inputs, next_states
 
-    def unroll(
-        self,
-        length: int,
-        inputs: Any,
-        begin_state: Any = None,
-        layout: str = "NTC",
-        merge_outputs: bool | None = None,
-        valid_length: Any = None,
-    ) -> tuple:
+    def _unroll(self, u: Unroll) -> tuple:
         self.reset()
-        inputs, _, batch_size = _format_sequence(length, inputs, layout, None, type(self).__name__)
-        begin_state = _begin_state_for(self, begin_state, inputs, batch_size)
+        inputs, _, F, batch_size = format_sequence(
+            u.length, u.inputs, u.layout, None, type(self).__name__
+        )
+        begin_state = get_begin_state(
+            self, F, u.begin_state, inputs, batch_size, u.layout.find("N")
+        )
         cells = list(self._children.values())
         p, next_states = 0, []
         for i, cell in enumerate(cells):
             n = len(cell.state_info())
             inputs, states = cell.unroll(
-                length,
+                u.length,
                 inputs=inputs,
                 begin_state=begin_state[p : p + n],
-                layout=layout,
-                merge_outputs=None if i < len(cells) - 1 else merge_outputs,
-                valid_length=valid_length,
+                layout=u.layout,
+                merge_outputs=None if i < len(cells) - 1 else u.merge_outputs,
+                valid_length=u.valid_length,
             )
             p += n
             next_states.extend(states)
@@ -448,6 +296,9 @@ class DropoutCell(HybridRecurrentCell):
     def __repr__(self) -> str:
         return f"DropoutCell(rate={self._rate}, axes={self._axes})"
 
+    def _alias(self) -> str:
+        return "dropout"
+
     def _keeps_step_state(self) -> bool:
         return False
 
@@ -455,39 +306,16 @@ class DropoutCell(HybridRecurrentCell):
         return []
 
     def hybrid_forward(self, F: Any, inputs: Any, states: Any) -> tuple:
-        return _dropout(inputs, self._rate, self._axes), states
+        return dropout(F, inputs, self._rate, self._axes), states
 
-    def unroll(
-        self,
-        length: int,
-        inputs: Any,
-        begin_state: Any = None,
-        layout: str = "NTC",
-        merge_outputs: bool | None = None,
-        valid_length: Any = None,
-    ) -> tuple:
+    def _unroll(self, u: Unroll) -> tuple:
         self.reset()
-        inputs, _, _ = _format_sequence(length, inputs, layout, merge_outputs, "DropoutCell")
-        if _is_tensor(inputs):
-            return _dropout(inputs, self._rate, self._axes), list(begin_state or [])
-        return super().unroll(length, inputs, begin_state, layout, merge_outputs, None)
-
-
-def _dropout(x: Any, rate: float, axes: tuple = ()) -> Any:
-    """Inverted dropout in training mode; the mask is shared along ``axes``.
-
-    Keys come from the hybridized trace when there is one (``B.new_key``).
-    """
-    if rate == 0 or not B.is_training():
-        return x
-    key = B.new_key()
-
-    def fn(a, k):
-        shape = tuple(1 if i in axes else n for i, n in enumerate(a.shape))
-        keep = jax.random.bernoulli(k, 1.0 - rate, shape)
-        return jnp.where(keep, a / (1.0 - rate), jnp.zeros((), a.dtype))
-
-    return _apply(fn, x, key)
+        inputs, _, F, _ = format_sequence(
+            u.length, u.inputs, u.layout, u.merge_outputs, "DropoutCell"
+        )
+        if not isinstance(inputs, list):
+            return self.hybrid_forward(F, inputs, list(u.begin_state or []))
+        return super()._unroll(u._replace(inputs=inputs, valid_length=None))
 
 
 class ModifierCell(HybridRecurrentCell):
@@ -517,20 +345,24 @@ class ModifierCell(HybridRecurrentCell):
         return self.base_cell.params
 
     def _alias(self) -> str:
-        return type(self).__name__.lower().replace("cell", "")
+        return type(self).__name__.lower()
 
     def state_info(self, batch_size: int = 0) -> list:
         return self.base_cell.state_info(batch_size)
 
     def begin_state(self, func: Any = None, **kwargs: Any) -> list:
-        if self._modified:
-            raise RuntimeError(
-                f"{type(self).__name__}: after applying a modifier cell, call begin_state of "
-                "the modifier cell instead of the base cell"
-            )
+        check_not_modified(self)
         self.base_cell._modified = False
         try:
             return self.base_cell.begin_state(func=func, **kwargs)
+        finally:
+            self.base_cell._modified = True
+
+    def _unroll_base(self, u: Unroll) -> tuple:
+        """``base_cell.unroll`` (it may ask itself for begin states)."""
+        self.base_cell._modified = False
+        try:
+            return self.base_cell.unroll(*u)
         finally:
             self.base_cell._modified = True
 
@@ -585,7 +417,7 @@ class ZoneoutCell(ModifierCell):
         next_output, next_states = self.base_cell(inputs, states)
 
         def mask(p: float, like: Any) -> Any:
-            return _dropout(F.ones_like(like), p)
+            return dropout(F, F.ones_like(like), p)
 
         prev_output = self._prev_output
         if prev_output is None:
@@ -617,38 +449,18 @@ class ResidualCell(ModifierCell):
 
     def hybrid_forward(self, F: Any, inputs: Any, states: Any) -> tuple:
         output, states = self.base_cell(inputs, states)
-        return F.elemwise_add(output, inputs), states
+        return F.elemwise_add(output, inputs, **_named(F, f"t{self._counter}_fwd")), states
 
-    def unroll(
-        self,
-        length: int,
-        inputs: Any,
-        begin_state: Any = None,
-        layout: str = "NTC",
-        merge_outputs: bool | None = None,
-        valid_length: Any = None,
-    ) -> tuple:
-        nd = B.nd()
+    def _unroll(self, u: Unroll) -> tuple:
         self.reset()
-        self.base_cell._modified = False
-        try:
-            outputs, states = self.base_cell.unroll(
-                length,
-                inputs=inputs,
-                begin_state=begin_state,
-                layout=layout,
-                merge_outputs=merge_outputs,
-                valid_length=valid_length,
-            )
-        finally:
-            self.base_cell._modified = True
-        merge = _is_tensor(outputs) if merge_outputs is None else merge_outputs
-        inputs, axis, _ = _format_sequence(length, inputs, layout, merge, "ResidualCell")
-        if valid_length is not None:
-            inputs = _mask_variable_length(inputs, length, valid_length, axis, merge)
+        outputs, states = self._unroll_base(u)
+        merge = not isinstance(outputs, list) if u.merge_outputs is None else u.merge_outputs
+        inputs, axis, F, _ = format_sequence(u.length, u.inputs, u.layout, merge, "ResidualCell")
+        if u.valid_length is not None:
+            inputs = mask_sequence_variable_length(F, inputs, u.length, u.valid_length, axis, merge)
         if merge:
-            return nd.elemwise_add(outputs, inputs), states
-        return [nd.elemwise_add(o, i) for o, i in zip(outputs, inputs)], states
+            return F.elemwise_add(outputs, inputs), states
+        return [F.elemwise_add(o, i) for o, i in zip(outputs, inputs)], states
 
 
 class BidirectionalCell(HybridRecurrentCell):
@@ -683,48 +495,41 @@ class BidirectionalCell(HybridRecurrentCell):
         return _cells_state_info(self._children.values(), batch_size)
 
     def begin_state(self, **kwargs: Any) -> list:
-        if self._modified:
-            raise RuntimeError(
-                "BidirectionalCell: after applying a modifier cell, call begin_state of the "
-                "modifier cell instead of the base cell"
-            )
+        check_not_modified(self)
         return _cells_begin_state(self._children.values(), **kwargs)
 
-    def unroll(
-        self,
-        length: int,
-        inputs: Any,
-        begin_state: Any = None,
-        layout: str = "NTC",
-        merge_outputs: bool | None = None,
-        valid_length: Any = None,
-    ) -> tuple:
-        nd = B.nd()
+    def _unroll(self, u: Unroll) -> tuple:
         self.reset()
-        steps, axis, batch_size = _format_sequence(
-            length, inputs, layout, False, "BidirectionalCell"
+        length, layout, valid_length = u.length, u.layout, u.valid_length
+        steps, axis, F, batch_size = format_sequence(
+            length, u.inputs, layout, False, "BidirectionalCell"
         )
-        reversed_steps = _reverse_sequences(steps, valid_length)
-        states = _begin_state_for(self, begin_state, steps, batch_size)
+        reversed_steps = reverse_sequences(steps, length, valid_length)
+        states = get_begin_state(self, F, u.begin_state, steps, batch_size)
         l_cell, r_cell = self._children.values()
         n_l = len(l_cell.state_info(batch_size))
         l_outputs, l_states = l_cell.unroll(
-            length, steps, states[:n_l], layout, merge_outputs, valid_length
+            length, steps, states[:n_l], layout, u.merge_outputs, valid_length
         )
         r_outputs, r_states = r_cell.unroll(
             length, reversed_steps, states[n_l:], layout, False, valid_length
         )
-        reversed_r = _reverse_sequences(r_outputs, valid_length)
-        if merge_outputs is None:
-            merge_outputs = _is_tensor(l_outputs)
-        if merge_outputs:
-            if not _is_tensor(l_outputs):
-                l_outputs = nd.stack(*l_outputs, axis=axis)
-            outputs = nd.concat(l_outputs, nd.stack(*reversed_r, axis=axis), dim=2)
+        reversed_r = reverse_sequences(r_outputs, length, valid_length)
+        merge = u.merge_outputs
+        if merge is None:
+            merge = not isinstance(l_outputs, list)
+            l_outputs = format_sequence(None, l_outputs, layout, merge)[0]
+            reversed_r = format_sequence(None, reversed_r, layout, merge)[0]
+        prefix = self._output_prefix
+        if merge:
+            if isinstance(reversed_r, list):
+                reversed_r = F.stack(*reversed_r, axis=axis)
+            outputs = F.concat(l_outputs, reversed_r, dim=2, **_named(F, f"{prefix}out"))
         else:
-            if _is_tensor(l_outputs):
-                l_outputs = _split_steps(l_outputs, axis)
-            outputs = [nd.concat(lo, ro, dim=1) for lo, ro in zip(l_outputs, reversed_r)]
+            outputs = [
+                F.concat(lo, ro, dim=1, **_named(F, f"{prefix}t{i}"))
+                for i, (lo, ro) in enumerate(zip(l_outputs, reversed_r))
+            ]
         if valid_length is not None:
-            outputs = _mask_variable_length(outputs, length, valid_length, axis, merge_outputs)
+            outputs = mask_sequence_variable_length(F, outputs, length, valid_length, axis, merge)
         return outputs, list(l_states) + list(r_states)

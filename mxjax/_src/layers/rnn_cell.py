@@ -18,7 +18,7 @@ from mxjax._src.errors import describe
 from mxjax._src.layers.base import Layer, layer
 from mxjax._src.ops import activation_fn, expand_to
 
-__all__ = ["GRUCell", "LSTMCell", "RNNCell"]
+__all__ = ["GRUCell", "LSTMCell", "LSTMPCell", "RNNCell"]
 
 GATES = {"rnn_relu": 1, "rnn_tanh": 1, "lstm": 4, "gru": 3}
 NUM_STATES = {"rnn_relu": 1, "rnn_tanh": 1, "lstm": 2, "gru": 1}
@@ -110,10 +110,10 @@ class _Cell(Layer):
 
     def state_info(self, batch_size: int = 0) -> list[dict[str, Any]]:
         """Shapes and layouts of the states, as Gluon's ``state_info``."""
-        return [
-            {"shape": (batch_size, self.hidden_size), "__layout__": "NC"}
-            for _ in range(self._num_states())
-        ]
+        return [{"shape": (batch_size, n), "__layout__": "NC"} for n in self._state_sizes()]
+
+    def _state_sizes(self) -> list[int]:
+        return [self.hidden_size] * self._num_states()
 
     def begin_state(self, batch_size: int, dtype: Any = None) -> list[jax.Array]:
         """Zero begin states: a list of ``(batch_size, hidden_size)`` arrays."""
@@ -128,14 +128,16 @@ class _Cell(Layer):
                 f"{self.name}: input_size={self.input_size} but the example input has "
                 f"{n_in} features (shape {tuple(x.shape)})"
             )
+        return self._make_params(key, tuple(self._param_shapes(n_in).items()), initializer), {}
+
+    def _param_shapes(self, n_in: int) -> dict[str, tuple]:
         g, h = GATES[self._mode], self.hidden_size
-        shapes = {
+        return {
             "i2h_weight": ((g * h, n_in), self.i2h_weight_initializer),
-            "h2h_weight": ((g * h, h), self.h2h_weight_initializer),
+            "h2h_weight": ((g * h, self._state_sizes()[0]), self.h2h_weight_initializer),
             "i2h_bias": ((g * h,), self.i2h_bias_initializer),
             "h2h_bias": ((g * h,), self.h2h_bias_initializer),
         }
-        return self._make_params(key, tuple(shapes.items()), initializer), {}
 
     def _make_params(self, key, shapes, initializer):
         keys = jax.random.split(key, len(shapes))
@@ -154,8 +156,8 @@ class _Cell(Layer):
 
     def _check_states(self, states, batch):
         states = as_state_list(self.name, states, self._num_states())
-        want = (batch, self.hidden_size)
-        for i, s in enumerate(states):
+        for i, (s, n) in enumerate(zip(states, self._state_sizes())):
+            want = (batch, n)
             if tuple(s.shape) != want:
                 raise ValueError(
                     f"{self.name}: invalid recurrent state {i}: expected shape {want}; "
@@ -170,6 +172,7 @@ class _Cell(Layer):
             states,
             params["h2h_weight"],
             params["h2h_bias"],
+            h2r_weight=params.get("h2r_weight"),
             activation=getattr(self, "activation", None),
             recurrent_activation=getattr(self, "recurrent_activation", "sigmoid"),
         )
@@ -407,3 +410,62 @@ class GRUCell(_Cell):
     dtype: str = "float32"
 
     _mode = "gru"
+
+
+@layer
+class LSTMPCell(_Cell):
+    """LSTM cell with a projected recurrent state (Gluon's ``contrib.rnn.LSTMPCell``).
+
+    As :class:`LSTMCell`, then ``r' = W_r h'``: the output and the first state are
+    the projection ``r' (batch, projection_size)``; the second state is
+    ``c' (batch, hidden_size)``. Parameters: ``i2h_weight (4*hidden, input)``,
+    ``h2h_weight (4*hidden, projection)``, ``h2r_weight (projection, hidden)``,
+    ``i2h_bias``, ``h2h_bias (4*hidden,)``.
+
+    Args:
+        hidden_size: number of hidden units.
+        projection_size: size of the projected state.
+        i2h_weight_initializer, h2h_weight_initializer, h2r_weight_initializer:
+            weight initializers.
+        i2h_bias_initializer, h2h_bias_initializer: bias initializers.
+        input_size: expected input size (0 infers it).
+        dtype: parameter dtype.
+
+    Examples:
+        >>> import jax, jax.numpy as jnp
+        >>> from mxjax import layers as L
+        >>> cell = L.LSTMPCell(4, projection_size=2)
+        >>> params, _ = cell.init(jax.random.key(0), jnp.ones((3, 5)))
+        >>> (out, [r, c]), _ = cell.apply(params, {}, jnp.ones((3, 5)))
+        >>> out.shape, r.shape, c.shape
+        ((3, 2), (3, 2), (3, 4))
+    """
+
+    hidden_size: int = 0
+    projection_size: int = 0
+    i2h_weight_initializer: Any = None
+    h2h_weight_initializer: Any = None
+    h2r_weight_initializer: Any = None
+    i2h_bias_initializer: Any = "zeros"
+    h2h_bias_initializer: Any = "zeros"
+    input_size: int = 0
+    dtype: str = "float32"
+
+    _mode = "lstm"
+
+    def __post_init__(self):
+        super().__post_init__()
+        p = self.projection_size
+        if not isinstance(p, int) or isinstance(p, bool) or p <= 0:
+            raise ValueError(f"{self.name}: projection_size must be a positive int; received {p!r}")
+
+    def _state_sizes(self) -> list[int]:
+        return [self.projection_size, self.hidden_size]
+
+    def _param_shapes(self, n_in: int) -> dict[str, tuple]:
+        shapes = super()._param_shapes(n_in)
+        shapes["h2r_weight"] = (
+            (self.projection_size, self.hidden_size),
+            self.h2r_weight_initializer,
+        )
+        return shapes

@@ -63,8 +63,8 @@ def _init_from_attr(spec: str):
         "orthogonal": I.Orthogonal,
     }
     cls = table.get(str(name).lower())
-    if cls is None:
-        return I.create(str(name).lower())
+    if cls is None:  # any other registered initializer, with its arguments
+        return I.create(json.dumps([str(name).lower(), kwargs]))
     try:
         return cls(**kwargs)
     except TypeError:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import inspect
 import threading
+import weakref
 from typing import Any
 
 import jax
@@ -26,9 +27,9 @@ from mxjax._src.layers import (
     pool as P,
     rnn as R,
 )
-from mxjax._src.symbol.graph import Symbol, var
+from mxjax._src.symbol.graph import Symbol, _init_dumps, var
 
-__all__ = ["block_to_symbol", "export_block", "trace_block"]
+__all__ = ["block_scope", "block_to_symbol", "export_block", "param_var", "trace_block"]
 
 
 class _State(threading.local):
@@ -45,11 +46,21 @@ def _sym():
     return S
 
 
-def _param_var(p: Any) -> Symbol:
-    """One variable per Parameter (shared parameters stay one node)."""
+_VARS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def param_var(p: Any) -> Symbol:
+    """One variable per Parameter (shared parameters stay one node).
+
+    Within an export trace the variables are the trace's own; elsewhere a
+    Parameter keeps its variable, as MXNet's ``Parameter.var()`` does, so a cell
+    unrolled over Symbols refers to one node per weight.
+    """
     cache = _STATE.vars
     if cache is not None and id(p) in cache:
         return cache[id(p)]
+    if cache is None and p in _VARS:
+        return _VARS[p]
     from mxjax._src.symbol.attrs import to_str
     from mxjax._src.symbol.serialize import dtype_code
 
@@ -61,9 +72,13 @@ def _param_var(p: Any) -> Symbol:
         "__storage_type__": "0",
         "__wd_mult__": to_str(float(p.wd_mult)),
     }
-    v = var(p.name, attr=attrs)
+    if getattr(p, "init", None) is not None:  # Parameter.var() passes init=, as MXNet
+        attrs["__init__"] = p.init if isinstance(p.init, str) else _init_dumps(p.init)
+    v = var(p.name, attr=dict(sorted(attrs.items())))  # MXNet writes them sorted
     if cache is not None:
         cache[id(p)] = v
+    else:
+        _VARS[p] = v
     return v
 
 
@@ -233,7 +248,7 @@ def _rnn_to_symbol(core: Any, x: Symbol, params: dict[str, Symbol], name: str) -
     return out if core.layout == "TNC" else S.swapaxes(out, dim1=0, dim2=1)
 
 
-def _scope(block: Any) -> Any:
+def block_scope(block: Any) -> Any:
     """Gluon's name scope of a block while tracing: ``Prefix(block.prefix)`` (none for ``''``)."""
     import contextlib
 
@@ -265,13 +280,13 @@ def block_to_symbol(block: Any, *xs: Any, **kwargs: Any) -> Any:
     if getattr(block, "_is_symbol_block", False):
         repl = dict(zip(block._core.input_names, xs))
         for p in block._reg_params.values():  # share the variable nodes of parameters
-            _param_var(p)
+            param_var(p)
         return block.symbol(**repl)
     if hasattr(block, "_core") and hasattr(block, "_pnames"):  # a CoreBlock
         if len(xs) != 1:
             raise ValueError(f"export: {type(block).__name__} takes one input; received {len(xs)}")
-        params = {n: _param_var(block._param(n)) for n in (*block._pnames, *block._snames)}
-        with _scope(block):
+        params = {n: param_var(block._param(n)) for n in (*block._pnames, *block._snames)}
+        with block_scope(block):
             return _core_to_symbol(block._core, xs[0], params, name)
     if hasattr(block, "_loss") and hasattr(block, "_core_cls"):  # a Gluon loss
         from mxjax._src.symbol.losses import loss_to_symbol
@@ -283,20 +298,20 @@ def block_to_symbol(block: Any, *xs: Any, **kwargs: Any) -> Any:
         and _overrides(block, hybrid, "hybrid_forward")
         and not _overrides(block, hybrid, "forward")
     ):
-        params = {k: _param_var(p) for k, p in block._reg_params.items()}
-        with _scope(block):
+        params = {k: param_var(p) for k, p in block._reg_params.items()}
+        with block_scope(block):
             return block.hybrid_forward(_sym(), *xs, **params)
     seq = _gluon_base(block, "Sequential")
     if seq is not None and type(block).__name__ in ("Sequential", "HybridSequential"):
         x = xs[0] if len(xs) == 1 else xs
-        with _scope(block):
+        with block_scope(block):
             for child in block._children.values():
                 x = child(x) if isinstance(x, Symbol) else child(*x)
         return x
     if _gluon_base(block, "Block") is not None:
         # forward() over child blocks and Symbol-aware operations (the model zoo's blocks)
         try:
-            with _scope(block):
+            with block_scope(block):
                 out = block.forward(*xs)
         except (TypeError, AttributeError, ValueError) as e:
             raise ValueError(

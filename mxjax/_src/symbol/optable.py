@@ -7,6 +7,7 @@ from mxjax._src.symbol import (  # noqa: F401 - fill OPS
     ops_loss,
     ops_math,
     ops_nn,
+    ops_sequence,
     ops_tensor,
 )
 from mxjax._src.symbol.registry import OPS, OpDef
