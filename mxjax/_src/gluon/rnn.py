@@ -39,8 +39,17 @@ def _order_key(name: str) -> tuple:
 
 
 class _Recurrent(CoreBlock):
+    """A recurrent layer or cell: ``_core_cls(**kwargs)`` with Gluon's positional ``_arg_names``."""
+
+    _core_cls: Any = None
+    _arg_names: tuple = ()
     _core_call = staticmethod(_call_with_states)
     _n_init_inputs = 1
+
+    def __init__(self, *args: Any, prefix=None, params=None, **kwargs: Any):
+        kw = dict(zip(self._arg_names, args))
+        kw.update(kwargs)
+        super().__init__(self._core_cls(**kw), prefix=prefix, params=params)
 
     def _order(self, names: list) -> list:
         return sorted(names, key=_order_key)
@@ -69,14 +78,6 @@ class _Recurrent(CoreBlock):
 
 
 class _RNNLayer(_Recurrent):
-    _core_cls: Any = None
-    _arg_names: tuple = ()
-
-    def __init__(self, *args: Any, prefix=None, params=None, **kwargs: Any):
-        kw = dict(zip(self._arg_names, args))
-        kw.update(kwargs)
-        super().__init__(self._core_cls(**kw), prefix=prefix, params=params)
-
     def _probe(self, n: int) -> tuple:
         return (2, 2, n)
 
@@ -220,14 +221,19 @@ class GRU(_RNNLayer):
     )
 
 
-class _CellBlock(Unrollable, _Recurrent):
-    _core_cls: Any = None
-    _arg_names: tuple = ()
+_CELL_ARGS = (
+    "hidden_size",
+    "i2h_weight_initializer",
+    "h2h_weight_initializer",
+    "i2h_bias_initializer",
+    "h2h_bias_initializer",
+    "input_size",
+)
 
+
+class _CellBlock(Unrollable, _Recurrent):
     def __init__(self, *args: Any, prefix=None, params=None, **kwargs: Any):
-        kw = dict(zip(self._arg_names, args))
-        kw.update(kwargs)
-        super().__init__(self._core_cls(**kw), prefix=prefix, params=params)
+        super().__init__(*args, prefix=prefix, params=params, **kwargs)
         self._modified = False
         self.reset()
 
@@ -313,14 +319,7 @@ class LSTMCell(_CellBlock):
 
     _core_cls = _cell.LSTMCell
     _gluon_alias = "lstm"
-    _arg_names = (
-        "hidden_size",
-        "i2h_weight_initializer",
-        "h2h_weight_initializer",
-        "i2h_bias_initializer",
-        "h2h_bias_initializer",
-        "input_size",
-    )
+    _arg_names = _CELL_ARGS
 
 
 class GRUCell(_CellBlock):
@@ -336,14 +335,7 @@ class GRUCell(_CellBlock):
 
     _core_cls = _cell.GRUCell
     _gluon_alias = "gru"
-    _arg_names = (
-        "hidden_size",
-        "i2h_weight_initializer",
-        "h2h_weight_initializer",
-        "i2h_bias_initializer",
-        "h2h_bias_initializer",
-        "input_size",
-    )
+    _arg_names = _CELL_ARGS
 
 
 class LSTMPCell(_CellBlock):

@@ -39,6 +39,17 @@ __all__ = [
 ]
 
 
+class Unroll(NamedTuple):
+    """The arguments of ``unroll``, as one value passed to ``_unroll``."""
+
+    length: int
+    inputs: Any
+    begin_state: Any = None
+    layout: str = "NTC"
+    merge_outputs: bool | None = None
+    valid_length: Any = None
+
+
 def sym():
     """The ``mxjax.symbol`` module (imported on first use)."""
     return importlib.import_module("mxjax.symbol")
@@ -171,19 +182,13 @@ def reverse_sequences(steps: list, length: int, valid_length: Any = None) -> lis
     return _split(F, out, length, 0)
 
 
-def unroll_steps(
-    cell: Any,
-    length: int,
-    inputs: Any,
-    begin_state: Any = None,
-    layout: str = "NTC",
-    merge_outputs: bool | None = None,
-    valid_length: Any = None,
-) -> tuple:
-    """MXNet's ``RecurrentCell.unroll``: calls ``cell(step, states)`` ``length`` times."""
+def unroll_steps(cell: Any, u: Unroll) -> tuple:
+    """MXNet's ``RecurrentCell.unroll``: calls ``cell(step, states)`` ``u.length`` times."""
+    length, layout, valid_length = u.length, u.layout, u.valid_length
+    begin_state, merge_outputs = u.begin_state, u.merge_outputs
     name = type(cell).__name__
     cell.reset()
-    steps, axis, F, batch_size = format_sequence(length, inputs, layout, False, name)
+    steps, axis, F, batch_size = format_sequence(length, u.inputs, layout, False, name)
     states = get_begin_state(cell, F, begin_state, steps, batch_size)
     outputs, all_states = [], []
     for x in steps:
@@ -255,17 +260,6 @@ def make_states(infos: list, func: Any, names: list, **kwargs: Any) -> list:
     return states
 
 
-class Unroll(NamedTuple):
-    """The arguments of ``unroll``, as one value passed to ``_unroll``."""
-
-    length: int
-    inputs: Any
-    begin_state: Any = None
-    layout: str = "NTC"
-    merge_outputs: bool | None = None
-    valid_length: Any = None
-
-
 class Unrollable:
     """Gluon's ``unroll`` signature, written once; cells implement ``_unroll(u: Unroll)``."""
 
@@ -300,4 +294,4 @@ class Unrollable:
         return self._unroll(u)
 
     def _unroll(self, u: Unroll) -> tuple:
-        return unroll_steps(self, *u)
+        return unroll_steps(self, u)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import inspect
 import threading
-import weakref
 from typing import Any
 
 import jax
@@ -46,21 +45,18 @@ def _sym():
     return S
 
 
-_VARS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
 def param_var(p: Any) -> Symbol:
     """One variable per Parameter (shared parameters stay one node).
 
-    Within an export trace the variables are the trace's own; elsewhere a
-    Parameter keeps its variable, as MXNet's ``Parameter.var()`` does, so a cell
-    unrolled over Symbols refers to one node per weight.
+    Within an export trace the variables are the trace's own; elsewhere it is
+    the Parameter's own ``var()``, as MXNet's blocks called on Symbols use, so
+    a cell unrolled over Symbols refers to one node per weight.
     """
     cache = _STATE.vars
-    if cache is not None and id(p) in cache:
+    if cache is None:
+        return p.var()
+    if id(p) in cache:
         return cache[id(p)]
-    if cache is None and p in _VARS:
-        return _VARS[p]
     from mxjax._src.symbol.attrs import to_str
     from mxjax._src.symbol.serialize import dtype_code
 
@@ -75,10 +71,7 @@ def param_var(p: Any) -> Symbol:
     if getattr(p, "init", None) is not None:  # Parameter.var() passes init=, as MXNet
         attrs["__init__"] = p.init if isinstance(p.init, str) else _init_dumps(p.init)
     v = var(p.name, attr=dict(sorted(attrs.items())))  # MXNet writes them sorted
-    if cache is not None:
-        cache[id(p)] = v
-    else:
-        _VARS[p] = v
+    cache[id(p)] = v
     return v
 
 
