@@ -30,6 +30,7 @@ from mxjax._src.symbol.graph import (
 from mxjax._src.symbol.loader import load as load, load_json as load_json
 from mxjax._src.symbol.optable import OPS as _OPS
 from mxjax._src.symbol import image_namespace as image
+from mxjax._src.symbol import sparse_namespace as sparse
 
 _OP_NAMES = sorted(_OPS)
 for _name in _OP_NAMES:
@@ -67,6 +68,7 @@ __all__ = [
     "not_equal",
     "pow",
     "power",
+    "sparse",
     "var",
     *[n for n in _OP_NAMES if not n.startswith("_")],
 ]

@@ -7,6 +7,7 @@ symbolic training with ``mx.sym.make_loss`` and ``Module``, and by export).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 __all__ = ["loss_to_symbol"]
@@ -42,6 +43,34 @@ def loss_to_symbol(core: Any, pred: Any, label: Any, *rest: Any) -> Any:
         )
         loss = S.relu(loss + core.margin)
         return _weighting(loss, getattr(core, "weight", None), sample_weight)
+    if kind == "CTCLoss":  # (pred, label, pred_lengths, label_lengths, sample_weight)
+        pred_lengths, label_lengths, sample_weight = (list(rest) + [None] * 3)[:3]
+        if core.layout == "NTC":
+            pred = S.swapaxes(pred, dim1=0, dim2=1)
+        if core.label_layout == "TN":
+            label = S.swapaxes(label, dim1=0, dim2=1)
+        lengths = [x for x in (pred_lengths, label_lengths) if x is not None]
+        loss = S.CTCLoss(
+            pred,
+            label,
+            *lengths,
+            use_data_lengths=pred_lengths is not None,
+            use_label_lengths=label_lengths is not None,
+            blank_label="last",
+        )
+        return _weighting(loss, getattr(core, "weight", None), sample_weight)
+    if kind == "PoissonNLLLoss":  # (pred, target, sample_weight=None, epsilon=1e-08)
+        sample_weight, epsilon = (list(rest) + [None, 1e-08])[:2]
+        target = S.reshape_like(label, pred)
+        if core.from_logits:
+            loss = S.exp(pred) - target * pred
+        else:
+            loss = pred - target * S.log(pred + epsilon)
+        if core.compute_full:  # Stirling's term where target > 1 (finite at 0, as mxjax's nd form)
+            safe = S.relu(target - 1.0) + 1.0  # max(target, 1)
+            stirling = safe * S.log(safe) - safe + 0.5 * S.log(2 * math.pi * safe)
+            loss = loss + stirling * (target > 1)
+        return S.mean(_weighting(loss, getattr(core, "weight", None), sample_weight))
     sample_weight = rest[0] if rest else None
     pos_weight = rest[1] if len(rest) > 1 else None
     w = getattr(core, "weight", None)
@@ -95,7 +124,7 @@ def loss_to_symbol(core: Any, pred: Any, label: Any, *rest: Any) -> Any:
         raise ValueError(
             f"{kind} has no symbolic form in mxjax; use SoftmaxCrossEntropyLoss, L1Loss, L2Loss, "
             f"SigmoidBinaryCrossEntropyLoss, KLDivLoss, HuberLoss, HingeLoss, SquaredHingeLoss, "
-            f"LogisticLoss or TripletLoss on Symbols"
+            f"LogisticLoss, TripletLoss, CTCLoss or PoissonNLLLoss on Symbols"
         )
     loss = _weighting(loss, w, sample_weight)
     return S.mean(loss, axis=batch_axis, exclude=True)

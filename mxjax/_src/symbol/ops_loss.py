@@ -4,7 +4,8 @@
 above and return MXNet's own gradient (``softmax - onehot(label)``, scaled by
 ``grad_scale`` and the normalization), which is what ``Module.fit`` trains
 with; they are written with ``jax.custom_vjp`` so one jitted program holds the
-forward and backward passes.
+forward and backward passes. ``CTCLoss`` is MXNet's CTC operator (``TNC`` data,
+blank first or last) over :func:`mxjax.losses.ctc_loss`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from mxjax._src.losses.sequence import ctc_loss
 from mxjax._src.symbol.attrs import choice, p_bool, p_float
 from mxjax._src.symbol.registry import register
 
@@ -220,4 +222,41 @@ register(
     },
     loss=True,
     hint="makeloss",
+)
+
+
+# ----------------------------------------------------------------- CTCLoss
+def _ctc_inputs(p):
+    names = ["data", "label"]
+    if p.use_data_lengths:
+        names.append("data_lengths")
+    if p.use_label_lengths:
+        names.append("label_lengths")
+    return tuple(names)
+
+
+def _ctc(p, ctx, data, label, *lengths):
+    del ctx
+    lengths = list(lengths)
+    data_lengths = lengths.pop(0) if p.use_data_lengths else None
+    label_lengths = lengths.pop(0) if p.use_label_lengths else None
+    if p.blank_label == "first":  # blank 0, labels 1.. padded with 0: move the blank last
+        data = jnp.roll(data, -1, axis=-1)
+        label = label - 1
+    return ctc_loss(data, label, data_lengths, label_lengths, layout="TNC", label_layout="NT")
+
+
+register(
+    "CTCLoss",
+    _ctc,
+    "ctc_loss",
+    "_contrib_CTCLoss",
+    "_contrib_ctc_loss",
+    params={
+        "use_data_lengths": (p_bool, False),
+        "use_label_lengths": (p_bool, False),
+        "blank_label": (choice("first", "last"), "first"),
+    },
+    inputs=_ctc_inputs,
+    hint="ctcloss",
 )
