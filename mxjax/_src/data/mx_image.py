@@ -293,7 +293,10 @@ def copyMakeBorder(  # noqa: N802 - MXNet's name
 
     Args:
         src: HWC image.
-        top, bot, left, right: margins in pixels.
+        top: top margin in pixels.
+        bot: bottom margin in pixels.
+        left: left margin in pixels.
+        right: right margin in pixels.
         type: 0 constant, 1 replicate, 2 reflect (edge pixel repeated), 3 wrap,
             4 reflect-101 (edge pixel not repeated).
         value: the constant of ``type=0``.
