@@ -168,7 +168,13 @@ def statuses(names_path: str = NAMES, notes_path: str = NOTES) -> list[dict[str,
 
 
 def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("*", "\\*").replace("`", "\\`").replace("|", "\\|")
+    return (
+        text.replace("\\", "\\\\")
+        .replace("_", "\\_")
+        .replace("*", "\\*")
+        .replace("`", "\\`")
+        .replace("|", "\\|")
+    )
 
 
 def render(groups: list[dict[str, Any]], mxnet_version: str = "1.9.1") -> str:
