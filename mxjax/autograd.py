@@ -27,6 +27,7 @@ from mxjax._src.autograd import (
 )
 from mxjax._src.dispatch import apply as apply, backward as backward
 from mxjax._src.nd.ndarray import NDArray as NDArray  # MXNet's autograd module exports it too
+from mxjax._src.tape_symbol import get_symbol as get_symbol
 
 __all__ = [
     "AutogradError",
@@ -34,6 +35,7 @@ __all__ = [
     "NDArray",
     "apply",
     "backward",
+    "get_symbol",
     "grad",
     "is_recording",
     "is_training",
