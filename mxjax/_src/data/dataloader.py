@@ -8,6 +8,7 @@ import contextlib
 import functools
 import multiprocessing as mp
 import multiprocessing.connection
+import os
 import pickle
 import signal
 import sys
@@ -136,7 +137,7 @@ class _ProcessPool:
             parent, child = ctx.Pipe(duplex=True)
             proc = ctx.Process(
                 target=worker_loop,
-                args=(wid, payload, child, imports),
+                args=(wid, payload, child, imports, os.getpid()),
                 daemon=True,
                 name=f"mxjax-data-worker-{wid}",
             )

@@ -53,36 +53,46 @@ def load_batch(
     return batch
 
 
-def watch_parent(interval: float = 0.5) -> threading.Thread:
+def watch_parent(parent: int | None = None, interval: float = 0.5) -> threading.Thread:
     """Exits this process (status 0) within ``interval`` seconds of its parent's death.
 
     A closed pipe already ends an idle worker; this daemon thread also ends
     one that is busy inside a slow ``dataset[i]`` when the parent is killed
     (``kill -9`` included), so no worker outlives the training process.
+    ``parent`` is the pid the parent had when it started this worker: a worker
+    still starting up when its parent dies has already been re-parented, so its
+    current ``getppid()`` would not tell.
     """
-    parent = os.getppid()
+    parent = os.getppid() if parent is None else parent
 
     def run() -> None:
         while True:
-            time.sleep(interval)
             if os.getppid() != parent:
                 os._exit(0)
+            time.sleep(interval)
 
     thread = threading.Thread(target=run, name="mxjax-parent-watch", daemon=True)
     thread.start()
     return thread
 
 
-def worker_loop(worker_id: int, payload: bytes, conn: Any, imports: bytes | None = None) -> None:
+def worker_loop(
+    worker_id: int,
+    payload: bytes,
+    conn: Any,
+    imports: bytes | None = None,
+    parent: int | None = None,
+) -> None:
     """Main loop of a worker process: receive ``(task, indices, key)``, send results.
 
     ``imports`` (from :func:`worker_imports.capture` in the parent) installs the
-    parent's module aliases and import hooks before the dataset is unpickled.
+    parent's module aliases and import hooks before the dataset is unpickled;
+    ``parent`` is the parent's pid (see :func:`watch_parent`).
     Replies ``(task, True, batch)`` or ``(task, False, traceback_text)``; exits on
     ``None`` or when the parent's end of the pipe closes.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    watch_parent()
+    watch_parent(parent)
     try:
         if imports is not None:
             worker_imports.install(imports)
