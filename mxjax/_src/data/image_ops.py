@@ -282,13 +282,48 @@ def keep_ratio_size(h: int, w: int, short: int) -> tuple[int, int]:
     return int(w * short / h), short
 
 
+def _area_matrix(n_in: int, n_out: int, shrink: bool) -> np.ndarray:
+    """OpenCV's ``INTER_AREA`` weights along one axis, as an (n_out, n_in) matrix.
+
+    Shrinking both axes averages the source pixels each output pixel covers
+    (weighted by overlap); otherwise OpenCV interpolates linearly between
+    ``floor(d * scale)`` and the next pixel with its area-mode fraction.
+    """
+    scale = n_in / n_out
+    w = np.zeros((n_out, n_in), np.float64)
+    for d in range(n_out):
+        if shrink:
+            start, end = d * scale, (d + 1) * scale
+            for sx in range(int(math.floor(start)), min(int(math.ceil(end)), n_in)):
+                w[d, sx] = (min(end, sx + 1) - max(start, sx)) / scale
+            continue
+        sx = int(math.floor(d * scale))
+        f = (d + 1) - (sx + 1) / scale
+        f = 0.0 if f <= 0 else f - math.floor(f)
+        if sx >= n_in - 1:
+            sx, f = n_in - 1, 0.0
+        w[d, sx] += 1 - f
+        if f:
+            w[d, sx + 1] += f
+    return w
+
+
+def _resize_area(x: np.ndarray, h: int, w: int) -> np.ndarray:
+    hin, win = x.shape[-3], x.shape[-2]
+    shrink = hin >= h and win >= w
+    wy = _area_matrix(hin, h, shrink).astype(np.float32)
+    wx = _area_matrix(win, w, shrink).astype(np.float32)
+    out = np.einsum("yh,...hwc->...ywc", wy, x.astype(np.float32))
+    return np.einsum("xw,...ywc->...yxc", wx, out)
+
+
 def resize(x: np.ndarray, size: tuple[int, int], interpolation: int = 1) -> np.ndarray:
     """Resizes an HWC/NHWC image to ``size = (width, height)`` like OpenCV's ``resize``.
 
     Args:
         x: the image(s).
         size: ``(width, height)``.
-        interpolation: 0 nearest, 1 bilinear, 2 bicubic (OpenCV's pixel-centre convention).
+        interpolation: 0 nearest, 1 bilinear, 2 bicubic, 3 area (OpenCV's conventions).
 
     Examples:
         >>> import numpy as np
@@ -296,15 +331,18 @@ def resize(x: np.ndarray, size: tuple[int, int], interpolation: int = 1) -> np.n
         >>> resize(np.arange(4, dtype=np.float32).reshape(1, 4, 1), (2, 1)).ravel().tolist()
         [0.5, 2.5]
     """
-    if interpolation not in (0, 1, 2):
+    if interpolation not in (0, 1, 2, 3):
         raise ValueError(
-            "resize: interpolation must be 0 (nearest), 1 (bilinear) or 2 (bicubic), received "
-            f"{interpolation!r}"
+            "resize: interpolation must be 0 (nearest), 1 (bilinear), 2 (bicubic) or 3 (area), "
+            f"received {interpolation!r} (Lanczos, 4, is not supported)"
         )
     w, h = int(size[0]), int(size[1])
     if w < 1 or h < 1:
         raise ValueError(f"resize: size must be positive (width, height), received {size}")
     hin, win = x.shape[-3], x.shape[-2]
+    if interpolation == 3:
+        out = _resize_area(x, h, w)
+        return saturate_cast(np.rint(out) if x.dtype.kind in "iu" else out, x.dtype)
     if interpolation == 2:
         out = _cubic_axis(x.astype(np.float32), hin, h, -3)
         out = _cubic_axis(out, win, w, -2)

@@ -38,18 +38,22 @@ def _nd(x: np.ndarray) -> Any:
 
 
 def _interp(interp: int, sizes: tuple | None = None) -> int:
-    """MXNet's ``_get_interp_method``: 9 picks by size (area/cubic -> bicubic), 10 at random."""
+    """MXNet's ``_get_interp_method``: 9 picks by size, 10 at random (Lanczos, 4, excluded)."""
     if interp == 9:
         if sizes is not None:
             oh, ow, nh, nw = sizes
-            return 1 if nh > oh and nw > ow else 2  # enlarge: bilinear (MXNet: cubic/area)
+            if nh > oh and nw > ow:
+                return 2  # enlarge: bicubic
+            if nh < oh and nw < ow:
+                return 3  # shrink: area
+            return 1
         return 2
     if interp == 10:
-        return int(get_rng().integers(0, 3))
-    if interp not in (0, 1, 2):
+        return int(get_rng().integers(0, 4))
+    if interp not in (0, 1, 2, 3):
         raise ValueError(
-            f"interp must be 0 (nearest), 1 (bilinear), 2 (bicubic), 9 (auto) or 10 (random); "
-            f"received {interp!r} (area and Lanczos are not supported)"
+            f"interp must be 0 (nearest), 1 (bilinear), 2 (bicubic), 3 (area), 9 (auto) or "
+            f"10 (random); received {interp!r} (Lanczos, 4, is not supported)"
         )
     return interp
 
@@ -61,7 +65,7 @@ def imresize(src: Any, w: int, h: int, interp: int = 1) -> Any:
         src: HWC image (NDArray or NumPy).
         w: output width.
         h: output height.
-        interp: 0 nearest, 1 bilinear, 2 bicubic.
+        interp: 0 nearest, 1 bilinear, 2 bicubic, 3 area, 9 auto, 10 random.
 
     Examples:
         >>> import mxjax as mx

@@ -256,8 +256,8 @@ def resize(
         data: NDArray of shape (H, W, C) or (N, H, W, C).
         size: int, ``(size,)`` or ``(width, height)``.
         keep_ratio: keep the aspect ratio (int ``size`` only).
-        interp: 0 nearest, 1 bilinear, 2 bicubic (OpenCV's 3 area and 4 Lanczos
-            are not supported and raise ``ValueError``).
+        interp: 0 nearest, 1 bilinear, 2 bicubic, 3 area (OpenCV's 4, Lanczos,
+            is not supported and raises ``ValueError``).
         out: optional NDArray to write the result into.
 
     Examples:

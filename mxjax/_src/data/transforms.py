@@ -173,7 +173,7 @@ class Resize:
     Args:
         size: int or ``(width, height)``.
         keep_ratio: keep the aspect ratio (int ``size`` only).
-        interpolation: 0 nearest, 1 bilinear, 2 bicubic.
+        interpolation: 0 nearest, 1 bilinear, 2 bicubic, 3 area.
 
     Raises:
         TransformInputError: when applied, for a non-positive size or one that is
@@ -189,10 +189,10 @@ class Resize:
     _batchable = True  # deterministic, maps an NHWC batch like each image
 
     def __init__(self, size: Any, keep_ratio: bool = False, interpolation: int = 1):
-        if interpolation not in (0, 1, 2):
+        if interpolation not in (0, 1, 2, 3):
             raise ValueError(
-                "Resize: interpolation must be 0 (nearest), 1 (bilinear) or 2 (bicubic), "
-                f"received {interpolation!r}"
+                "Resize: interpolation must be 0 (nearest), 1 (bilinear), 2 (bicubic) or 3 "
+                f"(area), received {interpolation!r}"
             )
         # As MXNet, a bad size is reported when the transform is applied.
         self._raw_size = size

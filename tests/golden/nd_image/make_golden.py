@@ -37,3 +37,14 @@ out["contrast"] = nd.random_contrast(mx.nd.array(imgf), 0.5, 0.5).asnumpy()
 out["saturation"] = nd.random_saturation(mx.nd.array(imgf), 0.3, 0.3).asnumpy()
 np.savez_compressed("golden.npz", **out)
 print(sorted(out))
+
+# INTER_AREA (interp=3): shrinking (integer and fractional), enlarging, and mixed.
+area = {}
+xa = rs.uniform(0, 255, (6, 9, 3)).astype("float32")
+xu = rs.randint(0, 256, (6, 9, 3)).astype("uint8")
+area["x"], area["xu"] = xa, xu
+for size in [(3, 2), (4, 4), (12, 8), (5, 9), (3, 13)]:
+    key = f"{size[0]}x{size[1]}"
+    area["f_" + key] = nd.resize(mx.nd.array(xa), size, interp=3).asnumpy()
+    area["u_" + key] = nd.resize(mx.nd.array(xu, dtype="uint8"), size, interp=3).asnumpy()
+np.savez_compressed("area.npz", **area)
