@@ -279,3 +279,38 @@ def test_batch_processor_and_context_are_checked():
         _estimator(_net(), context="cpu")
     est = _estimator(_net(), context=mx.cpu())
     assert est.context == [mx.cpu()] and isinstance(est.batch_processor, BatchProcessor)
+
+
+def test_evaluate_runs_event_handlers_and_logs_validation_like_mxnet(capsys):
+    from mxjax.gluon.contrib.estimator import BatchEnd, EpochEnd
+
+    x, y = _data(32)
+    est = _estimator(_net())
+    est.logger.disabled = False
+
+    class Collect(BatchEnd, EpochEnd):
+        def __init__(self):
+            self.preds, self.ended = [], 0
+
+        def batch_end(self, estimator, *args, **kwargs):
+            self.preds.append(kwargs["pred"].asnumpy())
+
+        def epoch_end(self, estimator, *args, **kwargs):
+            self.ended += 1
+
+    collect = Collect()
+    est.evaluate(_loader(x, y), event_handlers=collect)  # one handler, as MXNet accepts
+    assert collect.ended == 1 and len(collect.preds) == 2
+    expected = np.mean(np.concatenate(collect.preds).argmax(axis=1) == y)
+    assert est.val_metrics[0].get()[1] == pytest.approx(expected)
+    est.fit(_loader(x, y), val_data=_loader(x, y), epochs=1)
+    lines = capsys.readouterr().out.splitlines()
+    # MXNet 1.9.1's order: evaluate logs its own lines, then the epoch's training metrics
+    validation = [i for i, line in enumerate(lines) if line == "Validation Begin"]
+    assert len(validation) == 2, lines
+    after = lines[validation[1] + 1]
+    assert after.startswith("[Epoch 0] Finished in") and "validation accuracy" in after
+    assert "training accuracy" in lines[validation[1] + 2]
+    assert "validation" not in lines[validation[1] + 2]
+    with pytest.raises(ValueError, match="event_handlers must be an EventHandler"):
+        est.evaluate(_loader(x, y), event_handlers=[print])

@@ -62,6 +62,19 @@ def _check_context(context):
     )
 
 
+def _check_event_handlers(handlers) -> list:
+    """A fresh list of the handlers (one handler, a list, or None), as MXNet accepts them."""
+    if isinstance(handlers, H.EventHandler):
+        return [handlers]
+    handlers = list(handlers or [])
+    if not all(isinstance(h, H.EventHandler) for h in handlers):
+        raise ValueError(
+            "event_handlers must be an EventHandler or a list of them; received "
+            f"{[type(h).__name__ for h in handlers]}"
+        )
+    return handlers
+
+
 def _check_batch_processor(processor):
     if processor is None:
         return BatchProcessor()
@@ -263,7 +276,11 @@ class Estimator:
         """Evaluates ``val_net`` on ``val_data`` and updates the validation metrics.
 
         Each batch goes through the batch processor's ``evaluate_batch`` when
-        it is overridden, else through one compiled program.
+        it is overridden, else through one compiled program. The event
+        handlers' ``epoch_begin``, ``batch_begin``, ``batch_end`` and
+        ``epoch_end`` run around it; a ``MetricHandler`` and a
+        ``LoggingHandler`` of the validation metrics are added unless given
+        (as in MXNet).
         """
         self.sync_net()
         for m in self.val_metrics:
@@ -275,10 +292,22 @@ class Estimator:
 
         else:
             step = self._compiled_eval(batch_axis)
-        metrics = H.MetricHandler(metrics=self.val_metrics)
+        handlers = _check_event_handlers(event_handlers)
+        if not any(isinstance(h, H.MetricHandler) for h in handlers):
+            handlers.append(H.MetricHandler(metrics=self.val_metrics))
+        if not any(isinstance(h, H.LoggingHandler) for h in handlers):
+            handlers.append(H.LoggingHandler(metrics=self.val_metrics))
+        _, epoch_begin, batch_begin, batch_end, epoch_end, _ = self._categorize(handlers)
+        for h in epoch_begin:
+            h.epoch_begin(self)
         for batch in val_data:
+            for h in batch_begin:
+                h.batch_begin(self, batch=batch)
             _, label, pred, loss = step(batch)
-            metrics.batch_end(self, pred=pred, label=label, loss=loss)
+            for h in batch_end:
+                h.batch_end(self, batch=batch, pred=pred, label=label, loss=loss)
+        for h in epoch_end:
+            h.epoch_end(self)
 
     def _compiled_eval(self, batch_axis):
         """``evaluate_batch``'s results from one compiled forward and loss program."""
@@ -299,7 +328,7 @@ class Estimator:
 
     # ----------------------------------------------------------------- fit
     def _prepare_default_handlers(self, val_data, event_handlers):
-        handlers = list(event_handlers or [])
+        handlers = _check_event_handlers(event_handlers)
         kinds = {type(h) for h in handlers}
         if not any(isinstance(h, H.StoppingHandler) for h in handlers):
             handlers.append(H.StoppingHandler(self.max_epoch, self.max_batch))
@@ -311,12 +340,12 @@ class Estimator:
             handlers.append(H.MetricHandler(metrics=self.train_metrics))
         if val_data is not None and not any(isinstance(h, H.ValidationHandler) for h in handlers):
             handlers.append(H.ValidationHandler(val_data=val_data, eval_fn=self.evaluate))
-        default_metrics = self.train_metrics + (self.val_metrics if val_data is not None else [])
+        # as MXNet: validation is logged by evaluate's own handlers
         if H.LoggingHandler not in kinds:
-            handlers.append(H.LoggingHandler(metrics=default_metrics))
+            handlers.append(H.LoggingHandler(metrics=self.train_metrics))
         for h in handlers:
             if isinstance(h, H.LoggingHandler) and not h.metrics:
-                h.metrics = list(default_metrics)
+                h.metrics = list(self.train_metrics)
         return handlers
 
     @staticmethod

@@ -272,12 +272,15 @@ class LoggingHandler(TrainBegin, TrainEnd, EpochBegin, EpochEnd, BatchBegin, Bat
     def epoch_begin(self, estimator, *args, **kwargs):
         self.epoch_start = time.time()
         self.batch_index = self.processed_samples = 0
-        if isinstance(self.log_interval, int) or self.log_interval == "epoch":
+        # MXNet's rule: a handler of training metrics logs an epoch, else a validation
+        if any("training" in str(m.name) for m in self.metrics):
             estimator.logger.info(
                 "[Epoch %d] Begin, current learning rate: %.4f",
                 self.current_epoch,
                 estimator.trainer.learning_rate,
             )
+        else:
+            estimator.logger.info("Validation Begin")
 
     def epoch_end(self, estimator, *args, **kwargs):
         elapsed = time.time() - self.epoch_start
