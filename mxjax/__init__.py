@@ -72,6 +72,7 @@ _FORWARDS = {
     "current_context": ("mxjax.context", "current_context"),
     "num_gpus": ("mxjax.context", "num_gpus"),
     "kv": ("mxjax", "kvstore"),
+    "img": ("mxjax", "image"),
     "is_np_shape": ("mxjax.util", "is_np_shape"),
     "set_np_shape": ("mxjax.util", "set_np_shape"),
     "np_shape": ("mxjax.util", "np_shape"),

@@ -85,3 +85,13 @@ def test_user_augmenter_overriding_call_works_in_lists():
 
     out = IM.SequentialAug([IM.CastAug(), AddOne()])(ND)
     np.testing.assert_array_equal(out.asnumpy(), IMG.astype(np.float32) + 1)
+
+
+def test_numpy_in_numpy_out_and_img_alias():
+    assert mx.img is mx.image
+    out, box = IM.center_crop(IMG, (4, 4))
+    assert isinstance(out, np.ndarray) and box == (2, 1, 4, 4)
+    np.testing.assert_array_equal(out, IM.center_crop(ND, (4, 4))[0].asnumpy())
+    assert isinstance(IM.resize_short(IMG, 3), np.ndarray)
+    assert isinstance(IM.copyMakeBorder(IMG, 1, 1, 1, 1), np.ndarray)
+    assert isinstance(IM.random_size_crop(ND, (3, 3), 0.5, (0.8, 1.2))[0], mx.nd.NDArray)

@@ -1,4 +1,9 @@
-"""MXNet's ``mx.image`` functions on NDArrays (HWC images), over :mod:`image_ops`."""
+"""MXNet's ``mx.image`` functions on HWC images, over :mod:`image_ops`.
+
+As MXNet's, they return NDArrays for NDArray inputs; NumPy inputs give NumPy
+results, so NumPy pipelines (the augmenters, ``ImageIter``) never move pixels
+to the device and back.
+"""
 
 from __future__ import annotations
 
@@ -37,6 +42,13 @@ def _nd(x: np.ndarray) -> Any:
     return nd.array(x, dtype=jax.dtypes.canonicalize_dtype(x.dtype))
 
 
+def _like(src: Any, out: np.ndarray) -> Any:
+    """``out`` as an NDArray for an NDArray ``src`` (MXNet), as NumPy for NumPy (no transfer)."""
+    if isinstance(src, np.ndarray):
+        return out
+    return _nd(np.ascontiguousarray(out))
+
+
 def _interp(interp: int, sizes: tuple | None = None) -> int:
     """MXNet's ``_get_interp_method``: 9 picks by size, 10 at random (Lanczos, 4, excluded)."""
     if interp == 9:
@@ -73,7 +85,7 @@ def imresize(src: Any, w: int, h: int, interp: int = 1) -> Any:
         (2, 3, 3)
     """
     x = to_numpy(src)
-    return _nd(ops.resize(x, (int(w), int(h)), _interp(interp, None)))
+    return _like(src, ops.resize(x, (int(w), int(h)), _interp(interp, None)))
 
 
 def imdecode(buf: Any, flag: int = 1, to_rgb: bool = True, out: Any = None) -> Any:
@@ -180,7 +192,7 @@ def resize_short(src: Any, size: int, interp: int = 2) -> Any:
         nh, nw = size * h // w, size
     else:
         nh, nw = size, size * w // h
-    return _nd(ops.resize(x, (nw, nh), _interp(interp, (h, w, nh, nw))))
+    return _like(src, ops.resize(x, (nw, nh), _interp(interp, (h, w, nh, nw))))
 
 
 def fixed_crop(
@@ -198,7 +210,7 @@ def fixed_crop(
     if size is not None and (w, h) != tuple(size):
         sizes = (h, w, size[1], size[0])
         out = ops.resize(out, tuple(size), _interp(interp, sizes))
-    return _nd(np.ascontiguousarray(out))
+    return _like(src, np.ascontiguousarray(out))
 
 
 def center_crop(src: Any, size: tuple, interp: int = 2) -> tuple:
@@ -214,7 +226,7 @@ def center_crop(src: Any, size: tuple, interp: int = 2) -> tuple:
     h, w = x.shape[0], x.shape[1]
     new_w, new_h = scale_down((w, h), size)
     x0, y0 = int((w - new_w) / 2), int((h - new_h) / 2)
-    return fixed_crop(x, x0, y0, new_w, new_h, size, interp), (x0, y0, new_w, new_h)
+    return _like(src, fixed_crop(x, x0, y0, new_w, new_h, size, interp)), (x0, y0, new_w, new_h)
 
 
 def random_crop(src: Any, size: tuple, interp: int = 2) -> tuple:
@@ -234,7 +246,7 @@ def random_crop(src: Any, size: tuple, interp: int = 2) -> tuple:
     rng = get_rng()
     x0 = int(rng.integers(0, w - new_w + 1))
     y0 = int(rng.integers(0, h - new_h + 1))
-    return fixed_crop(x, x0, y0, new_w, new_h, size, interp), (x0, y0, new_w, new_h)
+    return _like(src, fixed_crop(x, x0, y0, new_w, new_h, size, interp)), (x0, y0, new_w, new_h)
 
 
 def color_normalize(src: Any, mean: Any, std: Any = None) -> Any:
@@ -250,7 +262,7 @@ def color_normalize(src: Any, mean: Any, std: Any = None) -> Any:
     out = x - to_numpy(mean).astype(np.float32)
     if std is not None:
         out = out / to_numpy(std).astype(np.float32)
-    return _nd(out)
+    return _like(src, out)
 
 
 def random_size_crop(
@@ -276,8 +288,9 @@ def random_size_crop(
     x = to_numpy(src)
     box = ops.random_size_box(x.shape[0], x.shape[1], tuple(area), tuple(ratio), get_rng())
     if box is None:
-        return center_crop(x, size, interp)
-    return fixed_crop(x, *box, size, interp), box
+        out, box = center_crop(x, size, interp)
+        return _like(src, out), box
+    return _like(src, fixed_crop(x, *box, size, interp)), box
 
 
 _BORDERS = {0: "constant", 1: "edge", 2: "symmetric", 3: "wrap", 4: "reflect"}
@@ -323,13 +336,13 @@ def copyMakeBorder(  # noqa: N802 - MXNet's name
     x = to_numpy(src)
     pad = [(margins[0], margins[1]), (margins[2], margins[3])] + [(0, 0)] * (x.ndim - 2)
     if type != 0:
-        return _nd(np.pad(x, pad, mode=_BORDERS[type]))
+        return _like(src, np.pad(x, pad, mode=_BORDERS[type]))
     out = np.pad(x, pad, mode="constant")
     fill = np.broadcast_to(np.asarray(values if values else value, np.float64), x.shape[2:])
     mask = np.ones(out.shape[:2], bool)
     mask[margins[0] : margins[0] + x.shape[0], margins[2] : margins[2] + x.shape[1]] = False
     out[mask] = fill.astype(x.dtype)
-    return _nd(out)
+    return _like(src, out)
 
 
 def _rotation_input(fn: str, src: Any) -> np.ndarray:
@@ -365,7 +378,7 @@ def imrotate(src: Any, rotation_degrees: Any, zoom_in: bool = False, zoom_out: b
             f"imrotate: rotation_degrees must be a number, or one per image of the "
             f"{x.shape[0] if x.ndim == 4 else 1} images; received shape {deg.shape}"
         )
-    return _nd(rotate(x, deg, zoom_in, zoom_out))
+    return _like(src, rotate(x, deg, zoom_in, zoom_out))
 
 
 def random_rotate(src: Any, angle_limits: tuple, zoom_in: bool = False, zoom_out: bool = False):
@@ -379,4 +392,4 @@ def random_rotate(src: Any, angle_limits: tuple, zoom_in: bool = False, zoom_out
     x = _rotation_input("random_rotate", src)
     lo, hi = angle_limits
     n = x.shape[0] if x.ndim == 4 else None
-    return imrotate(x, get_rng().uniform(lo, hi, size=n), zoom_in, zoom_out)
+    return imrotate(src, get_rng().uniform(lo, hi, size=n), zoom_in, zoom_out)
