@@ -24,18 +24,12 @@ _MEAN, _STD = 0.1307, 0.3081
 _CLI_LR = {"adam": 2e-3, "sgd": 0.05, "nag": 0.05}
 
 
-def _dataset_root(name: str, root: str | None) -> str:
-    if root:
-        return root
-    home = os.environ.get("MXJAX_HOME", os.path.join(os.path.expanduser("~"), ".mxjax"))
-    return os.path.join(home, "datasets", name)
-
-
 def load_dataset(name: str, root: str | None = None, download: bool = False, log=print):
     """Returns ``(x_train, y_train, x_test, y_test, description)`` with NCHW float32 images.
 
     ``mnist``/``fashion-mnist`` read the IDX files under ``root`` (default
-    ``~/.mxjax/datasets/<name>``, or ``$MXJAX_HOME``). When they are missing
+    ``$MXJAX_HOME/datasets/<name>`` or ``~/.mxjax/datasets/<name>``: the folder
+    ``gluon.data.vision.MNIST``/``FashionMNIST`` download to). When they are missing
     and ``download`` is False (or the download fails), ``mnist`` falls back to
     the embedded 5k subset and says so; ``mnist-5k`` asks for it explicitly.
 
@@ -45,6 +39,7 @@ def load_dataset(name: str, root: str | None = None, download: bool = False, log
         >>> xtr.shape, desc
         ((4000, 1, 28, 28), 'embedded MNIST subset (4,000 train / 1,000 test)')
     """
+    from mxjax._src.data.download import dataset_dir
     from mxjax._src.data.embedded import embedded_mnist
     from mxjax._src.data.idx import read_idx
 
@@ -53,7 +48,7 @@ def load_dataset(name: str, root: str | None = None, download: bool = False, log
         xte, yte = embedded_mnist(False)
         desc = "embedded MNIST subset (4,000 train / 1,000 test)"
     elif name in ("mnist", "fashion-mnist"):
-        folder = _dataset_root(name.replace("-", ""), root)
+        folder = root or dataset_dir(name)
         paths = [os.path.join(folder, f) for f in _MNIST_FILES]
         missing = [p for p in paths if not os.path.exists(p)]
         if missing and download:
