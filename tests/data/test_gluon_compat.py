@@ -61,3 +61,12 @@ def test_gluon_array_dataset_loop():
     idx = [int(np.where((X == r).all(1))[0][0]) for r in rows]
     np.testing.assert_array_equal(order, y[idx])
     assert sorted(idx) == list(range(100))
+
+
+def test_contrib_interval_sampler_matches_mxnet():
+    from mxjax.gluon.contrib.data import IntervalSampler, sampler
+
+    # MXNet 1.9.1: list(IntervalSampler(13, 3)) and with rollover=False.
+    assert list(IntervalSampler(13, 3)) == [0, 3, 6, 9, 12, 1, 4, 7, 10, 2, 5, 8, 11]
+    assert list(sampler.IntervalSampler(13, 3, rollover=False)) == [0, 3, 6, 9, 12]
+    assert len(IntervalSampler(13, 3)) == 13

@@ -1,4 +1,4 @@
-"""``gluon.contrib``: the Estimator API and ``nn.SyncBatchNorm``.
+"""``gluon.contrib``: the Estimator API, ``nn``, ``rnn`` and ``data`` (``IntervalSampler``).
 
 Examples:
     >>> from mxjax.gluon import contrib
@@ -6,6 +6,6 @@ Examples:
     'Estimator'
 """
 
-from mxjax.gluon.contrib import estimator as estimator, nn as nn, rnn as rnn
+from mxjax.gluon.contrib import data as data, estimator as estimator, nn as nn, rnn as rnn
 
-__all__ = ["estimator", "nn", "rnn"]
+__all__ = ["data", "estimator", "nn", "rnn"]
