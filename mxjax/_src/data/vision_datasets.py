@@ -437,15 +437,9 @@ def imread(path: str, flag: int = 1) -> np.ndarray:
         >>> callable(imread)
         True
     """
+    with open(path, "rb") as f:
+        data = f.read()
     try:
-        from PIL import Image, UnidentifiedImageError
-    except ImportError:
-        raise ImportError(
-            "Decoding images needs Pillow, the optional 'image' extra: pip install 'mxjax[image]'"
-        ) from None
-    try:
-        with Image.open(path) as im:
-            arr = np.asarray(im.convert("RGB" if flag else "L"))
-    except (UnidentifiedImageError, OSError, SyntaxError) as e:
-        raise CorruptFileError(f"{path}: cannot decode image ({e})") from None
-    return arr if flag else arr[..., None]
+        return decode(data, flag)
+    except ValueError as e:
+        raise CorruptFileError(f"{path}: {e}") from None
