@@ -148,3 +148,17 @@ def test_runtime_features():
     assert repr(f["LAPACK"]) == "✔ LAPACK"
     with pytest.raises(RuntimeError, match="unknown"):
         f.is_enabled("NOPE")
+
+
+def test_broadcast_eager_on_host_and_recorded():
+    a = np.arange(3, dtype=np.float32).reshape(3, 1)
+    x = nd.array(a)
+    np.testing.assert_array_equal(nd.broadcast_to(x, (3, 4)).asnumpy(), np.broadcast_to(a, (3, 4)))
+    np.testing.assert_array_equal(x.broadcast_axis(axis=1, size=2).asnumpy(), np.tile(a, (1, 2)))
+    with pytest.raises(ValueError, match="cannot broadcast"):
+        nd.broadcast_to(nd.zeros((2, 3)), (2, 4))
+    x.attach_grad()
+    with mx.autograd.record():
+        y = nd.broadcast_to(x, (3, 4)) * 2
+    y.backward()
+    np.testing.assert_array_equal(x.grad.asnumpy(), np.full((3, 1), 8.0, np.float32))

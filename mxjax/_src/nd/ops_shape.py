@@ -5,10 +5,13 @@ from __future__ import annotations
 import builtins
 import math
 
+import jax
 import jax.numpy as jnp
+import numpy as np
 
 from mxjax._src.dispatch import apply as _apply
 from mxjax._src.errors import ShapeMismatchError
+from mxjax._src.nd._mode import _state
 from mxjax._src.nd.creation import res_into
 from mxjax._src.nd.ndarray import NDArray
 from mxjax._src.nd.shape import infer_reshape
@@ -182,6 +185,27 @@ def broadcast_to(data, shape):
             f"(input shape {s})"
         )
     target = tuple(d if t == 0 else t for d, t in zip(s, shape))
+    return _broadcast(data, target)
+
+
+def _broadcast(data, target):
+    """``data`` broadcast to ``target``: on the host when eager on CPU (no XLA program per shape)."""
+    a = data._data if isinstance(data, NDArray) else None
+    if (
+        a is not None
+        and not _state.recording
+        and isinstance(a, jax.Array)
+        and not isinstance(a, jax.core.Tracer)
+        and getattr(a, "is_fully_addressable", False)
+        and all(d.platform == "cpu" for d in a.devices())
+    ):
+        try:
+            host = np.broadcast_to(np.asarray(a), target)
+        except ValueError as e:
+            raise ValueError(
+                f"nd.broadcast_to: cannot broadcast shape {a.shape} to {target}"
+            ) from e
+        return NDArray(jax.device_put(np.ascontiguousarray(host), a.sharding))
     return _apply(jnp.broadcast_to, data, target)
 
 
@@ -198,7 +222,7 @@ def broadcast_axis(data, axis=(), size=()):
     target = list(_shape(data))
     for a, n in zip(axis, size):
         target[a] = n
-    return _apply(jnp.broadcast_to, data, tuple(target))
+    return _broadcast(data, tuple(target))
 
 
 def broadcast_like(lhs, rhs, lhs_axes=None, rhs_axes=None, out=None):
@@ -235,7 +259,7 @@ def broadcast_like(lhs, rhs, lhs_axes=None, rhs_axes=None, out=None):
             raise ShapeMismatchError(
                 f"nd.broadcast_like: cannot broadcast shape {lhs.shape} to {target}"
             )
-    res = _apply(jnp.broadcast_to, lhs, target)
+    res = _broadcast(lhs, target)
     return res if out is None else res_into(out, res)
 
 
