@@ -168,6 +168,7 @@ from mxjax._src.nd.legacy import (
     from_numpy as from_numpy,
     moveaxis as moveaxis,
     onehot_encode as onehot_encode,
+    reset_arrays as reset_arrays,
 )
 from mxjax._src.nd.ops_extra import (
     argmax_channel as argmax_channel,
@@ -367,6 +368,7 @@ __all__ = [
     "reciprocal",
     "relu",
     "repeat",
+    "reset_arrays",
     "reshape",
     "reshape_like",
     "rint",

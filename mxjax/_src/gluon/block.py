@@ -26,9 +26,12 @@ import numpy as np
 from mxjax._src.compile_cache import cached
 from mxjax._src.deferred import LazyNDArray
 from mxjax._src.gluon import _bridge as B
+from mxjax._src.gluon.block_checks import check_hybrid_inputs, unregistered_containers
 from mxjax._src.gluon.keras import KerasMixin
+from mxjax._src.gluon.op_hook import outer_call, run_op_hook
 from mxjax._src.gluon.parameter import DeferredInitializationError, Parameter
 from mxjax._src.gluon.parameter_dict import ParameterDict, _assign
+from mxjax._src.gluon.summary import summary as _summary
 
 __all__ = ["Block", "HybridBlock", "HybridSequential", "Sequential"]
 
@@ -136,11 +139,28 @@ class Block(KerasMixin):
         return "\n".join(lines) + "\n)" if self._children else f"{type(self).__name__}()"
 
     def __setattr__(self, name: str, value: Any) -> None:
+        existing = self.__dict__.get(name)
+        if isinstance(existing, (Parameter, Block)) and not isinstance(value, type(existing)):
+            raise TypeError(
+                f"Changing attribute type for {name} from {type(existing)} to {type(value)} "
+                "is not allowed."
+            )
         if isinstance(value, Block):
             self.register_child(value, name)
         elif isinstance(value, Parameter):
             self._reg_params[name] = value
         object.__setattr__(self, name, value)
+
+    def _check_container_with_block(self) -> None:
+        """Warns, as MXNet, about list/tuple/dict attributes holding unregistered Blocks."""
+        for k in unregistered_containers(self, Block):
+            warnings.warn(
+                f'"{type(self).__name__}.{k}" is an unregistered container with Blocks. '
+                "Note that Blocks inside the list, tuple or dict will not be registered "
+                "automatically. Make sure to register them using register_child() or "
+                "switching to nn.Sequential/nn.HybridSequential instead.",
+                stacklevel=3,
+            )
 
     # ----------------------------------------------------------------- naming
     @property
@@ -205,6 +225,7 @@ class Block(KerasMixin):
         Args:
             select: a regular expression matched (``re.match``) against names.
         """
+        self._check_container_with_block()
         ret = ParameterDict(self._params.prefix)
         pattern = re.compile(select) if select else None
         own = OrderedDict(
@@ -332,9 +353,17 @@ class Block(KerasMixin):
             )
             return
         loaded = {k[4:] if k.startswith(("arg:", "aux:")) else k: v for k, v in loaded.items()}
-        _assign(
-            params, loaded, filename, ctx, allow_missing, ignore_extra, cast_dtype, dtype_source
-        )
+        if not allow_missing:
+            # a shared parameter may be saved once, under any of its names (deduplicate=True)
+            found = {id(params[k]) for k in loaded if k in params}
+            missing = [k for k, p in params.items() if id(p) not in found]
+            if missing:
+                raise ValueError(
+                    f"Parameter {missing[0]!r} is missing in file {filename!r}, which contains "
+                    f"parameters: {sorted(loaded)[:10]}. Set allow_missing=True to ignore "
+                    "missing parameters."
+                )
+        _assign(params, loaded, filename, ctx, True, ignore_extra, cast_dtype, dtype_source)
 
     # ---------------------------------------------------------------- calling
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -353,27 +382,6 @@ class Block(KerasMixin):
         """Override to define the computation."""
         raise NotImplementedError(f"{type(self).__name__} must implement forward()")
 
-    def _summary_input(self) -> Any:
-        """A batch-of-one zero input from the first layer's ``input_shape`` (or ``in_units``)."""
-        first = self
-        while first._children:
-            first = next(iter(first._children.values()))
-        shape = getattr(first, "input_shape", None)
-        if shape is None and getattr(first, "_in_units", 0):
-            shape = (first._in_units,)
-        if shape is None:
-            raise TypeError(
-                f"{type(self).__name__}.summary() needs an example input, e.g. "
-                "net.summary(mx.nd.ones((1, 784))), or input_shape= on the first layer"
-            )
-        shape = (shape,) if isinstance(shape, int) else tuple(shape)
-        params = self.collect_params().values()
-        if any(p._data is None and not getattr(p, "_deferred", None) for p in params):
-            from mxjax._src import initializers
-
-            self.initialize(initializers.Xavier())  # as fit would; initialized ones are kept
-        return B.wrap(jnp.zeros((1, *shape), jnp.float32))
-
     def summary(self, *inputs: Any) -> None:
         """Prints Gluon's table of layers, output shapes and parameter counts.
 
@@ -391,61 +399,7 @@ class Block(KerasMixin):
             ...Total params: 8
             ...
         """
-        if not inputs:
-            inputs = (self._summary_input(),)
-        rows: list = []
-        seen: set = set()
-        handles = []
-
-        def hook(block, _inputs, outputs):
-            own = [p for p in block._reg_params.values()]
-            n = 0
-            for p in own:
-                if id(p) not in seen and p.shape is not None:
-                    seen.add(id(p))
-                    n += int(np.prod(p.shape))
-            shape = (
-                [tuple(o.shape) for o in outputs]
-                if isinstance(outputs, (list, tuple))
-                else tuple(outputs.shape)
-            )
-            name = f"{type(block).__name__}-{len(rows) + 1}"
-            rows.append((name, shape, n, own))
-
-        self.apply(lambda b: handles.append(b.register_forward_hook(hook)))
-        active: list = []
-        self.apply(lambda b: active.append((b, getattr(b, "_active", None))))
-        for b, _ in active:
-            if hasattr(b, "_active"):
-                b._active = False  # run imperatively so every child's hook fires
-        try:
-            in_shape = [tuple(x.shape) for x in inputs]
-            with _pause(False):
-                self(*inputs)
-        finally:
-            for h in handles:
-                h.detach()
-            for b, a in active:
-                if a is not None:
-                    b._active = a
-        line = "-" * 80
-        print(line)
-        print(f"{'Layer (type)':>20}  {'Output Shape':>42}  {'Param #':>14}")
-        print("=" * 80)
-        print(f"{'Input':>20}  {str(in_shape[0] if len(in_shape) == 1 else in_shape):>42}  {0:>14}")
-        total = trainable = 0
-        for name, shape, n, own in rows:
-            print(f"{name:>20}  {str(shape):>42}  {n:>14}")
-            total += n
-            trainable += sum(int(np.prod(p.shape)) for p in own if p.grad_req != "null" and p.shape)
-        print("=" * 80)
-        print("Parameters in forward computation graph, duplicate included")
-        print(f"   Total params: {total}")
-        print(f"   Trainable params: {trainable}")
-        print(f"   Non-trainable params: {total - trainable}")
-        print("Shared params in forward computation graph: 0")
-        print(f"Unique parameters in model: {total}")
-        print(line)
+        _summary(self, inputs)
 
 
 class HybridBlock(Block):
@@ -475,6 +429,34 @@ class HybridBlock(Block):
         self._active = False
         self._plans: dict = {}  # parameter list, SyncBatchNorm below (not compiled programs)
         self._generation = _Generation()
+        self._op_hook: tuple | None = None
+
+    def register_op_hook(self, callback: Any, monitor_all: bool = False) -> None:
+        """Calls ``callback(name, op_name, array)`` for each operator output of a hybridized call.
+
+        ``name`` and ``op_name`` are bytes, as MXNet's. Names are MXNet's (``dense0_fwd_output``; with ``monitor_all=True`` also
+        each operator's inputs first, ``dense0_fwd_data``, ``dense0_fwd_weight``).
+        Each hooked call evaluates the block's operator graph once more,
+        uncompiled (see :mod:`mxjax._src.gluon.op_hook`). Applies to the children too.
+
+        Examples:
+            >>> import mxjax as mx
+            >>> net = mx.gluon.nn.Dense(2, in_units=3, prefix="fc_")
+            >>> net.initialize()
+            >>> net.hybridize()
+            >>> seen = []
+            >>> net.register_op_hook(lambda name, op, arr: seen.append((name, op, arr.shape)))
+            >>> _ = net(mx.nd.ones((4, 3)))
+            >>> seen
+            [(b'fc_fwd_output', b'FullyConnected', (4, 2))]
+        """
+        if not callable(callback):
+            raise TypeError(
+                f"register_op_hook: callback must be callable; received {type(callback).__name__}"
+            )
+        self._op_hook = (callback, bool(monitor_all))
+        for child in self._children.values():
+            child.register_op_hook(callback, monitor_all)
 
     def hybridize(
         self,
@@ -494,6 +476,21 @@ class HybridBlock(Block):
         self._generation = _Generation()  # compiled programs of the previous one are not reused
         super().hybridize(active, **kwargs)
 
+    def register_child(self, block: Block, name: str | None = None) -> None:
+        """Registers a HybridBlock child; a compiled program of this block is rebuilt.
+
+        Raises:
+            ValueError: when ``block`` is not a HybridBlock (as MXNet).
+        """
+        if not isinstance(block, HybridBlock):
+            raise ValueError(
+                f"Children of HybridBlock must also be HybridBlock, but {block} has type "
+                f"{type(block)}. If you are using Sequential, please try HybridSequential instead."
+            )
+        super().register_child(block, name)
+        self._plans = {}
+        self._generation = _Generation()  # the structure changed: stale programs are not reused
+
     def _holds_sync(self) -> bool:
         """Whether a SyncBatchNorm below needs this block to run child by child."""
         sync = self._plans.get("sync")
@@ -504,6 +501,8 @@ class HybridBlock(Block):
         return sync
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if args:
+            check_hybrid_inputs(args, self._active)
         if (
             self._active
             and not kwargs
@@ -513,7 +512,10 @@ class HybridBlock(Block):
         ):
             for hook in list(self._forward_pre_hooks.values()):
                 hook(self, args)
-            out = self._call_compiled(*args)
+            with outer_call() as outermost:
+                out = self._call_compiled(*args)
+            if self._op_hook is not None and outermost:
+                run_op_hook(self, args, *self._op_hook)
             for hook in list(self._forward_hooks.values()):
                 hook(self, args, out)
             return out

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import jax
+import jax.numpy as jnp
+
 from mxjax._src.gluon import _bridge as B
 from mxjax._src.gluon.block import Block, HybridBlock
 from mxjax._src.gluon.core_block import CoreBlock
@@ -66,6 +69,11 @@ def input_size(owner: str, input_shape: Any, axis: int | None) -> int:
     return int(shape[axis])
 
 
+def _dtype_name(dtype: Any) -> str:
+    """``'float32'`` for ``'float32'``, ``np.float32`` ...; 64-bit types are 32-bit without x64."""
+    return jax.dtypes.canonicalize_dtype(jnp.dtype(dtype)).name
+
+
 class Dense(CoreBlock):
     """Gluon ``nn.Dense``: ``activation(dot(x, weight.T) + bias)`` over ``layers.Dense``.
 
@@ -126,7 +134,7 @@ class Dense(CoreBlock):
             activation,
             use_bias,
             flatten,
-            str(dtype),
+            _dtype_name(dtype),
             weight_initializer,
             bias_initializer,
             in_units,
@@ -318,7 +326,9 @@ class Embedding(CoreBlock):
         params=None,
         **kwargs,
     ):
-        core = _basic.Embedding(input_dim, output_dim, str(dtype), weight_initializer, sparse_grad)
+        core = _basic.Embedding(
+            input_dim, output_dim, _dtype_name(dtype), weight_initializer, sparse_grad
+        )
         super().__init__(core, prefix=prefix, params=params)
         if sparse_grad:  # MXNet: the weight's gradient is a RowSparseNDArray
             self.weight._grad_stype = "row_sparse"
@@ -575,7 +585,7 @@ class MultiHeadAttention(CoreBlock):
             use_bias,
             weight_initializer,
             bias_initializer,
-            str(dtype),
+            _dtype_name(dtype),
             return_weights,
         )
         super().__init__(core, prefix=prefix, params=params)

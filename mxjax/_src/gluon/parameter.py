@@ -59,8 +59,11 @@ def _norm_shape(shape: Any) -> tuple[int, ...] | None:
 
 
 def _dtype_type(dtype: Any) -> type:
-    """The NumPy scalar type of ``dtype`` (``np.float32`` ...), as Gluon's ``Parameter.dtype``."""
-    return np.dtype(jnp.dtype(dtype)).type
+    """The NumPy scalar type of ``dtype`` (``np.float32`` ...), as Gluon's ``Parameter.dtype``.
+
+    64-bit types become 32-bit ones unless JAX's x64 mode is on (as ``nd.array``'s).
+    """
+    return np.dtype(jax.dtypes.canonicalize_dtype(jnp.dtype(dtype))).type
 
 
 def _merge_shapes(old: Any, new: Any) -> tuple | None:

@@ -54,6 +54,10 @@ def split_data(data: Any, num_slice: int, batch_axis: int = 0, even_split: bool 
         idx = [slice(None)] * data.ndim
         idx[batch_axis] = slice(begin, end)
         out.append(_apply(lambda a, i=tuple(idx): a[i], data))
+    if data.stype != "default":  # slices of a sparse array keep its storage type (MXNet)
+        for s in out:
+            if type(s) is B.NDArray:
+                s.__class__ = type(data)
     return out
 
 

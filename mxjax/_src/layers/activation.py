@@ -137,8 +137,9 @@ class SELU(_Elementwise):
     """
 
     def _fn(self, x):
-        neg = _SELU_ALPHA * jnp.expm1(jnp.minimum(x, 0))
-        return _SELU_LAMBDA * jnp.where(x > 0, x, neg)
+        # lambda * alpha folded into one constant: MXNet 1.9.1's rounding, bit for bit
+        neg = (_SELU_LAMBDA * _SELU_ALPHA) * jnp.expm1(jnp.minimum(x, 0))
+        return jnp.where(x > 0, _SELU_LAMBDA * x, neg)
 
 
 @layer

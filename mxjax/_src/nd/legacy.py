@@ -33,6 +33,7 @@ __all__ = [
     "isnan",
     "moveaxis",
     "onehot_encode",
+    "reset_arrays",
 ]
 
 
@@ -319,3 +320,26 @@ def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=True):
         array([1.], dtype=float32)
     """
     return _apply(_allclose, a, b, float(rtol), float(atol), bool(equal_nan))
+
+
+def reset_arrays(*data, num_arrays=None):
+    """Sets every array of ``data`` to zero in place (MXNet's ``reset_arrays``, used by ``zero_grad``).
+
+    Args:
+        *data: the NDArrays to reset.
+        num_arrays: the number of arrays (checked against ``len(data)`` when given).
+
+    Examples:
+        >>> from mxjax import nd
+        >>> a, b = nd.ones((2,)), nd.ones((1, 2), dtype="float16")
+        >>> nd.reset_arrays(a, b, num_arrays=2)
+        >>> a.asnumpy().tolist(), b.asnumpy().tolist(), b.dtype.__name__
+        ([0.0, 0.0], [[0.0, 0.0]], 'float16')
+    """
+    if num_arrays is not None and num_arrays != len(data):
+        raise ValueError(f"reset_arrays: num_arrays={num_arrays} but {len(data)} arrays were given")
+    for a in data:
+        if not isinstance(a, NDArray):
+            raise TypeError(f"reset_arrays: expected NDArrays; received {type(a).__name__}")
+        a._data = jnp.zeros(a.shape, a._data.dtype)
+        a._entry = None

@@ -98,7 +98,7 @@ def _dtype(dtype, default):
 
 
 def csr_matrix(arg1, shape=None, ctx=None, dtype=None) -> CSRNDArray:
-    """A CSRNDArray from a dense array-like or from ``(data, indices, indptr)``.
+    """A CSRNDArray from a dense array-like, a ``scipy.sparse`` matrix or ``(data, indices, indptr)``.
 
     Examples:
         >>> from mxjax import nd
@@ -119,6 +119,8 @@ def csr_matrix(arg1, shape=None, ctx=None, dtype=None) -> CSRNDArray:
         rows = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
         dense[rows, indices.astype(np.int64)] = data
     else:
+        if hasattr(arg1, "tocsr") and hasattr(arg1, "toarray"):  # a scipy.sparse matrix
+            arg1 = arg1.toarray()
         dense = np.asarray(arg1.asnumpy() if isinstance(arg1, NDArray) else arg1)
         dense = dense.astype(_dtype(dtype, dense.dtype if dense.dtype.kind == "f" else "float32"))
         if shape is not None and tuple(shape) != dense.shape:

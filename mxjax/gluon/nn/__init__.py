@@ -61,4 +61,13 @@ from mxjax._src.gluon.nn_conv import (
     GlobalAvgPool3D as GlobalAvgPool3D,
 )
 
-__all__ = sorted(k for k in dict(globals()) if not k.startswith("_"))
+__all__ = sorted([*(k for k in dict(globals()) if not k.startswith("_")), "SymbolBlock"])
+
+
+def __getattr__(name: str):
+    if name == "SymbolBlock":  # MXNet's gluon.nn re-exports gluon.block (imported lazily)
+        from mxjax._src.symbol.block import SymbolBlock
+
+        globals()["SymbolBlock"] = SymbolBlock
+        return SymbolBlock
+    raise AttributeError(f"module 'mxjax.gluon.nn' has no attribute {name!r}")

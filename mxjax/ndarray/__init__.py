@@ -7,4 +7,4 @@ Examples:
 """
 
 from mxjax.nd import *  # noqa: F403
-from mxjax.nd import __all__ as __all__, random as random
+from mxjax.nd import __all__ as __all__, random as random, sparse as sparse
