@@ -172,3 +172,27 @@ def test_layer_dtype_given_as_numpy_type():
     assert p.dtype == (
         np.float64 if mx.nd.array([1], dtype="float64").dtype == np.float64 else np.float32
     )
+
+
+@pytest.mark.parametrize("hybridize", [False, True])
+def test_deferred_parameter_shape_from_operator(hybridize):
+    # MXNet infers (5, 0) -> (5, 7) from F.FullyConnected's input shape
+    class Net(gluon.HybridBlock):
+        def __init__(self):
+            super().__init__()
+            self.w = self.params.get(
+                "w", shape=(5, 0), init=mx.init.One(), allow_deferred_init=True
+            )
+            self.b = self.params.get("b", shape=(5,), init="zeros")
+
+        def hybrid_forward(self, F, x, w, b):
+            return F.FullyConnected(x, w, b, num_hidden=5)
+
+    net = Net()
+    net.initialize()
+    if hybridize:
+        net.hybridize()
+    x = np.arange(14, dtype=np.float32).reshape(2, 7)
+    out = net(mx.nd.array(x))
+    assert net.w.shape == (5, 7)
+    np.testing.assert_allclose(out.asnumpy(), x @ np.ones((7, 5), np.float32))

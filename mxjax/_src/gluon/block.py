@@ -528,7 +528,11 @@ class HybridBlock(Block):
                 f"{type(self).__name__} must implement forward() or hybrid_forward()"
             )
         ctx = B.context_of(x)
-        params = {k: p.data(ctx) for k, p in self._reg_params.items()}
+        try:
+            params = {k: p.data(ctx) for k, p in self._reg_params.items()}
+        except DeferredInitializationError:
+            _infer_param_shapes(self, (x, *args))  # MXNet's deferred shape inference
+            params = {k: p.data(ctx) for k, p in self._reg_params.items()}
         return self.hybrid_forward(B.nd(), x, *args, **params)
 
     def hybrid_forward(self, F: Any, x: Any, *args: Any, **kwargs: Any) -> Any:
@@ -644,6 +648,27 @@ def _hybrid_kernel(block: Any, train: bool, diff: tuple, const: tuple, tree: Any
         return pure(d[:nd], c[:nc], (c[nc], c[nc + 1]), *d[nd:])
 
     return B.Kernel(f), uses
+
+
+def _infer_param_shapes(block: Any, args: tuple) -> None:
+    """Finishes deferred initialization from the shapes MXNet's graph inference gives.
+
+    A parameter declared with unknown dimensions (``shape=(5, 0)``) and used by an
+    operator of ``hybrid_forward`` (``F.FullyConnected``) gets its shape from the
+    block's operator graph applied to the inputs' shapes, as in MXNet.
+    """
+    from mxjax._src.symbol.export import trace_block
+
+    if not args or not all(B.is_ndarray(a) for a in args):
+        return  # graph inference needs every input's shape; the layer reports the error
+    sym = trace_block(block, len(args))
+    names = ["data"] if len(args) == 1 else [f"data{i}" for i in range(len(args))]
+    arg_shapes, _, aux_shapes = sym.infer_shape(**{n: a.shape for n, a in zip(names, args)})
+    shapes = dict(zip(sym.list_arguments(), arg_shapes or []))
+    shapes.update(zip(sym.list_auxiliary_states(), aux_shapes or []))
+    for p in block.collect_params().values():
+        if p._data is None and p._deferred is not None and shapes.get(p.name):
+            p._finish_deferred_init(tuple(shapes[p.name]))
 
 
 def _shape_only(x: Any) -> Any:
