@@ -36,9 +36,12 @@ from mxjax._src.train.metrics import (
 from mxjax._src.train.model import Model as Model
 from mxjax._src.train.progress import ProgressLogger as ProgressLogger
 from mxjax._src.train.resolve import (
+    injected_hyperparams as injected_hyperparams,
+    named_optimizer as named_optimizer,
     output_activation as output_activation,
     resolve_loss as resolve_loss,
     resolve_optimizer as resolve_optimizer,
+    set_learning_rate_in as set_learning_rate_in,
 )
 from mxjax._src.train.runner import (
     DataParallel as DataParallel,
@@ -50,7 +53,6 @@ from mxjax._src.train.saving import load_model as load_model
 from mxjax._src.train.step import (
     TrainState as TrainState,
     jit_step as jit_step,
-    lr_factor as lr_factor,
     make_eval_step as make_eval_step,
     make_train_step as make_train_step,
     train_step_fn as train_step_fn,
@@ -81,14 +83,16 @@ __all__ = [
     "binary_threshold",
     "jit_step",
     "load_model",
-    "lr_factor",
+    "injected_hyperparams",
     "make_eval_step",
     "make_train_step",
+    "named_optimizer",
     "output_activation",
     "resolve_loss",
     "resolve_metrics",
     "resolve_optimizer",
     "resolve_runner",
+    "set_learning_rate_in",
     "train_step_fn",
     "zero_sums",
 ]

@@ -258,7 +258,7 @@ class Estimator:
         if eng is not None and eng.params is not None:
             eng.push()
             if eng.opt_state is not None:
-                self.trainer._set_states(eng.opt_state[0])
+                self.trainer._set_states(eng.opt_state)
 
     def save_states(self, fname: str) -> None:
         """Saves the Trainer's optimizer state (see ``Trainer.save_states``)."""

@@ -206,7 +206,13 @@ def uniform(low=0.0, high=1.0, shape=None, dtype="float32", ctx=None, out=None):
         ((3, 2), True)
     """
     shape, (lo, hi) = _pshape(shape, low, high)
-    u = jax.random.uniform(next_key(), shape, dtype=np.dtype(dtype))
+    dt = np.dtype(dtype)
+    if dt.itemsize < 4 and jnp.issubdtype(dt, jnp.floating):
+        # float16/bfloat16: drawn in float32 and rounded, as MXNet does (a direct draw has
+        # only 2**10 values, 0.0 among them; MXNet's cover the whole low-precision grid)
+        u = jax.random.uniform(next_key(), shape, dtype=np.float32)
+        return _result((lo + (hi - lo) * u).astype(dt), ctx, out)
+    u = jax.random.uniform(next_key(), shape, dtype=dt)
     return _result(lo + (hi - lo) * u, ctx, out)
 
 

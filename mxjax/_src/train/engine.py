@@ -8,7 +8,6 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
-import optax
 
 from mxjax._src.train.callbacks import BatchLogs, Callback, CallbackList
 from mxjax._src.train.checkpoint import ResumeFrom
@@ -20,14 +19,16 @@ from mxjax._src.train.progress import ProgressLogger
 from mxjax._src.train.resolve import (
     _is_softmax_ce,
     _OnProbabilities,
+    injected_hyperparams,
+    named_optimizer,
     output_activation,
     resolve_loss,
     resolve_optimizer,
+    set_learning_rate_in,
 )
 from mxjax._src.train.runner import Runner, SingleDevice, resolve_runner
 from mxjax._src.train.step import (
     TrainState,
-    lr_factor,
     make_eval_step,
     train_step_fn,
     zero_sums,
@@ -126,18 +127,23 @@ class Engine:
         """
         if learning_rate is not None:
             check_number(learning_rate, "learning_rate", "compile", minimum=0, strict=True)
+        spec = optimizer
+        if isinstance(optimizer, str):
+            # A name becomes its mx.optimizer class: one way to change the learning rate
+            # (the optimizer's hyperparameters, traced), as for a Gluon Trainer.
+            optimizer = named_optimizer(optimizer, learning_rate)
         base, self._base_lr = resolve_optimizer(optimizer, learning_rate)
-        self.__dict__.pop("_pending_factor", None)
+        self.__dict__.pop("_pending_lr", None)
         # What a model file can record to compile again (names only; None otherwise).
         names = all(isinstance(m, str) for m in (metrics or ()))
         self._compile_config = (
             {
-                "optimizer": optimizer,
+                "optimizer": spec,
                 "loss": loss,
                 "metrics": list(metrics or ()),
                 "learning_rate": None if learning_rate is None else float(learning_rate),
             }  # fmt: skip
-            if isinstance(optimizer, str) and isinstance(loss, str) and names
+            if isinstance(spec, str) and isinstance(loss, str) and names
             else None
         )
         # An mx.optimizer.Optimizer keeps its schedule on the host: its traced
@@ -146,7 +152,7 @@ class Engine:
         # The step differentiates the mean loss (already 1/batch_size): an mx optimizer's own
         # rescale_grad (1.0 unless set) multiplies it, as in Trainer.step.
         self._rescale = float(getattr(self._mx_opt, "rescale_grad", 1.0))
-        self.tx = optax.chain(base, lr_factor())
+        self.tx = base
         self.loss_fn = resolve_loss(loss)
         # Keras's rule: a last layer that applies softmax, with a softmax cross-entropy
         # loss, outputs probabilities; the loss takes their log instead of a second softmax.
@@ -191,45 +197,55 @@ class Engine:
         """A fresh optimizer state, with a learning rate set before it existed."""
         # one program; eagerly, each zeros_like of the optimizer state compiles on its own
         state = jax.jit(self.tx.init)(self.params)
-        factor = self.__dict__.pop("_pending_factor", None)
-        if factor is not None:
-            state = (*state[:-1], type(state[-1])(jnp.asarray(factor, jnp.float32)))
+        lr = self.__dict__.pop("_pending_lr", None)
+        if lr is not None:
+            state = set_learning_rate_in(state, lr)
         return state
 
     @property
     def learning_rate(self) -> float:
         """Current learning rate.
 
-        With an ``mx.optimizer.Optimizer`` it is the optimizer's own (as for a
-        Gluon ``Trainer``); otherwise the base rate times the factor that
-        :meth:`set_learning_rate` and ``ReduceLROnPlateau`` change.
+        With a named optimizer or an ``mx.optimizer.Optimizer`` it is the
+        optimizer's own (as for a Gluon ``Trainer``); with an optax
+        transformation built by ``optax.inject_hyperparams`` it is the
+        ``learning_rate`` hyperparameter in its state.
         """
         if self._mx_opt is not None:
             return float(self._mx_opt.learning_rate)
-        if self.opt_state is None:
-            return self._base_lr * self.__dict__.get("_pending_factor", 1.0)
-        return self._base_lr * float(self.opt_state[-1].factor)
+        if "_pending_lr" in self.__dict__:
+            return self._pending_lr
+        if self.opt_state is not None:
+            hp = injected_hyperparams(self.opt_state)
+            if hp is not None and "learning_rate" in hp:
+                return float(hp["learning_rate"])
+        return self._base_lr
 
     def set_learning_rate(self, lr: float) -> None:
         """Changes the learning rate without recompiling the step.
 
-        With an ``mx.optimizer.Optimizer`` this is the optimizer's
-        ``set_learning_rate`` (one mechanism with ``Trainer.set_learning_rate``;
-        it raises when the optimizer has an ``lr_scheduler``, as in MXNet).
+        One mechanism everywhere: the learning rate is a traced hyperparameter
+        of the optimizer. With a named optimizer or an ``mx.optimizer.Optimizer``
+        this is the optimizer's ``set_learning_rate`` (as ``Trainer.set_learning_rate``;
+        it raises when the optimizer has an ``lr_scheduler``, as in MXNet). An
+        optax transformation must hold its rate in its state
+        (``optax.inject_hyperparams(optax.sgd)(learning_rate=0.1)``).
+
+        Raises:
+            TypeError: an optax transformation without an injected ``learning_rate``.
         """
         self._require_compiled("set_learning_rate")
         lr = check_number(lr, "lr", "set_learning_rate", minimum=0)
         if self._mx_opt is not None:
             self._mx_opt.set_learning_rate(lr)
             return
-        factor = lr / self._base_lr
         if self.opt_state is None:
-            self._pending_factor = factor
+            probe = jax.eval_shape(self.tx.init, self.params) if self.params is not None else None
+            if probe is not None:
+                set_learning_rate_in(probe, lr)  # raises early for a transformation without one
+            self._pending_lr = float(lr)
             return
-        self.opt_state = (
-            *self.opt_state[:-1],
-            type(self.opt_state[-1])(jnp.asarray(factor, jnp.float32)),
-        )
+        self.opt_state = set_learning_rate_in(self.opt_state, lr)
 
     def get_weights(self):
         """A host copy of ``(params, state)``."""
@@ -525,13 +541,13 @@ class Engine:
         hp["rescale_grad"] = self._rescale
         like = jax.tree.leaves(ts.params)[:1]
         host = {k: np.float32(v) for k, v in hp.items()}
-        inner = ts.opt_state[0]
+        inner = ts.opt_state
         if isinstance(inner, list):  # one state per parameter (a Gluon Trainer's)
             # each state gets its own buffers: the step donates them
             inner = [set_hyperparams(s, **runner.place(host, like=like)) for s in inner]
         else:
             inner = set_hyperparams(inner, **runner.place(host, like=like))
-        return ts._replace(opt_state=(inner, *ts.opt_state[1:]))
+        return ts._replace(opt_state=inner)
 
     def _sync_from(self, ts: TrainState) -> None:
         self.params, self.state, self.opt_state, self._key, self._step = ts

@@ -5,10 +5,99 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import jax
 import jax.numpy as jnp
+import numpy as np
 import optax
 
-__all__ = ["output_activation", "resolve_loss", "resolve_optimizer"]
+__all__ = [
+    "injected_hyperparams",
+    "named_optimizer",
+    "output_activation",
+    "resolve_loss",
+    "resolve_optimizer",
+    "set_learning_rate_in",
+]
+
+
+def named_optimizer(name: str, learning_rate: float | None = None) -> Any:
+    """The ``mx.optimizer`` object for an optimizer name (its own default rate unless given).
+
+    Raises:
+        ValueError: an unknown name.
+
+    Examples:
+        >>> from mxjax.train import named_optimizer
+        >>> named_optimizer("adam").learning_rate, named_optimizer("sgd", 0.5).learning_rate
+        (0.001, 0.5)
+    """
+    from mxjax import optim, optimizer
+
+    lower = name.lower()
+    if lower not in optim.OPTIMIZERS:
+        raise ValueError(f"Unknown optimizer {name!r}; expected one of {sorted(optim.OPTIMIZERS)}")
+    kwargs = {} if learning_rate is None else {"learning_rate": float(learning_rate)}
+    return optimizer.create(lower, **kwargs)
+
+
+def _has_hyperparams(x: Any) -> bool:
+    return isinstance(getattr(x, "hyperparams", None), dict) and hasattr(x, "_replace")
+
+
+def injected_hyperparams(opt_state: Any) -> dict | None:
+    """The ``hyperparams`` of the first ``optax.inject_hyperparams`` state in ``opt_state``.
+
+    Examples:
+        >>> import jax.numpy as jnp, optax
+        >>> from mxjax.train import injected_hyperparams
+        >>> tx = optax.inject_hyperparams(optax.sgd)(learning_rate=0.25)
+        >>> float(injected_hyperparams(tx.init({"w": jnp.ones(1)}))["learning_rate"])
+        0.25
+    """
+    for node in jax.tree_util.tree_leaves(opt_state, is_leaf=_has_hyperparams):
+        if _has_hyperparams(node):
+            return node.hyperparams
+    return None
+
+
+def set_learning_rate_in(opt_state: Any, lr: float) -> Any:
+    """``opt_state`` with its injected ``learning_rate`` hyperparameter set to ``lr``.
+
+    Raises:
+        TypeError: the state holds no injected ``learning_rate``.
+
+    Examples:
+        >>> import jax.numpy as jnp, optax
+        >>> from mxjax.train import injected_hyperparams, set_learning_rate_in
+        >>> tx = optax.inject_hyperparams(optax.sgd)(learning_rate=0.1)
+        >>> state = set_learning_rate_in(tx.init({"w": jnp.ones(1)}), 0.5)
+        >>> float(injected_hyperparams(state)["learning_rate"])
+        0.5
+    """
+    found = []
+
+    def put(node):
+        if _has_hyperparams(node) and "learning_rate" in node.hyperparams and not found:
+            found.append(True)
+            old = node.hyperparams["learning_rate"]
+            hp = dict(node.hyperparams)
+            hp["learning_rate"] = (
+                jax.device_put(np.asarray(lr, dtype=old.dtype))
+                if isinstance(old, jax.Array)
+                else jax.ShapeDtypeStruct(old.shape, old.dtype)
+            )
+            return node._replace(hyperparams=hp)
+        return node
+
+    new = jax.tree_util.tree_map(put, opt_state, is_leaf=_has_hyperparams)
+    if not found:
+        raise TypeError(
+            "set_learning_rate: this optax transformation keeps no learning rate in its state; "
+            "compile with an optimizer name, an mx.optimizer.Optimizer, or a transformation "
+            "built with optax.inject_hyperparams (e.g. "
+            "optax.inject_hyperparams(optax.sgd)(learning_rate=0.1))"
+        )
+    return new
 
 
 def resolve_optimizer(

@@ -18,7 +18,6 @@ import optax
 __all__ = [
     "TrainState",
     "jit_step",
-    "lr_factor",
     "make_eval_step",
     "make_train_step",
     "train_step_fn",
@@ -49,38 +48,6 @@ class TrainState(NamedTuple):
     opt_state: Any
     key: jax.Array
     step: jax.Array
-
-
-class LRFactorState(NamedTuple):
-    """State of :func:`lr_factor`: the current multiplier of the updates."""
-
-    factor: jax.Array
-
-
-def lr_factor() -> optax.GradientTransformation:
-    """Scales updates by a factor held in the optimizer state (1.0 at init).
-
-    Callbacks such as ``ReduceLROnPlateau`` change the factor between steps
-    without recompiling the step (it is data, not a constant).
-
-    Examples:
-        >>> import jax.numpy as jnp, optax
-        >>> from mxjax.train import lr_factor
-        >>> tx = optax.chain(optax.sgd(1.0), lr_factor())
-        >>> st = tx.init({"w": jnp.ones(2)})
-        >>> float(st[1].factor)
-        1.0
-    """
-
-    def init(params):
-        del params
-        return LRFactorState(jnp.ones((), jnp.float32))
-
-    def update(updates, state, params=None):
-        del params
-        return jax.tree.map(lambda u: u * state.factor.astype(u.dtype), updates), state
-
-    return optax.GradientTransformation(init, update)
 
 
 def _as_args(x):
