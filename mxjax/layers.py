@@ -79,6 +79,11 @@ from mxjax._src.layers.norm import (
 
 # --- section: recurrent ---
 from mxjax._src.layers.rnn import GRU as GRU, LSTM as LSTM, RNN as RNN
+from mxjax._src.layers.conv_rnn_cell import (
+    ConvGRUCell as ConvGRUCell,
+    ConvLSTMCell as ConvLSTMCell,
+    ConvRNNCell as ConvRNNCell,
+)
 from mxjax._src.layers.rnn_cell import (
     GRUCell as GRUCell,
     LSTMCell as LSTMCell,

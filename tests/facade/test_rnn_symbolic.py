@@ -137,3 +137,35 @@ def test_sequence_ops_match_mxnet_semantics():
 def test_context_default_ctx_is_deprecated_current_context():
     with pytest.warns(DeprecationWarning, match="default_ctx"):
         assert mx.Context.default_ctx == mx.current_context()
+
+
+@pytest.mark.parametrize("tag", ["seqlen_lstm", "seqlen_gru"])
+def test_fused_layer_use_sequence_length_matches_mxnet_cells(tag):
+    if tag == "seqlen_lstm":
+        layer = gluon.rnn.LSTM(3, num_layers=2, bidirectional=True, input_size=4)
+    else:
+        layer = gluon.rnn.GRU(3, input_size=4)
+    layer = type(layer)(
+        3,
+        num_layers=layer._core.num_layers,
+        bidirectional=layer._core.bidirectional,
+        input_size=4,
+        use_sequence_length=True,
+        prefix="f_",
+    )
+    layer.initialize()
+    params = layer.collect_params()
+    for key in G.files:
+        if key.startswith(f"{tag}/w/"):
+            params["f_" + key[len(tag) + 3 :]].set_data(mx.nd.array(G[key]))
+    x, vl = mx.nd.array(G["x"]), mx.nd.array(G["valid_length"])
+    out, states = layer(x, layer.begin_state(2), vl)
+    np.testing.assert_allclose(out.asnumpy(), G[f"{tag}/out"], **TOL)
+    cells = [
+        G[f"{tag}/cell_state{i}"] for i in range(sum(k.startswith(f"{tag}/cell") for k in G.files))
+    ]
+    per = len(states)  # LSTM: h and c interleaved per layer and direction in the cell stack
+    for j, s in enumerate(states):
+        np.testing.assert_allclose(s.asnumpy(), np.stack(cells[j::per]), **TOL)
+    with pytest.raises(ValueError, match="sequence_length"):
+        layer(x, layer.begin_state(2))

@@ -25,7 +25,10 @@ __all__ = ["GRU", "LSTM", "RNN", "GRUCell", "LSTMCell", "LSTMPCell", "RNNCell"]
 
 
 def _call_with_states(core, params, state, xs, key, train):
-    (out, states), state = core.apply(params, state, xs[0], list(xs[1:]), key=key, train=train)
+    xs, kw = list(xs), {}
+    if getattr(core, "use_sequence_length", False):  # the last input: valid lengths
+        kw["sequence_length"] = xs.pop()
+    (out, states), state = core.apply(params, state, xs[0], xs[1:], key=key, train=train, **kw)
     return (out, *states), state
 
 
@@ -123,14 +126,26 @@ class _RNNLayer(_Recurrent):
                 ni = core.hidden_size * ndir
         return stack
 
-    def forward(self, inputs: Any, states: Any = None) -> Any:
+    def forward(self, inputs: Any, states: Any = None, sequence_length: Any = None) -> Any:
+        """``(output)`` or ``(output, states)`` when ``states`` are given.
+
+        With ``use_sequence_length=True``, ``sequence_length (N,)`` gives each
+        sample's valid length (outputs past it are zero; states stop there).
+        """
         skip = states is None
         if skip:
             batch = inputs.shape[self._core.layout.find("N")]
             states = self.begin_state(batch, ctx=B.context_of(inputs), dtype=inputs.dtype)
         if B.is_ndarray(states):
             states = [states]
-        out = super().forward(inputs, *states)
+        extra = []
+        if self._core.use_sequence_length:
+            if sequence_length is None:
+                raise ValueError(
+                    f"{type(self).__name__}: use_sequence_length=True needs sequence_length"
+                )
+            extra.append(sequence_length)
+        out = super().forward(inputs, *states, *extra)
         return out[0] if skip else (out[0], list(out[1:]))
 
 

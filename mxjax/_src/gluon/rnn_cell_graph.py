@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mxjax._src.layers import rnn_cell as C
+from mxjax._src.layers import conv_rnn_cell as CR, rnn_cell as C
 
 __all__ = ["cell_graph"]
 
@@ -23,23 +23,49 @@ def _act(F: Any, x: Any, act: str, name: str) -> Any:
     return F.Activation(x, act_type=act, name=name)
 
 
-def _fc(F: Any, x: Any, w: Any, b: Any, n: int, name: str) -> Any:
-    return F.FullyConnected(data=x, weight=w, bias=b, num_hidden=n, name=name)
+def _projections(F: Any, core: Any, t: str, x: Any, h: Any, p: dict) -> tuple:
+    """``i2h`` and ``h2h``: FullyConnected for the dense cells, Convolution for the conv cells."""
+    n = C.GATES[core._mode] * getattr(core, "hidden_size", 0)
+    if not isinstance(core, CR._ConvCell):
+        return tuple(
+            F.FullyConnected(
+                data=v, weight=p[f"{k}_weight"], bias=p[f"{k}_bias"], num_hidden=n, name=t + k
+            )
+            for k, v in (("i2h", x), ("h2h", h))
+        )
+    n = C.GATES[core._mode] * core.hidden_channels
+    stride = (1,) * len(core.i2h_kernel)
+    convs = (
+        ("i2h", x, core.i2h_kernel, core.i2h_pad, core.i2h_dilate),
+        ("h2h", h, core.h2h_kernel, core._h2h_pad(), core.h2h_dilate),
+    )
+    return tuple(
+        F.Convolution(
+            data=v,
+            weight=p[f"{k}_weight"],
+            bias=p[f"{k}_bias"],
+            num_filter=n,
+            kernel=kernel,
+            stride=stride,
+            pad=pad,
+            dilate=dilate,
+            layout=core.conv_layout,
+            name=t + k,
+        )
+        for k, v, kernel, pad, dilate in convs
+    )
 
 
 def _rnn(F, core, t, x, states, p):
-    i2h = _fc(F, x, p["i2h_weight"], p["i2h_bias"], core.hidden_size, t + "i2h")
-    h2h = _fc(F, states[0], p["h2h_weight"], p["h2h_bias"], core.hidden_size, t + "h2h")
+    i2h, h2h = _projections(F, core, t, x, states[0], p)
     out = _act(F, F.elemwise_add(i2h, h2h, name=t + "plus0"), core.activation, t + "out")
     return out, [out]
 
 
 def _lstm(F, core, t, x, states, p):
-    h4 = 4 * core.hidden_size
     act = getattr(core, "activation", "tanh")
     ract = getattr(core, "recurrent_activation", "sigmoid")
-    i2h = _fc(F, x, p["i2h_weight"], p["i2h_bias"], h4, t + "i2h")
-    h2h = _fc(F, states[0], p["h2h_weight"], p["h2h_bias"], h4, t + "h2h")
+    i2h, h2h = _projections(F, core, t, x, states[0], p)
     gates = F.SliceChannel(
         F.elemwise_add(i2h, h2h, name=t + "plus0"), num_outputs=4, name=t + "slice"
     )
@@ -65,15 +91,14 @@ def _lstm(F, core, t, x, states, p):
 
 
 def _gru(F, core, t, x, states, p):
-    h3, h = 3 * core.hidden_size, states[0]
-    i2h = _fc(F, x, p["i2h_weight"], p["i2h_bias"], h3, t + "i2h")
-    h2h = _fc(F, h, p["h2h_weight"], p["h2h_bias"], h3, t + "h2h")
+    h = states[0]
+    i2h, h2h = _projections(F, core, t, x, h, p)
     i_r, i_z, i_n = F.SliceChannel(i2h, num_outputs=3, name=t + "i2h_slice")
     h_r, h_z, h_n = F.SliceChannel(h2h, num_outputs=3, name=t + "h2h_slice")
     r = _act(F, F.elemwise_add(i_r, h_r, name=t + "plus0"), "sigmoid", t + "r_act")
     z = _act(F, F.elemwise_add(i_z, h_z, name=t + "plus1"), "sigmoid", t + "z_act")
     n = F.elemwise_add(i_n, F.elemwise_mul(r, h_n, name=t + "mul0"), name=t + "plus2")
-    n = _act(F, n, "tanh", t + "h_act")
+    n = _act(F, n, getattr(core, "activation", "tanh"), t + "h_act")
     ones = F.ones_like(z, name=t + "ones_like0")
     out = F.elemwise_add(
         F.elemwise_mul(ones - z, n, name=t + "mul1"),
@@ -83,7 +108,15 @@ def _gru(F, core, t, x, states, p):
     return out, [out]
 
 
-_STEPS = {C.RNNCell: _rnn, C.LSTMCell: _lstm, C.LSTMPCell: _lstm, C.GRUCell: _gru}
+_STEPS = {
+    C.RNNCell: _rnn,
+    C.LSTMCell: _lstm,
+    C.LSTMPCell: _lstm,
+    C.GRUCell: _gru,
+    CR.ConvRNNCell: _rnn,
+    CR.ConvLSTMCell: _lstm,
+    CR.ConvGRUCell: _gru,
+}
 
 
 def cell_graph(core: Any, step: int, F: Any, inputs: Any, states: Any, **params: Any) -> tuple:

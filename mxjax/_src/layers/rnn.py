@@ -23,6 +23,7 @@ import jax.numpy as jnp
 
 from mxjax._src.layers.base import Layer, layer
 from mxjax._src.layers.rnn_cell import GATES, NUM_STATES, _linear, as_state_list, step
+from mxjax._src.ops import sequence_reverse
 
 __all__ = ["GRU", "LSTM", "RNN", "fused_name"]
 
@@ -151,16 +152,34 @@ class _RNNLayer(Layer):
                 )
         return states
 
-    def _run_layer(self, cps, seq, begin):
+    def _lengths(self, sequence_length, batch):
+        if not self.use_sequence_length:
+            return None
+        if sequence_length is None:
+            raise ValueError(
+                f"{self.name}: use_sequence_length=True needs sequence_length, an (N,) array "
+                "of valid lengths"
+            )
+        lengths = jnp.asarray(sequence_length)
+        if lengths.shape != (batch,):
+            raise ValueError(
+                f"{self.name}: sequence_length must have shape ({batch},); received "
+                f"{tuple(lengths.shape)}"
+            )
+        return lengths.astype(jnp.int32)
+
+    def _run_layer(self, cps, seq, begin, lengths=None):
         """One layer, all directions in a single scan (directions are vmapped).
 
         ``cps``: per-direction params stacked on a leading axis; ``begin``: list
-        of ``(dirs, N, ·)`` begin states. Returns outputs ``(T, N, dirs*H)`` and
-        the list of final ``(dirs, N, ·)`` states.
+        of ``(dirs, N, ·)`` begin states; ``lengths``: optional ``(N,)`` valid
+        lengths (outputs past them are zero, states stop at the last valid step,
+        the reverse direction starts at each sample's last valid step). Returns
+        outputs ``(T, N, dirs*H)`` and the list of final ``(dirs, N, ·)`` states.
         """
         xw = jax.vmap(lambda w, b: _linear(seq, w, b))(cps["i2h_weight"], cps["i2h_bias"])
         if self.bidirectional:  # the reverse direction reads the sequence backwards
-            xw = jnp.stack([xw[0], jnp.flip(xw[1], axis=0)])
+            xw = jnp.stack([xw[0], sequence_reverse(xw[1], lengths)])
         recurrent = {k: v for k, v in cps.items() if k not in ("i2h_weight", "i2h_bias")}
 
         def one(cp, inp, carry):
@@ -169,17 +188,23 @@ class _RNNLayer(Layer):
             )
 
         def body(carry, inp):
-            out, new = jax.vmap(one)(recurrent, inp, carry)
-            return new, out
+            t, hs = carry
+            out, new = jax.vmap(one)(recurrent, inp, hs)
+            if lengths is not None:
+                keep = (t < lengths).reshape(1, -1, 1)
+                out = jnp.where(keep, out, jnp.zeros_like(out))
+                new = [jnp.where(keep, n, o) for n, o in zip(new, hs)]
+            return (t + 1, new), out
 
-        final, outs = jax.lax.scan(body, begin, jnp.swapaxes(xw, 0, 1))  # outs (T, D, N, H)
-        if self.bidirectional:
-            outs = jnp.concatenate([outs[:, 0], jnp.flip(outs[:, 1], axis=0)], axis=-1)
+        t0 = jnp.zeros((), jnp.int32)
+        (_, final), outs = jax.lax.scan(body, (t0, begin), jnp.swapaxes(xw, 0, 1))
+        if self.bidirectional:  # outs (T, D, N, H)
+            outs = jnp.concatenate([outs[:, 0], sequence_reverse(outs[:, 1], lengths)], axis=-1)
         else:
             outs = outs[:, 0]
         return outs, final
 
-    def apply(self, params, state, x, states=None, key=None, train=False):
+    def apply(self, params, state, x, states=None, key=None, train=False, sequence_length=None):
         """Runs the layer over a sequence.
 
         Inputs: ``x`` of shape ``(T, N, C)`` (``'TNC'``) or ``(N, T, C)``
@@ -208,7 +233,10 @@ class _RNNLayer(Layer):
         if skip_states:
             states = self.begin_state(batch, x.dtype)
         states = self._check_states(states, batch)
-        seq, finals = _fused_forward(self, params, seq, states, key if use_dropout else None)
+        lengths = self._lengths(sequence_length, batch)
+        seq, finals = _fused_forward(
+            self, params, seq, states, key if use_dropout else None, lengths
+        )
         output = jnp.swapaxes(seq, 0, 1) if self.layout == "NTC" else seq
         if skip_states:
             return output, state
@@ -216,7 +244,7 @@ class _RNNLayer(Layer):
 
 
 @functools.partial(jax.jit, static_argnums=0)
-def _fused_forward(self, params, seq, states, key):
+def _fused_forward(self, params, seq, states, key, lengths=None):
     """All layers and directions; jitted so eager calls compile once per shape."""
     use_dropout = key is not None
     nd = len(self._dirs)
@@ -225,7 +253,7 @@ def _fused_forward(self, params, seq, states, key):
         cps = [self._cell_params(params, i, d) for d in self._dirs]
         cps = jax.tree.map(lambda *a: jnp.stack(a), *cps)
         begin = [s[i * nd : (i + 1) * nd] for s in states]
-        seq, fin = self._run_layer(cps, seq, begin)
+        seq, fin = self._run_layer(cps, seq, begin, lengths)
         for k, f in enumerate(fin):
             finals[k].append(f)
         if use_dropout and i != self.num_layers - 1:
@@ -251,6 +279,9 @@ class RNN(_RNNLayer):
         i2h_bias_initializer, h2h_bias_initializer: bias initializers.
         input_size: expected input size (0 infers it from the example input).
         dtype: parameter dtype.
+        use_sequence_length: if True, ``apply`` takes ``sequence_length (N,)``:
+            outputs past each length are zero, the final states are those of
+            the last valid step and the reverse direction starts there.
 
     Inputs: ``x (T, N, C)`` or ``(N, T, C)``; optional ``states = [h]`` with
     ``h (num_layers*dirs, N, H)``. Outputs: ``(T, N, dirs*H)`` in the input
@@ -283,6 +314,7 @@ class RNN(_RNNLayer):
     h2h_bias_initializer: Any = "zeros"
     input_size: int = 0
     dtype: str = "float32"
+    use_sequence_length: bool = False
 
     def __post_init__(self):
         if self.activation not in ("relu", "tanh"):
@@ -315,6 +347,9 @@ class LSTM(_RNNLayer):
             ``h2r_weight (P, H)`` (LSTMP).
         h2r_weight_initializer: initializer of ``h2r_weight``.
         dtype: parameter dtype.
+        use_sequence_length: if True, ``apply`` takes ``sequence_length (N,)``:
+            outputs past each length are zero, the final states are those of
+            the last valid step and the reverse direction starts there.
 
     Inputs: ``x (T, N, C)`` or ``(N, T, C)``; optional ``states = [h, c]``
     with ``h (num_layers*dirs, N, P or H)`` and ``c (num_layers*dirs, N, H)``.
@@ -350,6 +385,7 @@ class LSTM(_RNNLayer):
     projection_size: int | None = None
     h2r_weight_initializer: Any = None
     dtype: str = "float32"
+    use_sequence_length: bool = False
 
     _mode = "lstm"
 
@@ -371,6 +407,9 @@ class GRU(_RNNLayer):
             (None: the global one).
         i2h_bias_initializer, h2h_bias_initializer: bias initializers.
         dtype: parameter dtype.
+        use_sequence_length: if True, ``apply`` takes ``sequence_length (N,)``:
+            outputs past each length are zero, the final states are those of
+            the last valid step and the reverse direction starts there.
 
     Inputs: ``x (T, N, C)`` or ``(N, T, C)``; optional ``states = [h]`` with
     ``h (num_layers*dirs, N, H)``. Outputs: ``dirs*H`` features in the input
@@ -402,5 +441,6 @@ class GRU(_RNNLayer):
     i2h_bias_initializer: Any = "zeros"
     h2h_bias_initializer: Any = "zeros"
     dtype: str = "float32"
+    use_sequence_length: bool = False
 
     _mode = "gru"

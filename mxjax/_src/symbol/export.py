@@ -206,6 +206,10 @@ def _rnn_to_symbol(core: Any, x: Symbol, params: dict[str, Symbol], name: str) -
     S = _sym()
     if getattr(core, "projection_size", None):
         raise ValueError("export: LSTM with projection_size has no MXNet 1.9 RNN mapping")
+    if core.use_sequence_length:
+        raise ValueError(
+            "export: a recurrent layer with use_sequence_length cannot be exported yet"
+        )
     mode = {"LSTM": "lstm", "GRU": "gru"}.get(type(core).__name__)
     mode = mode or f"rnn_{core.activation}"
     dirs = ("l", "r") if core.bidirectional else ("l",)

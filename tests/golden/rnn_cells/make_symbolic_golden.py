@@ -96,5 +96,26 @@ assert isinstance(o, mx.nd.NDArray)
 out["vl/out"] = o.asnumpy()
 out["vl/state"] = s[0].asnumpy()
 
+# use_sequence_length of the fused layers: MXNet 1.9.1 honours it with cuDNN only (its CPU
+# kernel ignores it), so the reference is the same network unfused into cells and unrolled
+# with valid_length, which is what cuDNN computes.
+for tag, make in (
+    ("seqlen_lstm", lambda: gluon.rnn.LSTM(3, num_layers=2, bidirectional=True, input_size=4)),
+    ("seqlen_gru", lambda: gluon.rnn.GRU(3, input_size=4)),
+):
+    layer = make()
+    layer.initialize()
+    for name, p in sorted(layer.collect_params().items()):
+        w = rng.uniform(-0.5, 0.5, p.shape).astype("float32")
+        p.set_data(mx.nd.array(w))
+        out[f"{tag}/w/{name[len(layer.prefix):]}"] = w
+    o, s = layer._unfuse().unroll(
+        3, mx.nd.array(x), layout="TNC", merge_outputs=True,
+        valid_length=mx.nd.array(out["valid_length"]),
+    )
+    out[f"{tag}/out"] = o.asnumpy()
+    for i, st in enumerate(s):
+        out[f"{tag}/cell_state{i}"] = st.asnumpy()
+
 np.savez_compressed("symbolic.npz", **out)
 print(sorted(k for k in out if "/w/" not in k))
