@@ -108,9 +108,12 @@ for tag, make in (
     for name, p in sorted(layer.collect_params().items()):
         w = rng.uniform(-0.5, 0.5, p.shape).astype("float32")
         p.set_data(mx.nd.array(w))
-        out[f"{tag}/w/{name[len(layer.prefix):]}"] = w
+        out[f"{tag}/w/{name[len(layer.prefix) :]}"] = w
     o, s = layer._unfuse().unroll(
-        3, mx.nd.array(x), layout="TNC", merge_outputs=True,
+        3,
+        mx.nd.array(x),
+        layout="TNC",
+        merge_outputs=True,
         valid_length=mx.nd.array(out["valid_length"]),
     )
     out[f"{tag}/out"] = o.asnumpy()
