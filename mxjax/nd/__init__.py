@@ -187,6 +187,21 @@ from mxjax._src.nd.ops_extra import (
     softmin as softmin,
     split_v2 as split_v2,
 )
+from mxjax._src.nd.optimizer_ops import (
+    adam_update as adam_update,
+    ftml_update as ftml_update,
+    ftrl_update as ftrl_update,
+    mp_nag_mom_update as mp_nag_mom_update,
+    mp_sgd_mom_update as mp_sgd_mom_update,
+    mp_sgd_update as mp_sgd_update,
+    nag_mom_update as nag_mom_update,
+    rmsprop_update as rmsprop_update,
+    rmspropalex_update as rmspropalex_update,
+    sgd_mom_update as sgd_mom_update,
+    sgd_update as sgd_update,
+    signsgd_update as signsgd_update,
+    signum_update as signum_update,
+)
 from mxjax.nd import _internal as _internal
 from mxjax._src.nd.ops_sequence import (
     SequenceLast as SequenceLast,
@@ -421,4 +436,17 @@ __all__ = [
     "where",
     "zeros",
     "zeros_like",
+    "adam_update",
+    "ftml_update",
+    "ftrl_update",
+    "mp_nag_mom_update",
+    "mp_sgd_mom_update",
+    "mp_sgd_update",
+    "nag_mom_update",
+    "rmsprop_update",
+    "rmspropalex_update",
+    "sgd_mom_update",
+    "sgd_update",
+    "signsgd_update",
+    "signum_update",
 ]
