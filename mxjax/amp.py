@@ -14,5 +14,18 @@ from mxjax._src.amp import (
     target_dtype as target_dtype,
     unscale as unscale,
 )
+from mxjax._src.amp_convert import (
+    convert_hybrid_block as convert_hybrid_block,
+    convert_symbol as convert_symbol,
+)
 
-__all__ = ["LossScaler", "init", "init_trainer", "scale_loss", "target_dtype", "unscale"]
+__all__ = [
+    "LossScaler",
+    "convert_hybrid_block",
+    "convert_symbol",
+    "init",
+    "init_trainer",
+    "scale_loss",
+    "target_dtype",
+    "unscale",
+]

@@ -6,13 +6,5 @@ Examples:
     65536.0
 """
 
-from mxjax._src.amp import (
-    LossScaler as LossScaler,
-    init as init,
-    init_trainer as init_trainer,
-    scale_loss as scale_loss,
-    target_dtype as target_dtype,
-    unscale as unscale,
-)
-
-__all__ = ["LossScaler", "init", "init_trainer", "scale_loss", "target_dtype", "unscale"]
+from mxjax.amp import *  # noqa: F403
+from mxjax.amp import __all__ as __all__
