@@ -107,6 +107,9 @@ def _avals(out, multi):
 def apply_on_tape(fn: Callable[..., Any], *inputs: Any) -> Any:
     """Calls ``fn`` on the arrays inside ``inputs`` and records one tape node.
 
+    An input whose graph was freed by a ``backward()`` is a constant of the
+    new node, as in MXNet (its own history is gone).
+
     The tape half of :func:`mxjax.autograd.apply` (the dispatcher calls this
     when a call is not deferred). ``fn`` is a pure function of ``jax.Array``
     values returning one array or a tuple of arrays. NDArray inputs are
@@ -135,7 +138,7 @@ def apply_on_tape(fn: Callable[..., Any], *inputs: Any) -> Any:
             vals.append(a._data)
             if rec and not isinstance(a._data, _Tracer):  # inside jit/vmap: no tape
                 e = a._entry
-                if e is not None:
+                if e is not None and e[0].parents is not None:
                     idx.append(i)
                     parents.append(e)
                 elif a._grad_req is not None:
@@ -228,7 +231,7 @@ def record_node(
     for a in inputs:
         p = None
         if isinstance(a, nd):
-            if a._entry is not None:
+            if a._entry is not None and a._entry[0].parents is not None:
                 p = a._entry
             elif a._grad_req is not None:
                 p = (None, a)

@@ -170,6 +170,7 @@ from mxjax._src.nd.legacy import (
     onehot_encode as onehot_encode,
     reset_arrays as reset_arrays,
 )
+from mxjax._src.nd.cached_op import CachedOp as CachedOp
 from mxjax._src.nd.ops_extra import (
     argmax_channel as argmax_channel,
     broadcast_axes as broadcast_axes,
@@ -240,6 +241,7 @@ shuffle = random.shuffle
 
 __all__ = [
     "Activation",
+    "CachedOp",
     "Cast",
     "Dropout",
     "ElementWiseSum",

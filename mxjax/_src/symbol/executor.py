@@ -15,7 +15,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from mxjax._src.symbol.registry import Ctx
+from mxjax._src.symbol.program import GraphProgram as _Program
 
 __all__ = ["Executor", "GraphProgram", "bind", "simple_bind"]
 
@@ -29,33 +29,16 @@ def clear_cache() -> None:
     _PROGRAMS.clear()
 
 
-class GraphProgram:
-    """A symbol compiled to a pure function of its argument and auxiliary values.
+class GraphProgram(_Program):
+    """:class:`~mxjax._src.symbol.program.GraphProgram` with a cache shared by equal graphs.
 
     Examples:
-        >>> import jax.numpy as jnp, mxjax as mx
+        >>> import mxjax as mx
         >>> from mxjax._src.symbol.executor import GraphProgram
-        >>> prog = GraphProgram(mx.sym.var("x") * 2 + 1)
-        >>> outs, aux = prog.forward({"x": jnp.ones(2)}, {}, None, False)
-        >>> outs[0].tolist()
-        [3.0, 3.0]
+        >>> s = mx.sym.var("x") * 2
+        >>> GraphProgram.for_symbol(s) is GraphProgram.for_symbol(s)
+        True
     """
-
-    def __init__(self, symbol: Any):
-        nodes = symbol._nodes()
-        index = {id(n): i for i, n in enumerate(nodes)}
-        self.symbol = symbol
-        self.arg_names = symbol.list_arguments()
-        self.aux_names = symbol.list_auxiliary_states()
-        self.output_names = symbol.list_outputs()
-        self._steps = [(n, [(index[id(s)], k) for s, k in n.inputs]) for n in nodes]
-        self._heads = [(index[id(n)], k) for n, k in symbol._outputs]
-        self.random = any(n.op is not None and n.op.random for n in nodes)
-        self.loss_heads = [
-            n.op is not None and (n.op.loss or n.op.name == "BlockGrad") for n, _ in symbol._outputs
-        ]
-        self.forward = jax.jit(self.run, static_argnums=(3,))
-        self._fwd_bwd = jax.jit(self._forward_backward, static_argnums=(5,))
 
     @staticmethod
     def for_symbol(symbol: Any) -> GraphProgram:
@@ -70,57 +53,6 @@ class GraphProgram:
         while len(_PROGRAMS) > _MAX_PROGRAMS:
             _PROGRAMS.pop(next(iter(_PROGRAMS)))
         return prog
-
-    def run(self, args: Mapping[str, Any], aux: Mapping[str, Any], key: Any, train: bool):
-        """Evaluates the graph; returns ``(outputs_tuple, new_aux_dict)``."""
-        env: list[list[Any]] = []
-        new_aux = dict(aux)
-        for i, (node, refs) in enumerate(self._steps):
-            if node.op is None:
-                v = args[node.name] if node.name in args else aux.get(node.name)
-                if v is None:
-                    raise ValueError(f"executor: no value bound for input {node.name!r}")
-                env.append([v])
-                continue
-            vals = [env[j][k] for j, k in refs]
-            sub = jax.random.fold_in(key, i) if (node.op.random and key is not None) else None
-            ctx = Ctx(train=train, key=sub)
-            try:
-                res = node.op.compute(node.params, ctx, *vals)
-            except (ValueError, TypeError) as e:
-                shapes = [tuple(getattr(v, "shape", ())) for v in vals]
-                raise type(e)(
-                    f"operator {node.op.name} (node {node.name!r}) with input shapes {shapes}: {e}"
-                ) from None
-            if node.op.aux:
-                res, updated = res
-                if train:
-                    for pos, val in zip(node.aux_positions(), updated):
-                        src = node.inputs[pos][0]
-                        if src.op is None:
-                            new_aux[src.name] = val
-            env.append(list(res) if isinstance(res, (tuple, list)) else [res])
-        return tuple(env[j][k] for j, k in self._heads), new_aux
-
-    def _forward_backward(self, diff, const, aux, key, head_grads, train=True):
-        def f(d):
-            return self.run({**const, **d}, aux, key, train)
-
-        outs, vjp, new_aux = jax.vjp(f, diff, has_aux=True)
-        cts = []
-        for i, o in enumerate(outs):
-            if not jnp.issubdtype(o.dtype, jnp.inexact):
-                cts.append(np.zeros(o.shape, jax.dtypes.float0))
-            elif head_grads is None or head_grads[i] is None:
-                cts.append(jnp.ones_like(o))
-            else:
-                cts.append(head_grads[i].astype(o.dtype))
-        (grads,) = vjp(tuple(cts))
-        return outs, new_aux, grads
-
-    def forward_backward(self, diff, const, aux, key, head_grads=None, train=True):
-        """Outputs, new auxiliary states and gradients for ``diff`` in one program."""
-        return self._fwd_bwd(diff, const, aux, key, head_grads, train)
 
 
 def _nd():
