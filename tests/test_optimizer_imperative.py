@@ -234,3 +234,21 @@ def test_float16_uniform_covers_the_float16_grid_like_mxnet():
     # MXNet draws in float32 and rounds: no exact zeros (a 0/0 in Adamax tests otherwise)
     x = mx.nd.random.uniform(shape=(20000,), dtype=np.float16).asnumpy()
     assert x.dtype == np.float16 and (x == 0).sum() == 0 and np.unique(x).size > 2000
+
+
+def test_trainer_lazy_update_for_row_sparse_gradients():
+    x = mx.gluon.Parameter("x", shape=(4, 2), grad_stype="row_sparse", init=mx.init.One())
+    x.initialize()
+    tr = mx.gluon.Trainer([x], "sgd", {"learning_rate": 0.1, "momentum": 0.9, "wd": 0.1})
+    rows = mx.nd.array([[1.0, 1.0], [0.0, 0.0], [2.0, 2.0], [0.0, 0.0]])
+    for _ in range(2):
+        with mx.autograd.record():
+            (x.data() * rows).sum().backward()
+        tr.step(1)
+    w, mom = np.ones((4, 2), np.float32), np.zeros((4, 2), np.float32)
+    g = rows.asnumpy()
+    for _ in range(2):
+        mom = 0.9 * mom - 0.1 * (g + 0.1 * w)
+        w = w + mom
+    w[[1, 3]] = 1.0  # rows the gradient does not store are left alone (MXNet's lazy_update)
+    np.testing.assert_allclose(x.data().asnumpy(), w, rtol=1e-6)

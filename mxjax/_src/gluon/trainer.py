@@ -392,6 +392,9 @@ class Trainer:
             states = [tx.init({n: w}) for tx, n, w in zip(txs, names, weights)]
         self._states = [jax.device_put(st, _device(w)) for st, w in zip(states, weights)]
 
+        # MXNet's lazy update: a row_sparse gradient changes only its stored rows
+        lazy = [p._grad_stype == "row_sparse" and bool(opt._lazy_rows) for p in params]
+
         def run(weights, grads, states, hp, mask):
             # mask None: every gradient is fresh (no per-parameter select in the program)
             new_w, new_s = [], []
@@ -400,6 +403,8 @@ class Trainer:
                 s = _opt.set_hyperparams(s, **hp)
                 upd, ns = tx.update({n: g.astype(w.dtype)}, s, {n: w})
                 nw = optax.apply_updates({n: w}, upd)[n].astype(w.dtype)
+                if lazy[i] and w.ndim:
+                    nw, ns = _keep_stored_rows(g, nw, w, ns, s)
                 if mask is not None:
                     keep = mask[i]
                     nw = jnp.where(keep, nw, w)
@@ -543,6 +548,18 @@ class Trainer:
         with np.load(fname, allow_pickle=False) as f:
             data = {k: f[k] for k in f.files}
         self.load_state_arrays(data, repr(fname))
+
+
+def _keep_stored_rows(g, nw, w, ns, s):
+    """New weight and state only in the rows a ``row_sparse`` gradient stores (non-zero rows)."""
+    rows = jnp.any(g.reshape(g.shape[0], -1) != 0, axis=1)
+
+    def keep(new, old):
+        if new.shape != w.shape:  # counters and hyperparameters
+            return new
+        return jnp.where(rows.reshape((-1,) + (1,) * (new.ndim - 1)), new, old)
+
+    return keep(nw, w), jax.tree_util.tree_map(keep, ns, s)
 
 
 class _TrainerUpdater(Updater):
