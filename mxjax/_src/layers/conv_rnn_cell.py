@@ -174,8 +174,8 @@ class ConvRNNCell(_ConvCell):
         input_shape: ``(C, *spatial)`` of one step's input.
         i2h_kernel, h2h_kernel: kernel sizes (``h2h_kernel`` odd).
         i2h_pad, i2h_dilate, h2h_dilate: convolution padding/dilation.
-        i2h_weight_initializer, h2h_weight_initializer, i2h_bias_initializer,
-            h2h_bias_initializer: initializers.
+        i2h_weight_initializer, h2h_weight_initializer: weight initializers.
+        i2h_bias_initializer, h2h_bias_initializer: bias initializers.
         conv_layout: ``'NCW'``, ``'NCHW'`` or ``'NCDHW'``.
         activation: activation of the state.
         dtype: parameter dtype.
