@@ -162,3 +162,19 @@ def test_broadcast_eager_on_host_and_recorded():
         y = nd.broadcast_to(x, (3, 4)) * 2
     y.backward()
     np.testing.assert_array_equal(x.grad.asnumpy(), np.full((3, 1), 8.0, np.float32))
+
+
+def test_save_load_numpy_shape_semantics(tmp_path):
+    # MXNet 1.9.1: files saved under mx.np_shape(True) keep 0-d shapes and load only
+    # under np_shape(True); legacy files do not load under it (MXNetError there)
+    p = os.path.join(tmp_path, "a.nd")
+    with mx.np_shape(True):
+        nd.save(p, [nd.array(np.array(3.0)), nd.zeros((2, 0, 1))])
+        got = nd.load(p)
+    assert [a.shape for a in got] == [(), (2, 0, 1)] and float(got[0].asnumpy()) == 3.0
+    with pytest.raises(mx.MXJaxError, match="NumPy-shape"):
+        nd.load(p)
+    nd.save(p, [nd.zeros((2, 1))])
+    assert nd.load(p)[0].shape == (2, 1)
+    with mx.np_shape(True), pytest.raises(mx.MXJaxError, match="NumPy-shape"):
+        nd.load(p)

@@ -141,8 +141,11 @@ def _read_array(r: _Reader, index: int):
     return np.frombuffer(data, dtype=dtype.newbyteorder("<")).astype(dtype).reshape(shape)
 
 
-def loads(buf: bytes, name: str = "<bytes>"):
+def loads(buf: bytes, name: str = "<bytes>", np_shape: bool | None = None):
     """Parses the bytes of an MXNet NDArray-list file.
+
+    ``np_shape`` (True/False) requires the arrays to have been saved with (without)
+    MXNet's NumPy-shape semantics, as ``mx.nd.load`` does; None accepts both.
 
     Returns:
         A dict name → ``np.ndarray`` when the file stores names, else a list.
@@ -164,7 +167,18 @@ def loads(buf: bytes, name: str = "<bytes>"):
     n = r.unpack("<Q", "array count")
     if n > len(buf):
         raise r.fail(f"array count {n} is larger than the file")
-    arrays = [_read_array(r, i) for i in range(n)]
+    arrays = []
+    for i in range(n):
+        if np_shape is not None and r.pos + 4 <= len(r.buf):
+            saved_np = struct.unpack_from("<I", r.buf, r.pos)[0] == V3_MAGIC
+            if saved_np != np_shape:
+                raise r.fail(
+                    "array {} was {}saved in NumPy-shape semantics, but is being loaded {} them "
+                    "(use mx.np_shape({}) around the load, as in MXNet)".format(
+                        i, "" if saved_np else "not ", "without" if saved_np else "with", saved_np
+                    )
+                )
+        arrays.append(_read_array(r, i))
     m = r.unpack("<Q", "name count")
     if m not in (0, n):
         raise r.fail(f"the file has {n} arrays but {m} names")
@@ -210,7 +224,7 @@ def array_from_bytes(buf, name: str = "<NDArray state>"):
     return a
 
 
-def _write_array(out: list, a) -> None:
+def _write_array(out: list, a, np_shape: bool = False) -> None:
     if a is None:
         out.append(struct.pack("<IiI", V2_MAGIC, 0, 0))
         return
@@ -221,15 +235,22 @@ def _write_array(out: list, a) -> None:
             f"save_params: dtype {a.dtype} has no MXNet type flag; supported: "
             f"{sorted(str(d) for d in DTYPE_TO_FLAG)}"
         )
-    shape = a.shape if a.ndim else (1,)
-    out.append(struct.pack("<IiI", V2_MAGIC, 0, len(shape)))
+    if np_shape:  # MXNet's NumPy-shape format (V3): 0-d arrays stay 0-d
+        shape = a.shape
+        out.append(struct.pack("<Iii", V3_MAGIC, 0, len(shape)))
+    else:
+        shape = a.shape if a.ndim else (1,)
+        out.append(struct.pack("<IiI", V2_MAGIC, 0, len(shape)))
     out.append(struct.pack(f"<{len(shape)}q", *shape))
     out.append(struct.pack("<iii", 1, 0, flag))
     out.append(np.ascontiguousarray(a, dtype=a.dtype.newbyteorder("<")).tobytes())
 
 
-def dumps(data) -> bytes:
+def dumps(data, np_shape: bool = False) -> bytes:
     """Serializes a dict name → array or a list of arrays to MXNet's format.
+
+    With ``np_shape`` the arrays are written in MXNet's NumPy-shape format (what
+    ``mx.nd.save`` writes under ``mx.np_shape(True)``; 0-d arrays stay 0-d).
 
     Examples:
         >>> import numpy as np
@@ -249,7 +270,7 @@ def dumps(data) -> bytes:
         )
     out = [struct.pack("<QQQ", LIST_MAGIC, 0, len(arrays))]
     for a in arrays:
-        _write_array(out, a)
+        _write_array(out, a, np_shape)
     out.append(struct.pack("<Q", len(names)))
     for nm in names:
         raw = nm.encode("utf-8")
@@ -258,7 +279,7 @@ def dumps(data) -> bytes:
     return b"".join(out)
 
 
-def save_params(path, data) -> None:
+def save_params(path, data, np_shape: bool = False) -> None:
     """Writes a dict or list of NumPy-convertible arrays as an MXNet ``.params`` file.
 
     Args:
@@ -273,10 +294,10 @@ def save_params(path, data) -> None:
         >>> io.load_params(p)["0.weight"].shape
         (2, 2)
     """
-    atomic_write(path, dumps(data))
+    atomic_write(path, dumps(data, np_shape))
 
 
-def load_params(path):
+def load_params(path, np_shape: bool | None = None):
     """Reads an MXNet ``.params`` (NDArray list) file into NumPy arrays.
 
     Returns:
@@ -296,4 +317,4 @@ def load_params(path):
     path = os.fspath(path)
     with open(path, "rb") as f:
         buf = f.read()
-    return loads(buf, path)
+    return loads(buf, path, np_shape)

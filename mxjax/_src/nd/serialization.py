@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import jax
 import numpy as np
 
-from mxjax._src import context as _ctx
+from mxjax._src import context as _ctx, util as _util
 from mxjax._src.io import params as _params
 from mxjax._src.nd.ndarray import NDArray
 
@@ -57,7 +57,7 @@ def save(fname, data) -> None:
             "nd.save: data must be an NDArray, a list of NDArrays or a dict str -> NDArray, "
             f"got {type(data).__name__}"
         )
-    _params.save_params(fname, payload)
+    _params.save_params(fname, payload, np_shape=_util.is_np_shape())
 
 
 def load(fname, ctx=None):
@@ -74,7 +74,7 @@ def load(fname, ctx=None):
         >>> nd.load(p)[0].shape
         (3,)
     """
-    return _to_nd(_params.load_params(fname), ctx)
+    return _to_nd(_params.load_params(fname, np_shape=_util.is_np_shape()), ctx)
 
 
 def load_frombuffer(buf, ctx=None):
@@ -98,7 +98,7 @@ def load_frombuffer(buf, ctx=None):
     """
     if not isinstance(buf, (bytes, bytearray, memoryview)):
         raise TypeError(f"nd.load_frombuffer: buf must be bytes, got {type(buf).__name__}")
-    return _to_nd(_params.loads(bytes(buf)), ctx)
+    return _to_nd(_params.loads(bytes(buf), np_shape=_util.is_np_shape()), ctx)
 
 
 def _to_nd(res, ctx):
