@@ -149,6 +149,15 @@ def test_logging_handler_prints(capsys):
     est.fit(_loader(x, y), epochs=1, event_handlers=[LoggingHandler(log_interval=1)])
     out = capsys.readouterr().out
     assert "[Epoch 0] Finished in" in out and "training accuracy" in out and "[Batch 0]" in out
+    assert "[Batch 1][Samples 32]" in out
+
+    class Imperative(BatchProcessor):  # handlers then get lists (one entry per context)
+        def fit_batch(self, estimator, train_batch, batch_axis=0):
+            return super().fit_batch(estimator, train_batch, batch_axis)
+
+    est.batch_processor = Imperative()
+    est.fit(_loader(x, y), epochs=1, event_handlers=[LoggingHandler(log_interval=1)])
+    assert "[Batch 1][Samples 32]" in capsys.readouterr().out  # samples, not contexts
 
 
 @pytest.mark.parametrize("opt", [("sgd", {"momentum": 0.9}), ("adam", {})])

@@ -295,7 +295,8 @@ class LoggingHandler(TrainBegin, TrainEnd, EpochBegin, EpochEnd, BatchBegin, Bat
 
     def batch_end(self, estimator, *args, **kwargs):
         if isinstance(self.log_interval, int):
-            self.processed_samples += int(np.shape(kwargs["label"])[0]) if "label" in kwargs else 0
+            batch = kwargs.get("batch")  # as MXNet: the data loader's batch (not per context)
+            self.processed_samples += int(np.shape(batch[0])[0]) if batch is not None else 0
             if self.batch_index % self.log_interval == 0:
                 estimator.logger.info(
                     "[Epoch %d][Batch %d][Samples %d] %s",
