@@ -169,3 +169,31 @@ def test_fused_layer_use_sequence_length_matches_mxnet_cells(tag):
         np.testing.assert_allclose(s.asnumpy(), np.stack(cells[j::per]), **TOL)
     with pytest.raises(ValueError, match="sequence_length"):
         layer(x, layer.begin_state(2))
+
+
+def test_symbolic_rnn_operator_use_sequence_length():
+    w = {k.split("/")[-1]: G[k] for k in G.files if k.startswith("seqlen_gru/w/")}
+    order = ("l0_i2h_weight", "l0_h2h_weight", "l0_i2h_bias", "l0_h2h_bias")  # MXNet's flat layout
+    flat = np.concatenate([w[n].ravel() for n in order])
+    s = mx.sym.RNN(
+        mx.sym.var("data"),
+        mx.sym.var("params"),
+        mx.sym.var("state"),
+        mx.sym.var("lengths"),
+        state_size=3,
+        num_layers=1,
+        mode="gru",
+        use_sequence_length=True,
+        state_outputs=True,
+    )
+    assert s.list_arguments() == ["data", "params", "state", "lengths"]
+    _, out_shapes, _ = s.infer_shape(data=(3, 2, 4))
+    assert out_shapes == [(3, 2, 3), (1, 2, 3)]
+    out, h = s.eval(
+        data=mx.nd.array(G["x"]),
+        params=mx.nd.array(flat),
+        state=mx.nd.zeros((1, 2, 3)),
+        lengths=mx.nd.array(G["valid_length"]),
+    )
+    np.testing.assert_allclose(out.asnumpy(), G["seqlen_gru/out"], **TOL)
+    np.testing.assert_allclose(h.asnumpy()[0], G["seqlen_gru/cell_state0"], **TOL)

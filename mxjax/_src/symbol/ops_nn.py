@@ -665,7 +665,13 @@ def _rnn_sizes(p, input_size: int) -> list[tuple[str, int, tuple[int, ...]]]:
 def _rnn_layer(p):
     from mxjax._src.layers import rnn as _rnn
 
-    kw = dict(num_layers=p.num_layers, layout="TNC", dropout=p.p, bidirectional=p.bidirectional)
+    kw = dict(
+        num_layers=p.num_layers,
+        layout="TNC",
+        dropout=p.p,
+        bidirectional=p.bidirectional,
+        use_sequence_length=p.use_sequence_length,
+    )
     if p.mode == "lstm":
         return _rnn.LSTM(p.state_size, **kw)
     if p.mode == "gru":
@@ -673,7 +679,7 @@ def _rnn_layer(p):
     return _rnn.RNN(p.state_size, activation=p.mode[4:], **kw)
 
 
-def _rnn(p, ctx, data, parameters, state, state_cell=None):
+def _rnn(p, ctx, data, parameters, state, *rest):
     from mxjax._src.layers.base import unflatten_names
     from mxjax._src.layers.rnn import fused_name
 
@@ -689,11 +695,19 @@ def _rnn(p, ctx, data, parameters, state, state_cell=None):
             f"RNN: parameters has {parameters.shape[0]} values; mode={p.mode!r}, "
             f"state_size={p.state_size}, num_layers={p.num_layers} need {pos}"
         )
-    states = [state] if state_cell is None else [state, state_cell]
+    rest = list(rest)
+    lengths = rest.pop() if p.use_sequence_length else None  # the last input
+    states = [state, *rest]  # [state] or [state, state_cell]
     layer = _rnn_layer(p)
     key = ctx.key if (ctx.train and p.p > 0) else None
     (out, finals), _ = layer.apply(
-        unflatten_names(flat), {}, data, states=states, key=key, train=ctx.train and key is not None
+        unflatten_names(flat),
+        {},
+        data,
+        states=states,
+        key=key,
+        train=ctx.train and key is not None,
+        sequence_length=lengths,
     )
     return (out, *finals) if p.state_outputs else out
 
@@ -704,8 +718,11 @@ def _rnn_infer(p, s):
         total = sum(_prod(shape) for _, _, shape in _rnn_sizes(p, int(d[2])))
         s[1] = s[1] or (total,)
         states = (p.num_layers * (2 if p.bidirectional else 1), int(d[1]), p.state_size)
-        for i in range(2, len(s)):
+        n_states = 2 if p.mode == "lstm" else 1
+        for i in range(2, 2 + n_states):
             s[i] = s[i] or states
+        if p.use_sequence_length:
+            s[2 + n_states] = s[2 + n_states] or (int(d[1]),)
     return s
 
 
@@ -726,9 +743,12 @@ register(
         "use_sequence_length": (p_bool, False),
     },
     inputs=lambda p: (
-        ("data", "parameters", "state", "state_cell")
-        if p.mode == "lstm"
-        else ("data", "parameters", "state")
+        (
+            ("data", "parameters", "state", "state_cell")
+            if p.mode == "lstm"
+            else ("data", "parameters", "state")
+        )
+        + (("sequence_length",) if p.use_sequence_length else ())
     ),
     num_outputs=lambda p: (3 if p.mode == "lstm" else 2) if p.state_outputs else 1,
     output_names=lambda p: (
