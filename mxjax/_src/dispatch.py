@@ -37,6 +37,7 @@ from mxjax._src.autograd import apply_on_tape, backward_on_tape, record_node
 from mxjax._src.deferred import LazyNDArray, defer, defer_apply, try_backward, try_step
 from mxjax._src.nd import ndarray as _ndarray
 from mxjax._src.nd._mode import _state
+from mxjax._src.nd.host import host_apply
 from mxjax._src.nd.ndarray import NDArray
 
 __all__ = [
@@ -171,8 +172,13 @@ def apply(fn: Callable[..., Any], *inputs: Any) -> Any:
         >>> y.backward(); x.grad.asnumpy()
         array([3., 3.], dtype=float32)
     """
-    if _state.recording and how(inputs, False) == DEFERRED:
-        out = defer_apply(fn, inputs)
+    if _state.recording:
+        if how(inputs, False) == DEFERRED:
+            out = defer_apply(fn, inputs)
+            if out is not None:
+                return out
+    else:  # eager: small CPU elementwise operations run on the host, without compiling
+        out = host_apply(fn, inputs)
         if out is not None:
             return out
     return apply_on_tape(fn, *inputs)

@@ -43,7 +43,8 @@ def div(a, b):
     if _is_int(a) and _is_int(b):
         a, b = jnp.asarray(a), jnp.asarray(b)
         dt = jnp.result_type(a, b)
-        return jax.lax.div(a.astype(dt), jnp.broadcast_to(b.astype(dt), a.shape))
+        a, b = jnp.broadcast_arrays(a.astype(dt), b.astype(dt))
+        return jax.lax.div(a, b)
     return jnp.true_divide(a, b)
 
 
