@@ -180,6 +180,20 @@ class RNN(_RNNLayer):
     )
 
 
+_GATED_ARGS = (  # Gluon's positional arguments of LSTM and GRU
+    "hidden_size",
+    "num_layers",
+    "layout",
+    "dropout",
+    "bidirectional",
+    "input_size",
+    "i2h_weight_initializer",
+    "h2h_weight_initializer",
+    "i2h_bias_initializer",
+    "h2h_bias_initializer",
+)
+
+
 class LSTM(_RNNLayer):
     """Gluon ``rnn.LSTM(hidden_size, num_layers=1, layout='TNC', dropout=0, bidirectional=False, ...)``.
 
@@ -194,19 +208,7 @@ class LSTM(_RNNLayer):
     """
 
     _core_cls = _rnn.LSTM
-    _arg_names = (
-        "hidden_size",
-        "num_layers",
-        "layout",
-        "dropout",
-        "bidirectional",
-        "input_size",
-        "i2h_weight_initializer",
-        "h2h_weight_initializer",
-        "i2h_bias_initializer",
-        "h2h_bias_initializer",
-        "projection_size",
-    )
+    _arg_names = (*_GATED_ARGS, "projection_size")
 
 
 class GRU(_RNNLayer):
@@ -222,18 +224,7 @@ class GRU(_RNNLayer):
     """
 
     _core_cls = _rnn.GRU
-    _arg_names = (
-        "hidden_size",
-        "num_layers",
-        "layout",
-        "dropout",
-        "bidirectional",
-        "input_size",
-        "i2h_weight_initializer",
-        "h2h_weight_initializer",
-        "i2h_bias_initializer",
-        "h2h_bias_initializer",
-    )
+    _arg_names = _GATED_ARGS
 
 
 _CELL_ARGS = (
