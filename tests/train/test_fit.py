@@ -191,3 +191,24 @@ def test_set_learning_rate_before_and_between_fits_takes_effect(kind):
     g = jax.grad(lambda p: jnp.mean(_ce(layer.apply(p, s0, jnp.asarray(x))[0], jnp.asarray(y))))(p0)
     for a, b, gg in zip(jax.tree.leaves(m.params), jax.tree.leaves(p0), jax.tree.leaves(g)):
         np.testing.assert_allclose(np.asarray(a), np.asarray(b - 0.1 * gg), rtol=1e-5, atol=1e-6)
+
+
+def test_learning_rate_changed_inside_an_epoch_applies_to_the_next_step():
+    """The step uploads hyperparameters only when they change: a change mid-epoch still lands."""
+    x = np.random.default_rng(0).normal(size=(32, 4)).astype(np.float32)
+    y = (x[:, 0] > 0).astype(np.int32)
+    model = train.Model(L.Dense(2), seed=0)
+    model.compile("sgd", "softmax_cross_entropy", learning_rate=0.5)
+    seen = []
+
+    class FreezeAfterTwo(train.Callback):
+        def on_batch_end(self, batch, logs=None):
+            seen.append(np.asarray(self.model.params["weight"]).copy())
+            if batch == 1:
+                self.model.set_learning_rate(0.0)
+
+    model.fit(x, y, batch_size=4, epochs=1, shuffle=False, verbose=0, callbacks=[FreezeAfterTwo()])
+    assert not np.allclose(seen[0], seen[1])  # learning rate 0.5: both steps moved
+    for w in seen[2:]:  # from the third step on, learning rate 0: nothing moves
+        np.testing.assert_array_equal(w, seen[1])
+    assert model.learning_rate == 0.0

@@ -507,8 +507,9 @@ class Engine:
                         self._ensure_init(args[0])
                     ts = TrainState(self.params, self.state, self.opt_state, self._key, self._step)
                     ts, sums = runner.place((ts, sums), like=self.params)
+                    placed = None  # the hyperparameters this state holds are unknown
                 if self._mx_opt is not None:
-                    ts = self._refresh_hyperparams(ts, runner)
+                    ts, placed = self._refresh_hyperparams(ts, runner, placed)
                 out = run(ts, sums, *args)
                 ts, sums = out[0], out[1]
                 if runner.sync_each_step:
@@ -532,22 +533,31 @@ class Engine:
             epoch += 1
         callbacks.on_train_end()
 
-    def _refresh_hyperparams(self, ts: TrainState, runner: Runner) -> TrainState:
+    def _refresh_hyperparams(self, ts: TrainState, runner: Runner, placed):
+        """Advances the optimizer's host schedule one step; returns ``(ts, values in ts)``.
+
+        The step carries the hyperparameters through unchanged, so new values
+        are uploaded only when they differ from ``placed`` (the values ``ts``
+        already holds; None: unknown). A constant learning rate costs no
+        host-to-device transfer per step.
+        """
         from mxjax.optimizer import set_hyperparams
 
         hp = self._mx_opt.next_hyperparams()
         # The step differentiates the mean loss, already 1/batch_size: only the
         # optimizer's own scale (Trainer's rescale_grad at construction) remains.
         hp["rescale_grad"] = self._rescale
-        like = jax.tree.leaves(ts.params)[:1]
         host = {k: np.float32(v) for k, v in hp.items()}
+        if host == placed:
+            return ts, placed
+        like = jax.tree.leaves(ts.params)[:1]
         inner = ts.opt_state
         if isinstance(inner, list):  # one state per parameter (a Gluon Trainer's)
             # each state gets its own buffers: the step donates them
             inner = [set_hyperparams(s, **runner.place(host, like=like)) for s in inner]
         else:
             inner = set_hyperparams(inner, **runner.place(host, like=like))
-        return ts._replace(opt_state=inner)
+        return ts._replace(opt_state=inner), host
 
     def _sync_from(self, ts: TrainState) -> None:
         self.params, self.state, self.opt_state, self._key, self._step = ts
