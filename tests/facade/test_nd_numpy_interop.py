@@ -2,6 +2,7 @@
 
 import numpy as np
 
+import mxjax as mx
 from mxjax import nd
 
 
@@ -24,3 +25,45 @@ def test_parameterless_binary_ops_ignore_attributes():
     a, b = nd.array([0.0]), nd.array([[1.0], [-2.0]])
     np.testing.assert_array_equal(nd.broadcast_maximum(a, b, axis=1).asnumpy(), [[1.0], [0.0]])
     np.testing.assert_array_equal(nd.broadcast_equal(a, b, axis=1).asnumpy(), [[0.0], [0.0]])
+
+
+def test_basic_indexing_writes_through_to_the_parent():
+    # MXNet's basic indexing returns views: x[1][0] = v changes x
+    x = nd.zeros((3, 4))
+    x[1][0] = np.nan
+    x[2][1:3] = 5
+    row = x[0]
+    row[:] = 7
+    row += 1
+    nd.ones((4,), out=x[1:2][0])
+    want = np.zeros((3, 4), np.float32)
+    want[0] = 8
+    want[1] = 1
+    want[2, 1:3] = 5
+    np.testing.assert_array_equal(x.asnumpy(), want)
+    x[nd.array([0, 1])][0][0] = -1  # advanced indexing copies, as in MXNet
+    np.testing.assert_array_equal(x.asnumpy(), want)
+
+
+def test_basic_indexing_slice_is_contiguous_as_numpy():
+    a = np.zeros((3, 4, 5))
+    for key in [
+        (slice(1, 2), slice(None), slice(None)),
+        (slice(None), slice(1, 3), slice(None)),
+        (slice(0, 1), slice(1, 3), slice(None)),
+        (slice(0, 1), slice(0, 1), slice(None, None, 2)),
+        (slice(None, None, -1), slice(0, 1), slice(0, 1)),
+        (slice(2, 2), slice(None), slice(None)),
+    ]:
+        got = nd.NDArray._basic_indexing_slice_is_contiguous(key, a.shape)
+        assert got == a[key].flags.contiguous, key
+
+
+def test_relu_gradient_is_nan_at_nan_as_mxnet():
+    x = nd.array([np.nan, -1.0, 2.0])
+    x.attach_grad()
+    with mx.autograd.record():
+        y = nd.relu(x)
+    y.backward()
+    np.testing.assert_array_equal(y.asnumpy(), [np.nan, 0.0, 2.0])
+    np.testing.assert_array_equal(x.grad.asnumpy(), [np.nan, 0.0, 1.0])

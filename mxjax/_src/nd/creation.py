@@ -157,6 +157,7 @@ def res_into(out: NDArray, res) -> NDArray:
         entry = None  # a cast result is a new value, outside the recorded graph
     out._data = res
     out._entry = entry
+    out._write_back()
     return out
 
 

@@ -65,6 +65,7 @@ class NDArray:
         "_fresh",
         "_lazy",
         "_ctx",
+        "_view",
         "__weakref__",
     )
     __array_priority__ = 1000.0
@@ -81,6 +82,7 @@ class NDArray:
         self._grad_req = None
         self._fresh = False
         self._ctx = None
+        self._view = None  # (parent, key, shape): basic-index result that writes through
 
     # ------------------------------------------------------------------ basics
     @property
@@ -204,6 +206,7 @@ class NDArray:
             dev = next(iter(other._data.devices()))
             other._data = jax.device_put(self._data.astype(other._data.dtype), dev)
             other._entry = None
+            other._write_back()
             return other
         raise TypeError(f"NDArray.copyto: expected an NDArray or Context, got {type(other)}")
 
@@ -340,8 +343,12 @@ class NDArray:
     def __getitem__(self, key) -> NDArray:
         key = _index(key)
         out = _apply(F.getitem, self, key)
+        shape = out.shape
         if out.ndim == 0:
             out = _apply(F.reshape1, out)
+        if _is_basic(key) and not _state.recording and type(out) is NDArray:
+            # MXNet returns a view for basic indexing: writes into ``out`` reach ``self``
+            out._view = (self, key, shape)
         return out
 
     def __setitem__(self, key, value) -> None:
@@ -350,6 +357,42 @@ class NDArray:
         v = value._data if isinstance(value, NDArray) else value
         self._data = F.setitem(self._data, key, v)
         self._entry = None
+        self._write_back()
+
+    @staticmethod
+    def _basic_indexing_slice_is_contiguous(slc_key, shape) -> bool:
+        """Whether slicing an array of ``shape`` with ``slc_key`` (one slice per axis) selects
+        one contiguous block in C order (MXNet's helper; NumPy's ``flags.contiguous``).
+
+        Examples:
+            >>> from mxjax import nd
+            >>> nd.NDArray._basic_indexing_slice_is_contiguous((slice(1, 2), slice(None)), (3, 4))
+            True
+            >>> nd.NDArray._basic_indexing_slice_is_contiguous((slice(None), slice(1, 3)), (3, 4))
+            False
+        """
+        ranges = [range(*k.indices(n)) for k, n in zip(slc_key, shape)]
+        lens = [len(r) for r in ranges]
+        if int(np.prod(lens)) <= 1:
+            return True
+        first = next(i for i, n in enumerate(lens) if n > 1)  # earlier axes select one index
+        if ranges[first].step != 1:
+            return False
+        return all(
+            n == d and (n == 1 or r.step == 1)
+            for r, n, d in zip(ranges[first + 1 :], lens[first + 1 :], shape[first + 1 :])
+        )
+
+    def _write_back(self) -> None:
+        """After an in-place write: writes the new value into the array this one was indexed from.
+
+        ``x[1][0] = v`` changes ``x`` as in MXNet, whose basic indexing returns views.
+        Only writes travel: the parent's later writes are not seen by the result.
+        """
+        view = getattr(self, "_view", None)  # lazy arrays are made without __init__
+        if view is not None:
+            parent, key, shape = view
+            parent[key] = NDArray(self._data.reshape(shape))
 
     # ------------------------------------------------------------------ operators
     def __neg__(self):
@@ -431,6 +474,7 @@ class NDArray:
             )
         self._data = r.astype(self._data.dtype)
         self._entry = None
+        self._write_back()
         return self
 
     def __iadd__(self, o):
@@ -510,6 +554,16 @@ def _check_inplace(arr: NDArray) -> None:
             raise AutogradError(_INPLACE.format(why="was computed while recording"))
         if arr._grad_req is not None:
             raise AutogradError(_INPLACE.format(why="has an attached gradient"))
+
+
+def _is_basic(key) -> bool:
+    """Whether ``key`` is basic indexing (ints, slices, ``...``, None), as MXNet defines it."""
+    keys = key if isinstance(key, tuple) else (key,)
+    return all(
+        k is None or k is Ellipsis or isinstance(k, (int, np.integer, slice))
+        for k in keys
+        if not isinstance(k, bool)
+    ) and not any(isinstance(k, bool) for k in keys)
 
 
 def _index(key):

@@ -15,6 +15,20 @@ from mxjax._src.nd.ops_shape import *  # noqa: F403
 from mxjax._src.nd.ops_shape import __all__ as _shape_all
 from mxjax._src.nd.random import next_key
 
+
+@jax.custom_jvp
+def _relu(x):
+    return jnp.maximum(x, jnp.zeros((), x.dtype))
+
+
+@_relu.defjvp
+def _relu_jvp(primals, tangents):
+    # MXNet 1.9.1's relu gradient is NaN where the input is NaN (jax.nn.relu's is 0)
+    (x,), (t,) = primals, tangents
+    slope = jnp.where(jnp.isnan(x), x, (x > 0).astype(x.dtype))
+    return _relu(x), t * slope
+
+
 _UNARY = {
     "exp": jnp.exp, "log": jnp.log, "sqrt": jnp.sqrt, "square": jnp.square, "abs": jnp.abs,
     "sign": jnp.sign, "negative": jnp.negative, "reciprocal": jnp.reciprocal,
@@ -23,7 +37,7 @@ _UNARY = {
     "cosh": jnp.cosh, "arcsinh": jnp.arcsinh, "arccosh": jnp.arccosh, "arctanh": jnp.arctanh,
     "floor": jnp.floor, "ceil": jnp.ceil, "round": jnp.round, "rint": jnp.rint,
     "trunc": jnp.trunc, "log2": jnp.log2, "log10": jnp.log10,
-    "log1p": jnp.log1p, "expm1": jnp.expm1, "relu": jax.nn.relu, "sigmoid": jax.nn.sigmoid,
+    "log1p": jnp.log1p, "expm1": jnp.expm1, "relu": _relu, "sigmoid": jax.nn.sigmoid,
     "tanh": jnp.tanh, "softsign": core_ops.softsign, "erf": jax.scipy.special.erf,
     "gamma": lambda a: jnp.exp(jax.scipy.special.gammaln(a)),
     "gammaln": jax.scipy.special.gammaln,
