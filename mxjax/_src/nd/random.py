@@ -6,6 +6,12 @@ host stream seeded by the same :func:`seed` (:func:`next_host_rng`) gives
 parameter initialization NumPy generators, so ``initialize()`` compiles
 nothing. The functional core never reads either: keys enter the core as
 arguments.
+
+Eager draws (outside any trace) run on the host: a NumPy generator seeded by
+a key split off the global generator (:func:`host_draw`) draws the values, so
+no XLA program is compiled per shape and ``seed`` still fixes every value.
+Inside a hybridized trace the samplers draw with ``jax.random`` from the
+trace's key, so each call of the compiled program draws fresh values.
 """
 
 from __future__ import annotations
@@ -18,10 +24,14 @@ import jax.numpy as jnp
 import numpy as np
 
 from mxjax._src import context as _ctx
+from mxjax._src.host_random import _host_dtype, host_rng
 from mxjax._src.nd.ndarray import NDArray
 
 __all__ = [
+    "draw_key",
     "get_state",
+    "host_draw",
+    "host_float",
     "multinomial",
     "next_host_rng",
     "next_key",
@@ -156,11 +166,55 @@ def next_key() -> jax.Array:
         ()
     """
     global _key
-    with _lock:
+    # Evaluated now even inside a jax.jit trace: the global key never becomes a tracer.
+    with _lock, jax.ensure_compile_time_eval():
         if _key is None:
             _key = jax.random.key(np.random.SeedSequence().entropy % (2**31))
         _key, sub = jax.random.split(_key)
     return sub
+
+
+def _is_traced(p) -> bool:
+    v = p.jax if isinstance(p, NDArray) else p
+    return isinstance(v, jax.core.Tracer)
+
+
+def host_draw(*params) -> np.random.Generator | None:
+    """A NumPy generator for an eager draw, or None when the draw must use ``jax.random``.
+
+    None inside a hybridized trace and when a parameter is traced (the draw
+    joins the program). Otherwise a generator seeded by a key split off the
+    global generator (:func:`next_key`): ``seed(n)`` fixes its values in
+    every process, and nothing is compiled per shape.
+
+    Examples:
+        >>> import mxjax as mx
+        >>> from mxjax._src.nd.random import host_draw
+        >>> mx.random.seed(3); a = host_draw().random()
+        >>> mx.random.seed(3); a == host_draw().random()
+        True
+    """
+    bridge = sys.modules.get("mxjax._src.gluon._bridge")
+    if bridge is not None and bridge.current_trace() is not None:
+        return None
+    if any(_is_traced(p) for p in params):
+        return None
+    with jax.ensure_compile_time_eval():  # inside a bare jax.jit: a constant draw, no tracer
+        return host_rng(next_key())
+
+
+def draw_key():
+    """The key for a ``jax.random`` draw: the trace's inside a hybridized call, else :func:`next_key`."""
+    bridge = sys.modules.get("mxjax._src.gluon._bridge")
+    if bridge is not None and bridge.current_trace() is not None:
+        return bridge.new_key()
+    return next_key()
+
+
+def host_float(dtype) -> np.dtype:
+    """The NumPy dtype a float draw of ``dtype`` is made in on the host (float32 below 32 bits)."""
+    dt = _host_dtype(dtype)
+    return dt if dt.itemsize >= 4 else np.dtype(np.float32)
 
 
 def _shape(shape):
@@ -179,8 +233,9 @@ def _param(p):
     return p.jax if isinstance(p, NDArray) else p
 
 
-def _pshape(shape, *params):
+def _pshape(shape, *params, host=False):
     # NDArray parameters sample ``shape`` values per element (MXNet's sample_* ops).
+    # host=True: parameters as NumPy arrays (reshaping a jax array compiles per shape).
     arrs = [p for p in params if isinstance(p, NDArray)]
     if not arrs:
         return _shape(shape), params
@@ -189,7 +244,7 @@ def _pshape(shape, *params):
     full = base + extra
     out = []
     for p in params:
-        v = _param(p)
+        v = np.asarray(p.jax) if host and isinstance(p, NDArray) else _param(p)
         if isinstance(p, NDArray):
             v = v.reshape(base + (1,) * len(extra))
         out.append(v)
@@ -205,14 +260,19 @@ def uniform(low=0.0, high=1.0, shape=None, dtype="float32", ctx=None, out=None):
         >>> x.shape, bool((x.abs() <= 1).asnumpy().all())
         ((3, 2), True)
     """
-    shape, (lo, hi) = _pshape(shape, low, high)
     dt = np.dtype(dtype)
+    rng = host_draw(low, high)
+    if rng is not None:
+        shape, (lo, hi) = _pshape(shape, low, high, host=True)
+        u = rng.random(shape, dtype=host_float(dt))
+        return _result(np.asarray(lo + (hi - lo) * u).astype(_host_dtype(dt)), ctx, out)
+    shape, (lo, hi) = _pshape(shape, low, high)
     if dt.itemsize < 4 and jnp.issubdtype(dt, jnp.floating):
         # float16/bfloat16: drawn in float32 and rounded, as MXNet does (a direct draw has
         # only 2**10 values, 0.0 among them; MXNet's cover the whole low-precision grid)
-        u = jax.random.uniform(next_key(), shape, dtype=np.float32)
+        u = jax.random.uniform(draw_key(), shape, dtype=np.float32)
         return _result((lo + (hi - lo) * u).astype(dt), ctx, out)
-    u = jax.random.uniform(next_key(), shape, dtype=dt)
+    u = jax.random.uniform(draw_key(), shape, dtype=dt)
     return _result(lo + (hi - lo) * u, ctx, out)
 
 
@@ -224,8 +284,13 @@ def normal(loc=0.0, scale=1.0, shape=None, dtype="float32", ctx=None, out=None):
         >>> nd.random.normal(0, 1, shape=(2, 3)).shape
         (2, 3)
     """
+    rng = host_draw(loc, scale)
+    if rng is not None:
+        shape, (mu, sigma) = _pshape(shape, loc, scale, host=True)
+        z = rng.standard_normal(shape, dtype=host_float(dtype))
+        return _result(np.asarray(mu + sigma * z).astype(_host_dtype(dtype)), ctx, out)
     shape, (mu, sigma) = _pshape(shape, loc, scale)
-    z = jax.random.normal(next_key(), shape, dtype=np.dtype(dtype))
+    z = jax.random.normal(draw_key(), shape, dtype=np.dtype(dtype))
     return _result(mu + sigma * z, ctx, out)
 
 
@@ -240,7 +305,11 @@ def randint(low, high, shape=None, dtype="int32", ctx=None, out=None):
     """
     if not high > low:
         raise ValueError(f"random.randint: need low < high, got low={low}, high={high}")
-    x = jax.random.randint(next_key(), _shape(shape), low, high, dtype=np.dtype(dtype))
+    rng = host_draw()
+    if rng is not None:
+        dt = _host_dtype(dtype)
+        return _result(np.asarray(rng.integers(low, high, _shape(shape), dtype=dt)), ctx, out)
+    x = jax.random.randint(draw_key(), _shape(shape), low, high, dtype=np.dtype(dtype))
     return _result(x, ctx, out)
 
 
@@ -252,7 +321,10 @@ def shuffle(data, **kwargs):
         >>> sorted(nd.random.shuffle(nd.arange(4)).asnumpy().tolist())
         [0.0, 1.0, 2.0, 3.0]
     """
-    return NDArray(jax.random.permutation(next_key(), data.jax, axis=0))
+    rng = host_draw(data)
+    if rng is not None:
+        return NDArray(jax.device_put(rng.permutation(np.asarray(data.jax)), data.jax.sharding))
+    return NDArray(jax.random.permutation(draw_key(), data.jax, axis=0))
 
 
 def multinomial(data, shape=None, get_prob=False, out=None, dtype="int32"):
@@ -271,7 +343,7 @@ def multinomial(data, shape=None, get_prob=False, out=None, dtype="int32"):
     logits = jnp.log(p)
     lg = logits.reshape(p.shape[:-1] + (1,) * len(extra) + p.shape[-1:])
     lg = jnp.broadcast_to(lg, p.shape[:-1] + extra + p.shape[-1:])
-    s = jax.random.categorical(next_key(), lg, axis=-1)
+    s = jax.random.categorical(draw_key(), lg, axis=-1)
     res = _result(s.astype(np.dtype(dtype)), None, out)
     if get_prob:
         lp = jnp.take_along_axis(lg, s[..., None], axis=-1)[..., 0]
@@ -281,7 +353,10 @@ def multinomial(data, shape=None, get_prob=False, out=None, dtype="int32"):
 
 def _result(x, ctx, out):
     if out is not None:
-        out._data = x.astype(out.jax.dtype)
+        if isinstance(x, np.ndarray):  # drawn on the host
+            out._data = jax.device_put(x.astype(_host_dtype(out.jax.dtype)), out.jax.sharding)
+        else:
+            out._data = x.astype(out.jax.dtype)
         out._entry = None
         return out
     return _place(x, ctx)

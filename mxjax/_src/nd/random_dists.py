@@ -1,7 +1,8 @@
 """More ``nd.random`` samplers: exponential, gamma, Poisson, negative binomial, ``*_like``, ``randn``.
 
 All draw from the facade's global generator (:func:`mxjax.random.seed`
-makes them deterministic). Parameters given as NDArrays sample ``shape``
+makes them deterministic): eagerly on the host with NumPy (nothing compiled
+per shape), inside a hybridized trace with ``jax.random``. Parameters given as NDArrays sample ``shape``
 values per element, like MXNet's ``sample_*`` operators.
 """
 
@@ -11,7 +12,16 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from mxjax._src.nd.random import _pshape, _result, next_key, normal, uniform
+from mxjax._src.host_random import _host_dtype
+from mxjax._src.nd.random import (
+    _pshape,
+    _result,
+    draw_key,
+    host_draw,
+    host_float,
+    normal,
+    uniform,
+)
 
 __all__ = [
     "exponential",
@@ -51,8 +61,13 @@ def exponential(scale=1.0, shape=None, dtype="float32", ctx=None, out=None):
         (True, True)
     """
     _check_positive("exponential", scale=scale)
+    rng = host_draw(scale)
+    if rng is not None:
+        shape, (s,) = _pshape(shape, scale, host=True)
+        e = rng.standard_exponential(shape, dtype=host_float(dtype))
+        return _result(np.asarray(e * s).astype(_host_dtype(dtype)), ctx, out)
     shape, (s,) = _pshape(shape, scale)
-    e = jax.random.exponential(next_key(), shape, dtype=np.dtype(dtype))
+    e = jax.random.exponential(draw_key(), shape, dtype=np.dtype(dtype))
     return _result(e * s, ctx, out)
 
 
@@ -67,8 +82,13 @@ def gamma(alpha=1.0, beta=1.0, shape=None, dtype="float32", ctx=None, out=None):
         True
     """
     _check_positive("gamma", alpha=alpha, beta=beta)
+    rng = host_draw(alpha, beta)
+    if rng is not None:
+        shape, (a, b) = _pshape(shape, alpha, beta, host=True)
+        g = rng.standard_gamma(np.broadcast_to(a, shape), shape, dtype=host_float(dtype))
+        return _result(np.asarray(g * b).astype(_host_dtype(dtype)), ctx, out)
     shape, (a, b) = _pshape(shape, alpha, beta)
-    return _result(_gamma(next_key(), a, b, shape, np.dtype(dtype)), ctx, out)
+    return _result(_gamma(draw_key(), a, b, shape, np.dtype(dtype)), ctx, out)
 
 
 def poisson(lam=1.0, shape=None, dtype="float32", ctx=None, out=None):
@@ -81,9 +101,14 @@ def poisson(lam=1.0, shape=None, dtype="float32", ctx=None, out=None):
         >>> bool(abs(float(x.mean().asscalar()) - 4.0) < 0.2), x.dtype.__name__
         (True, 'float32')
     """
+    rng = host_draw(lam)
+    if rng is not None:
+        shape, (lam_,) = _pshape(shape, lam, host=True)
+        k = rng.poisson(np.asarray(lam_, np.float64), shape)
+        return _result(np.asarray(k).astype(_host_dtype(dtype)), ctx, out)
     shape, (lam_,) = _pshape(shape, lam)
     k = jax.random.poisson(
-        next_key(), jnp.broadcast_to(jnp.asarray(lam_, jnp.float32), shape), shape
+        draw_key(), jnp.broadcast_to(jnp.asarray(lam_, jnp.float32), shape), shape
     )
     return _result(k.astype(np.dtype(dtype)), ctx, out)
 
@@ -101,8 +126,15 @@ def negative_binomial(k=1, p=1.0, shape=None, dtype="float32", ctx=None, out=Non
     _check_positive("negative_binomial", k=k)
     if isinstance(p, (int, float)) and not 0 < p <= 1:
         raise ValueError(f"random.negative_binomial: p must be in (0, 1], got {p!r}")
+    rng = host_draw(k, p)
+    if rng is not None:
+        shape, (k_, p_) = _pshape(shape, k, p, host=True)
+        # gamma-Poisson mixture, as in the traced draw (k may be any positive real)
+        lam = rng.standard_gamma(np.broadcast_to(k_, shape), shape) * ((1.0 - p_) / p_)
+        x = rng.poisson(lam, shape)
+        return _result(np.asarray(x).astype(_host_dtype(dtype)), ctx, out)
     shape, (k_, p_) = _pshape(shape, k, p)
-    k1, k2 = jax.random.split(next_key())
+    k1, k2 = jax.random.split(draw_key())
     lam = _gamma(k1, jnp.asarray(k_, jnp.float32), (1.0 - p_) / p_, shape, jnp.float32)
     x = jax.random.poisson(k2, lam, shape)
     return _result(x.astype(np.dtype(dtype)), ctx, out)
@@ -122,8 +154,17 @@ def generalized_negative_binomial(
         >>> bool(abs(float(x.mean().asscalar()) - 2.0) < 0.15)
         True
     """
+    rng = host_draw(mu, alpha)
+    if rng is not None:
+        shape, (mu_, al_) = _pshape(shape, mu, alpha, host=True)
+        mu_ = np.broadcast_to(np.asarray(mu_, np.float64), shape)
+        al_ = np.broadcast_to(np.asarray(al_, np.float64), shape)
+        safe = np.where(al_ > 0, al_, 1.0)
+        lam = np.where(al_ > 0, rng.standard_gamma(1.0 / safe, shape) * safe * mu_, mu_)
+        x = rng.poisson(lam, shape)
+        return _result(np.asarray(x).astype(_host_dtype(dtype)), ctx, out)
     shape, (mu_, al_) = _pshape(shape, mu, alpha)
-    k1, k2 = jax.random.split(next_key())
+    k1, k2 = jax.random.split(draw_key())
     mu_ = jnp.broadcast_to(jnp.asarray(mu_, jnp.float32), shape)
     al_ = jnp.broadcast_to(jnp.asarray(al_, jnp.float32), shape)
     safe = jnp.where(al_ > 0, al_, 1.0)
