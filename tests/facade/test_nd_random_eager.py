@@ -115,3 +115,20 @@ def test_hybridized_and_jitted_draws_use_jax_random():
     assert f(1.0).shape == (2,)
     assert not isinstance(R._key, jax.core.Tracer)  # the global key never leaks a tracer
     nd.random.uniform(shape=(2,)).asnumpy()
+
+
+def test_multinomial_on_the_host_matches_the_probabilities(compile_counter):
+    mx.random.seed(1)
+    p = nd.array([[0.1, 0.0, 0.6, 0.3], [0.0, 0.0, 0.0, 1.0]])
+    nd.random.multinomial(p).asnumpy()
+    with compile_counter as c:
+        s, lp = nd.random.multinomial(p, shape=(4000,), get_prob=True)
+        s2 = nd.random.multinomial(p, shape=(7, 3))
+    assert c.count == 0, c.names
+    assert s.shape == (2, 4000) and s.dtype == np.int32 and s2.shape == (2, 7, 3)
+    freq = np.bincount(s.asnumpy()[0], minlength=4) / 4000
+    np.testing.assert_allclose(freq, [0.1, 0.0, 0.6, 0.3], atol=0.03)
+    assert (s.asnumpy()[1] == 3).all()
+    np.testing.assert_allclose(
+        lp.asnumpy(), np.log(p.asnumpy()[[[0], [1]], s.asnumpy()]), rtol=1e-6
+    )

@@ -338,8 +338,21 @@ def multinomial(data, shape=None, get_prob=False, out=None, dtype="int32"):
         >>> nd.random.multinomial(nd.array([[0.0, 1.0]])).asnumpy()
         array([1], dtype=int32)
     """
-    p = data.jax
     extra = () if shape is None else _shape(shape)
+    rng = host_draw(data)
+    if rng is not None:
+        p = np.asarray(data.jax, np.float64)
+        cdf = np.cumsum(p, axis=-1)
+        cdf = cdf.reshape(p.shape[:-1] + (1,) * len(extra) + p.shape[-1:])
+        u = rng.random(p.shape[:-1] + extra + (1,)) * cdf[..., -1:]
+        s = np.minimum((u >= cdf).sum(axis=-1), p.shape[-1] - 1)
+        res = _result(s.astype(_host_dtype(dtype)), data.context, out)
+        if get_prob:
+            probs = np.broadcast_to(p.reshape(cdf.shape), s.shape + p.shape[-1:])
+            lp = np.log(np.take_along_axis(probs, s[..., None], axis=-1)[..., 0])
+            return [res, _place(lp.astype(_host_dtype(data.jax.dtype)), data.context)]
+        return res
+    p = data.jax
     logits = jnp.log(p)
     lg = logits.reshape(p.shape[:-1] + (1,) * len(extra) + p.shape[-1:])
     lg = jnp.broadcast_to(lg, p.shape[:-1] + extra + p.shape[-1:])
