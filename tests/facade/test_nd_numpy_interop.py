@@ -67,3 +67,16 @@ def test_relu_gradient_is_nan_at_nan_as_mxnet():
     y.backward()
     np.testing.assert_array_equal(y.asnumpy(), [np.nan, 0.0, 2.0])
     np.testing.assert_array_equal(x.grad.asnumpy(), [np.nan, 0.0, 1.0])
+
+
+def test_list_keys_are_advanced_indexing_as_in_numpy():
+    # MXNet (like NumPy) reads x[[0, 2]] as an integer array index; JAX refuses plain lists
+    ref = np.arange(12, dtype=np.float32).reshape(3, 4)
+    x = nd.array(ref)
+    np.testing.assert_array_equal(x[[0, 2]].asnumpy(), ref[[0, 2]])
+    np.testing.assert_array_equal(x[[0, 2], [1, 3]].asnumpy(), ref[[0, 2], [1, 3]])
+    np.testing.assert_array_equal(x[[True, False, True]].asnumpy(), ref[[True, False, True]])
+    np.testing.assert_array_equal(x[1:, [0, 3]].asnumpy(), ref[1:, [0, 3]])
+    x[[0, 2]] = 5
+    ref[[0, 2]] = 5
+    np.testing.assert_array_equal(x.asnumpy(), ref)

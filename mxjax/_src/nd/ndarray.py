@@ -566,12 +566,20 @@ def _is_basic(key) -> bool:
     ) and not any(isinstance(k, bool) for k in keys)
 
 
+def _index_part(k):
+    """One index entry: NDArrays become int32 arrays and lists NumPy arrays (MXNet and NumPy
+    read ``x[[0, 2]]`` as advanced indexing; JAX refuses plain lists)."""
+    if isinstance(k, NDArray):
+        return k._data.astype(jnp.int32)
+    if isinstance(k, list):
+        return np.asarray(k)
+    return k
+
+
 def _index(key):
-    if isinstance(key, NDArray):
-        return key._data.astype(jnp.int32)
     if isinstance(key, tuple):
-        return tuple(k._data.astype(jnp.int32) if isinstance(k, NDArray) else k for k in key)
-    return key
+        return tuple(_index_part(k) for k in key)
+    return _index_part(key)
 
 
 def from_jax(a) -> NDArray:
