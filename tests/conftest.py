@@ -1,4 +1,14 @@
-"""Strict test configuration shared by the whole suite."""
+"""Strict test configuration shared by the whole suite.
+
+Parallel runs: ``pyproject.toml`` passes ``-n auto`` (pytest-xdist). The whole
+suite (no arguments, or only folders) runs on one worker per core, at most
+``_MAX_WORKERS``; a run naming test files or test ids (``pytest -x
+tests/facade/test_block.py``) stays in one process, where starting workers
+would cost more than it saves. ``PYTEST_XDIST_AUTO_NUM_WORKERS=N`` or ``-n N``
+chooses; ``-n 0`` turns it off. Every test must therefore be safe to run in
+any process, in any order: temporary paths from ``tmp_path``, ports from
+``mxjax.launch.free_port``, environment changes through ``monkeypatch``.
+"""
 
 import os
 
@@ -9,6 +19,44 @@ import pytest  # noqa: E402
 
 # Layers must never rely on implicit rank promotion (STYLE.md).
 jax.config.update("jax_numpy_rank_promotion", "raise")
+
+
+_MAX_WORKERS = 8  # each worker holds its own JAX runtime and compiled programs
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_auto_num_workers(config):
+    """``-n auto``: one worker per core for whole-suite runs, none for targeted runs."""
+    env = os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS")
+    if env:
+        return int(env)
+    if any(os.path.isfile(a.split("::")[0]) or "::" in a for a in config.args):
+        return 0
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    workers = min(cores, _MAX_WORKERS)
+    return workers if workers > 1 else 0
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Keeps the tests sharing a module- or session-scoped fixture of this suite on one worker.
+
+    With ``--dist loadgroup`` every other test goes to whichever worker is free;
+    a shared fixture (a trained model, a compiled program) is built once, not
+    once per worker.
+    """
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        if info is None:
+            continue
+        for defs in info.name2fixturedefs.values():
+            shared = [d for d in defs if d.scope in ("module", "package", "session") and d.baseid]
+            if shared:
+                item.add_marker(pytest.mark.xdist_group(shared[-1].baseid))
+                break
 
 
 @pytest.fixture
