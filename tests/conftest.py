@@ -65,12 +65,19 @@ def key():
 
 
 class CompileCounter:
-    """Counts XLA backend compilations (all jitted programs) inside ``with counter:`` blocks."""
+    """Counts XLA backend compilations (all jitted programs) inside ``with counter:`` blocks.
+
+    ``loaded`` counts the programs the persistent compilation cache supplied
+    instead (a warm cache folder compiles less): ``count + loaded`` is the
+    number of programs a block needed.
+    """
 
     EVENT = "/jax/core/compile/backend_compile_duration"
+    CACHE_HIT = "/jax/compilation_cache/cache_hits"
 
     def __init__(self):
         self.count = 0
+        self.loaded = 0
         self.names: list[str] = []  # e.g. 'jit(fn)'; JAX >= 0.7 names each program
         self._active = False
 
@@ -79,8 +86,13 @@ class CompileCounter:
             self.count += 1
             self.names.append(str(kwargs.get("fun_name", "?")))
 
+    def _hit_listener(self, name, **kwargs):
+        if self._active and name == self.CACHE_HIT:
+            self.loaded += 1
+
     def __enter__(self):
         self.count = 0
+        self.loaded = 0
         self.names = []
         self._active = True
         return self
@@ -91,6 +103,7 @@ class CompileCounter:
 
 _COUNTER = CompileCounter()
 jax.monitoring.register_event_duration_secs_listener(_COUNTER._listener)
+jax.monitoring.register_event_listener(_COUNTER._hit_listener)
 
 
 @pytest.fixture

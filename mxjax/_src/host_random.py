@@ -15,7 +15,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-__all__ = ["host_call", "host_rng"]
+__all__ = ["host_call", "host_rng", "key_from_seed"]
 
 Shape = Sequence[int]
 
@@ -48,6 +48,30 @@ def _key_words(key: Any) -> Any:
     if jax.dtypes.issubdtype(key.dtype, jax.dtypes.prng_key):
         return jax.random.key_data(key)
     return key
+
+
+def key_from_seed(seed: int) -> jax.Array:
+    """``jax.random.key(seed)`` without compiling JAX's seeding program.
+
+    For the default threefry generator the key's words are ``[0, seed]``
+    (``seed`` as a 32-bit word): they are wrapped on the host. Other
+    generators, 64-bit mode and seeds outside 32 bits use ``jax.random.key``.
+
+    Examples:
+        >>> import jax
+        >>> from mxjax._src.host_random import key_from_seed
+        >>> k = key_from_seed(42)
+        >>> bool((jax.random.key_data(k) == jax.random.key_data(jax.random.key(42))).all())
+        True
+    """
+    seed = int(seed)
+    if (
+        -(2**31) <= seed < 2**31
+        and not jax.config.jax_enable_x64
+        and str(jax.config.jax_default_prng_impl) == "threefry2x32"
+    ):
+        return jax.random.wrap_key_data(np.array([0, seed & 0xFFFFFFFF], np.uint32))
+    return jax.random.key(seed)
 
 
 def host_rng(key: Any) -> np.random.Generator:

@@ -73,7 +73,7 @@ def test_size_buckets_add_at_most_an_eighth():
 
 def test_gluon_trainer_loop_second_step_and_new_lr_compile_nothing(compile_counter):
     net = gluon.nn.HybridSequential()
-    net.add(gluon.nn.Dense(8, activation="relu", in_units=6), gluon.nn.Dense(3, in_units=8))
+    net.add(gluon.nn.Dense(8, activation="relu"), gluon.nn.Dense(3))  # deferred shapes
     net.initialize(mx.init.Xavier())
     net.hybridize()
     trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1})
@@ -87,7 +87,11 @@ def test_gluon_trainer_loop_second_step_and_new_lr_compile_nothing(compile_count
         trainer.step(10)
         return loss.asnumpy()
 
-    step()
+    with compile_counter as c:
+        step()
+    # the optimizer states' program and the step: the deferred-shape pass and the
+    # random keys compile nothing (no program per layer)
+    assert c.count + c.loaded <= 2, c.names
     with compile_counter as c:
         step()
         trainer.set_learning_rate(0.05)
@@ -110,3 +114,28 @@ def test_estimator_second_fit_compiles_nothing(compile_counter):
     with compile_counter as c:
         est.fit(loader, epochs=2)
     assert c.count == 0, c.names
+
+
+def test_estimator_evaluate_pads_a_smaller_last_batch(compile_counter):
+    from mxjax.gluon.contrib.estimator import Estimator
+
+    net = gluon.nn.HybridSequential()
+    net.add(gluon.nn.Dense(7, activation="relu", in_units=6), gluon.nn.Dense(3, in_units=7))
+    net.initialize(mx.init.Xavier())
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1})
+    est = Estimator(net, gluon.loss.SoftmaxCrossEntropyLoss(), trainer=trainer)
+    x, y = _data(45, seed=3)
+    est.evaluate(gluon.data.DataLoader(gluon.data.ArrayDataset(x[:20], y[:20]), batch_size=10))
+    with compile_counter as c:  # batches of 10, 10, 10, 10 and 5 rows: the same program
+        est.evaluate(gluon.data.DataLoader(gluon.data.ArrayDataset(x, y), batch_size=10))
+    assert c.count + c.loaded == 0, c.names
+    acc, loss = (m.get()[1] for m in est.val_metrics)  # accuracy, then the loss
+    assert est.val_metrics[0].num_inst == 45
+    # the padded rows are dropped: the same values as NumPy over the 45 rows
+    params = net.collect_params()
+    w1, b1, w2, b2 = (params[k].data().asnumpy() for k in params)
+    logits = np.maximum(x @ w1.T + b1, 0) @ w2.T + b2
+    z = logits - logits.max(axis=1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    assert acc == pytest.approx(np.mean(logits.argmax(axis=1) == y), abs=1e-6)
+    assert loss == pytest.approx(-logp[np.arange(45), y].mean(), rel=1e-5)

@@ -25,6 +25,7 @@ from mxjax._src.dispatch import (
     fused_step as fused_step,
     join_collective as join_collective,
 )
+from mxjax._src.host_random import key_from_seed
 from mxjax._src.kernel import Kernel
 from mxjax._src.nd._mode import _state, pause as _pause
 from mxjax._src.nd.ndarray import NDArray
@@ -200,7 +201,7 @@ _ZERO_COUNT: list = []
 def const_key() -> jax.Array:
     """A constant PRNG key for calls that need none (created once)."""
     if not _ZERO_KEY:
-        _ZERO_KEY.append(jax.random.key(0))
+        _ZERO_KEY.append(key_from_seed(0))  # jax.random.key compiles a program
     return _ZERO_KEY[0]
 
 
@@ -218,10 +219,9 @@ def key_args() -> tuple:
     mod = _MODULES.get("random")
     if mod is None:
         mod = _MODULES["random"] = importlib.import_module("mxjax._src.nd.random")
-    if mod._key is None:
-        mod.next_key()  # initializes the global generator
-    if _STREAM["base"] is not mod._key:
-        _STREAM["base"], _STREAM["count"] = mod._key, 0
+    base = mod.global_key()  # created without compiling when never seeded
+    if _STREAM["base"] is not base:
+        _STREAM["base"], _STREAM["count"] = base, 0
     _STREAM["count"] += 1
     return _STREAM["base"], np.uint32(_STREAM["count"] & 0xFFFFFFFF)
 

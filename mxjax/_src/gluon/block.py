@@ -24,7 +24,6 @@ import jax.numpy as jnp
 import numpy as np
 
 from mxjax._src.compile_cache import cached
-from mxjax._src.deferred import LazyNDArray
 from mxjax._src.gluon import _bridge as B
 from mxjax._src.gluon.block_checks import check_hybrid_inputs, unregistered_containers
 from mxjax._src.gluon.keras import KerasMixin
@@ -576,11 +575,10 @@ class HybridBlock(Block):
     def _call_compiled(self, *args: Any) -> Any:
         plist, diff, const = self._plan()
         if any(p._data is None for p in plist):
-            # Deferred shapes: one imperative pass that neither records nor trains (no side
-            # effects) initializes the parameters; then this call runs compiled like later ones.
+            # Deferred shapes: an abstract pass (jax.eval_shape: nothing runs or compiles)
+            # initializes the parameters; then this call runs compiled like later ones.
             self._plans.pop("plist", None)
-            with _pause(False):
-                Block.__call__(self, *[_shape_only(a) for a in args])
+            _infer_shapes(self, args)
             plist, diff, const = self._plan()
             if any(p._data is None for p in plist):
                 return Block.__call__(self, *args)
@@ -671,12 +669,36 @@ def _infer_param_shapes(block: Any, args: tuple) -> None:
             p._finish_deferred_init(tuple(shapes[p.name]))
 
 
-def _shape_only(x: Any) -> Any:
-    """Zeros standing in for a deferred (lazy) input: initialization needs only its shape."""
-    if not isinstance(x, LazyNDArray):
-        return x
-    zeros = jnp.zeros(x.shape, x.dtype)
-    return B.wrap(jax.device_put(zeros, x.context.jax_device))
+class _LiveValues(dict):
+    """A shape-only pass's parameter values: each parameter's own, once it is initialized.
+
+    Under the pass's trace, reads see the concrete values and writes (state
+    updates such as BatchNorm statistics) go to the discarded trace.
+    """
+
+    def __contains__(self, p: Any) -> bool:
+        return p._data is not None
+
+    def __getitem__(self, p: Any) -> Any:
+        return p._data[0].jax
+
+
+def _infer_shapes(block: HybridBlock, args: tuple) -> None:
+    """Initializes deferred parameters with a shape-only forward in inference mode.
+
+    The forward is traced by ``jax.eval_shape``, so no layer runs and no
+    program is compiled; parameters initialize to concrete values as their
+    shapes become known (see ``Parameter._init_now``).
+    """
+    leaves, tree = B.flatten_args(args)
+    specs = [jax.ShapeDtypeStruct(tuple(a.shape), jnp.dtype(a.dtype)) for a in leaves]
+
+    def shape_only(key, *xs):
+        inputs = jax.tree_util.tree_unflatten(tree, B.wrap(list(xs)))
+        with B.trace(_LiveValues(), key, False), _pause(False):
+            block.forward(*inputs)  # the outputs are not needed
+
+    jax.eval_shape(shape_only, B.key_spec(), *specs)
 
 
 _pause = B.pause

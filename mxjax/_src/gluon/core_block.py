@@ -198,7 +198,7 @@ class CoreBlock(HybridBlock):
         pending = [
             self._param(n) for n in (*self._pnames, *self._snames) if self._param(n)._data is None
         ]
-        if not pending or B.current_trace() is not None:
+        if not pending:  # inside a trace too: parameters initialize to concrete values
             return
         if any(p._deferred is None for p in pending):
             pending[0]._check_initialized()

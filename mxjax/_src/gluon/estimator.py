@@ -89,6 +89,16 @@ def _check_batch_processor(processor):
     return processor
 
 
+def _rows(a) -> int | None:
+    """The row count of a host array batch (None for nested inputs)."""
+    return a.shape[0] if isinstance(a, np.ndarray) and a.ndim > 0 else None
+
+
+def _pad_rows(a: np.ndarray, rows: int) -> np.ndarray:
+    """``a`` with its last row repeated up to ``rows`` rows."""
+    return np.concatenate([a, np.repeat(a[-1:], rows - a.shape[0], axis=0)])
+
+
 class Estimator:
     """Trains a Gluon network with event handlers, on mxjax's one jitted train step.
 
@@ -315,14 +325,27 @@ class Estimator:
 
         veng = self._val_engine()
         pulled = []
+        rows = []  # the first batch's size: a smaller last batch is padded to it
 
         def step(batch):
             data, label = _split_batch(batch, batch_axis)
             if not pulled:
                 veng._ensure_block_initialized(data)
                 pulled.append(veng.pull())
-            pred, loss = veng._est_eval(*pulled[0], data, label)
-            return data, nd.NDArray(jnp.asarray(label)), nd.NDArray(pred), nd.NDArray(loss)
+            n = _rows(data)
+            if not rows:
+                rows.append(n)
+            if n is not None and rows[0] is not None and n < rows[0] and _rows(label) == n:
+                # One program for every batch: inference treats rows independently, so the
+                # padded rows (copies of the last one) are computed, then dropped.
+                padded = (_pad_rows(data, rows[0]), _pad_rows(label, rows[0]))
+                pred, loss = veng._est_eval(*pulled[0], *padded)
+                pred, loss = jax.tree.map(lambda a: jax.device_put(np.asarray(a)[:n]), (pred, loss))
+            else:
+                pred, loss = veng._est_eval(*pulled[0], data, label)
+            # device_put: jnp.asarray compiles a program per shape on JAX >= 0.10
+            label = jax.device_put(label) if isinstance(label, np.ndarray) else jnp.asarray(label)
+            return data, nd.NDArray(label), nd.NDArray(pred), nd.NDArray(loss)
 
         return step
 

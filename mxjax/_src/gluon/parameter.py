@@ -265,9 +265,12 @@ class Parameter:
     def _init_now(self, init: Any, ctxs: list) -> None:
         # A host generator, not a JAX key: initial values are drawn with NumPy (nothing
         # compiles per shape) and stay reproducible under mx.random.seed.
-        value = initializers.create(init)(B.new_host_rng(), self._shape, self.dtype)
-        self._deferred = None
-        self._set_all(value, ctxs)
+        # Concrete values even when the shape became known inside a trace (a hybridized
+        # block's shape-only pass): the parameter must not hold a tracer afterwards.
+        with jax.ensure_compile_time_eval():
+            value = initializers.create(init)(B.new_host_rng(), self._shape, self.dtype)
+            self._deferred = None
+            self._set_all(value, ctxs)
 
     def _finish_deferred_init(self, shape: tuple[int, ...]) -> None:
         """Completes a deferred initialization once the shape is known."""

@@ -24,7 +24,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from mxjax._src import context as _ctx
-from mxjax._src.host_random import _host_dtype, host_rng
+from mxjax._src.host_random import _host_dtype, host_rng, key_from_seed
 from mxjax._src.nd.ndarray import NDArray
 
 __all__ = [
@@ -66,7 +66,7 @@ def seed(seed_state: int, ctx="all") -> None:
     if not isinstance(seed_state, (int, np.integer)):
         raise TypeError(f"random.seed: seed_state must be an int, got {type(seed_state).__name__}")
     with _lock:
-        _key = jax.random.key(int(seed_state))
+        _key = key_from_seed(int(seed_state))  # compiles nothing
         _host = [int(seed_state) & 0xFFFFFFFFFFFFFFFF, 0]
 
 
@@ -169,7 +169,7 @@ def next_key() -> jax.Array:
     # Evaluated now even inside a jax.jit trace: the global key never becomes a tracer.
     with _lock, jax.ensure_compile_time_eval():
         if _key is None:
-            _key = jax.random.key(np.random.SeedSequence().entropy % (2**31))
+            _key = _entropy_key()
         _key, sub = jax.random.split(_key)
     return sub
 
@@ -215,6 +215,26 @@ def host_float(dtype) -> np.dtype:
     """The NumPy dtype a float draw of ``dtype`` is made in on the host (float32 below 32 bits)."""
     dt = _host_dtype(dtype)
     return dt if dt.itemsize >= 4 else np.dtype(np.float32)
+
+
+def _entropy_key() -> jax.Array:
+    return key_from_seed(np.random.SeedSequence().entropy % (2**31))
+
+
+def global_key() -> jax.Array:
+    """The global key itself (created from entropy if never seeded); nothing is split or compiled.
+
+    Examples:
+        >>> import mxjax as mx
+        >>> from mxjax._src.nd.random import global_key
+        >>> mx.random.seed(3); global_key() is global_key()
+        True
+    """
+    global _key
+    with _lock, jax.ensure_compile_time_eval():  # never a tracer, even inside a trace
+        if _key is None:
+            _key = _entropy_key()
+        return _key
 
 
 def _shape(shape):
