@@ -7,7 +7,8 @@ tests/facade/test_block.py``) stays in one process, where starting workers
 would cost more than it saves. ``PYTEST_XDIST_AUTO_NUM_WORKERS=N`` or ``-n N``
 chooses; ``-n 0`` turns it off. Every test must therefore be safe to run in
 any process, in any order: temporary paths from ``tmp_path``, ports from
-``mxjax.launch.free_port``, environment changes through ``monkeypatch``.
+``mxjax.launch.free_port``, environment changes through ``monkeypatch``. A
+module-scoped fixture runs once in each worker that runs one of its tests.
 """
 
 import os
@@ -38,25 +39,6 @@ def pytest_xdist_auto_num_workers(config):
         cores = os.cpu_count() or 1
     workers = min(cores, _MAX_WORKERS)
     return workers if workers > 1 else 0
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config, items):
-    """Keeps the tests sharing a module- or session-scoped fixture of this suite on one worker.
-
-    With ``--dist loadgroup`` every other test goes to whichever worker is free;
-    a shared fixture (a trained model, a compiled program) is built once, not
-    once per worker.
-    """
-    for item in items:
-        info = getattr(item, "_fixtureinfo", None)
-        if info is None:
-            continue
-        for defs in info.name2fixturedefs.values():
-            shared = [d for d in defs if d.scope in ("module", "package", "session") and d.baseid]
-            if shared:
-                item.add_marker(pytest.mark.xdist_group(shared[-1].baseid))
-                break
 
 
 @pytest.fixture
