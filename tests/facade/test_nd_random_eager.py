@@ -111,6 +111,8 @@ def test_hybridized_and_jitted_draws_use_jax_random():
         a = net(nd.zeros((3,))).asnumpy()
         b = net(nd.zeros((3,))).asnumpy()
     assert not np.array_equal(a, b)  # the trace's key: fresh values per call
+    c, d, e = (net(nd.zeros((3,))).asnumpy() for _ in range(3))  # predict mode too
+    assert not np.array_equal(c, d) and not np.array_equal(d, e)
     f = jax.jit(lambda x: nd.random.normal(shape=(2,)).jax + x)
     assert f(1.0).shape == (2,)
     assert not isinstance(R._key, jax.core.Tracer)  # the global key never leaks a tracer

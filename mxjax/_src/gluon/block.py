@@ -546,7 +546,7 @@ class HybridBlock(Block):
     # ------------------------------------------------------------- compiled
     @staticmethod
     def _uses_randomness(uses: list) -> bool:
-        """Whether a training-mode call draws random numbers (unknown before the first trace)."""
+        """Whether the traced program draws random numbers (unknown before the first trace)."""
         return uses[0] is not False
 
     def _plan(self):
@@ -594,8 +594,9 @@ class HybridBlock(Block):
         ctx = B.context_of(args[0]) if args and plist and len(plist[0]._data) > 1 else None
         dnd = [p.data(ctx) for p in diff]
         cnd = [p.data(ctx) for p in const]
-        # A fresh key only when the traced program draws random numbers (dropout ...).
-        key = B.key_args() if train and self._uses_randomness(uses) else B.const_key_args()
+        # A fresh key only when the traced program draws random numbers (dropout in training,
+        # F.random.* in either mode).
+        key = B.key_args() if self._uses_randomness(uses) else B.const_key_args()
         inputs = dnd + [a if B.is_ndarray(a) else B.as_jnp(a) for a in args]
         res = B.call(kernel, inputs, cnd + list(key), cnd)
         return B.restore_outputs(list(res) if isinstance(res, list) else res, uses)
