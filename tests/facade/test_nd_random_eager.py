@@ -134,3 +134,20 @@ def test_multinomial_on_the_host_matches_the_probabilities(compile_counter):
     np.testing.assert_allclose(
         lp.asnumpy(), np.log(p.asnumpy()[[[0], [1]], s.asnumpy()]), rtol=1e-6
     )
+
+
+def test_reset_arrays_of_new_shapes_compiles_nothing(compile_counter):
+    # Gluon's zero_grad path: MXNet's test_zero_grad resets hundreds of random shapes
+    arrs = [
+        nd.random.uniform(shape=(i, 2), dtype=d)
+        for i in range(1, 8)
+        for d in ("float32", "float16")
+    ]
+    nd.reset_arrays(nd.ones((1,)))
+    with compile_counter as c:
+        nd.reset_arrays(*arrs, num_arrays=len(arrs))
+    assert c.count == 0, c.names
+    assert all(
+        a.asnumpy().shape == (i // 2 + 1, 2) and not a.asnumpy().any() for i, a in enumerate(arrs)
+    )
+    assert {a.dtype for a in arrs} == {np.float32, np.float16}

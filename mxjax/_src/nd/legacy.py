@@ -11,7 +11,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from mxjax._src.dispatch import apply as _apply
-from mxjax._src.nd.creation import array, res_into
+from mxjax._src.nd.creation import array, full, res_into
 from mxjax._src.nd.ndarray import NDArray
 from mxjax._src.nd.ops import add_n
 from mxjax._src.nd.ops_shape import concat, slice
@@ -341,5 +341,6 @@ def reset_arrays(*data, num_arrays=None):
     for a in data:
         if not isinstance(a, NDArray):
             raise TypeError(f"reset_arrays: expected NDArrays; received {type(a).__name__}")
-        a._data = jnp.zeros(a.shape, a._data.dtype)
+        # nd.full fills on the host on CPU: jnp.zeros compiles one program per shape
+        a._data = full(a.shape, 0, a.context, a._data.dtype).jax
         a._entry = None
