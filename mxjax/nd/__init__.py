@@ -172,6 +172,7 @@ from mxjax._src.nd.legacy import (
 )
 from mxjax._src.nd.cached_op import CachedOp as CachedOp
 from mxjax._src.nd.ops_extra import (
+    Embedding as Embedding,
     argmax_channel as argmax_channel,
     broadcast_axes as broadcast_axes,
     degrees as degrees,
@@ -245,6 +246,7 @@ __all__ = [
     "Cast",
     "Dropout",
     "ElementWiseSum",
+    "Embedding",
     "FullyConnected",
     "LazyNDArray",
     "LeakyReLU",

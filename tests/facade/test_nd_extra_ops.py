@@ -178,3 +178,20 @@ def test_save_load_numpy_shape_semantics(tmp_path):
     assert nd.load(p)[0].shape == (2, 1)
     with mx.np_shape(True), pytest.raises(mx.MXJaxError, match="NumPy-shape"):
         nd.load(p)
+
+
+def test_embedding_operator_like_mxnet():
+    # golden values from MXNet 1.9.1: float indices truncate, then clip to [0, input_dim - 1]
+    w = nd.arange(6).reshape((3, 2))
+    w.attach_grad()
+    idx = nd.array([[2.9, -4], [1, 7]], ctx=mx.cpu(1))
+    with mx.autograd.record():
+        y = nd.Embedding(data=idx, weight=w, input_dim=3, output_dim=2)
+        (y * y).backward()
+    np.testing.assert_array_equal(y.asnumpy(), [[[4, 5], [0, 1]], [[2, 3], [4, 5]]])
+    assert y.context == mx.cpu(1) and y.dtype == np.float32
+    np.testing.assert_array_equal(w.grad.asnumpy(), [[0, 2], [4, 6], [16, 20]])
+    with pytest.raises(ValueError, match="shape"):
+        nd.Embedding(nd.array([0]), w, input_dim=4, output_dim=2)
+    with mx.autograd.record(), pytest.raises(ValueError, match="sparse_grad=True"):
+        nd.Embedding(nd.array([0]), w, 3, 2, sparse_grad=True)  # dense gradient attached

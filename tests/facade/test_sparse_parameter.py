@@ -27,11 +27,11 @@ def test_row_sparse_parameter_access():
         p.row_sparse_data(rows)
     gluon.Trainer([p], "sgd")
     w = p.row_sparse_data(rows)
-    expect = np.array([[1, 1], [0, 0], [1, 1], [0, 0]], np.float32)
+    # as MXNet: the parameter's own array on row_id's context (the full weight here)
     assert w.stype == "row_sparse" and w.context == mx.cpu(1)
-    np.testing.assert_array_equal(w.asnumpy(), expect)
-    np.testing.assert_array_equal(w.indices.asnumpy(), [0, 2])
+    np.testing.assert_array_equal(w.asnumpy(), np.ones((4, 2), np.float32))
     ws = p.list_row_sparse_data(rows)
+    assert ws[1] is w and p.row_sparse_data(mx.nd.array([3], ctx=mx.cpu(1))) is w
     assert [a.context for a in ws] == [mx.cpu(0), mx.cpu(1)]
     assert p.grad(mx.cpu(0)).stype == "row_sparse"
     assert p.var().attr("__storage_type__") == "1"
@@ -93,3 +93,28 @@ def test_retain_and_copies_keep_storage():
     assert mx.nd.array([1.0], ctx=mx.cpu(1)).context == mx.cpu(1)
     with pytest.raises(TypeError, match="RowSparseNDArray"):
         mx.nd.sparse.retain(mx.nd.ones((2, 2)), [0])
+
+
+def test_backward_through_row_sparse_data_and_lazy_step():
+    # golden values from MXNet 1.9.1 (same script, import mxnet as mx)
+    p = gluon.Parameter(
+        "w", shape=(5, 2), stype="row_sparse", grad_stype="row_sparse", init=mx.init.One()
+    )
+    p.initialize(ctx=[mx.cpu(0), mx.cpu(1)])
+    trainer = gluon.Trainer([p], "sgd", {"learning_rate": 0.1, "wd": 0.1})
+    with autograd.record():
+        for c in (mx.cpu(0), mx.cpu(1)):
+            idx = mx.nd.array([0, 3, 3], ctx=c)
+            y = mx.nd.Embedding(idx, p.row_sparse_data(idx), 5, 2, sparse_grad=True)
+            (y * mx.nd.array([[1], [2], [3]], ctx=c)).backward()
+    expect = np.zeros((5, 2), np.float32)
+    expect[0], expect[3] = 1, 5
+    for g in p.list_grad():
+        assert g.stype == "row_sparse"
+        np.testing.assert_array_equal(g.asnumpy(), expect)
+    trainer.step(2)
+    # lazy update: rows without gradient keep their value (no weight decay)
+    w = np.ones((5, 2), np.float32)
+    w[0], w[3] = 0.89, 0.49
+    for a in p.list_row_sparse_data(mx.nd.arange(5)):
+        np.testing.assert_allclose(a.asnumpy(), w, rtol=1e-6)

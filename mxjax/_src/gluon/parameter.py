@@ -11,8 +11,8 @@ import numpy as np
 from mxjax._src import initializers
 from mxjax._src.errors import CheckError
 from mxjax._src.gluon import _bridge as B
+from mxjax._src.nd import sparse as _sparse  # noqa: F401  (registers the sparse storage classes)
 from mxjax._src.nd.ndarray import storage_class
-from mxjax._src.nd.sparse import retain  # also registers the sparse storage classes
 
 __all__ = ["Constant", "DeferredInitializationError", "Parameter"]
 
@@ -376,21 +376,32 @@ class Parameter:
         return self._check_and_get(self._data, list)
 
     def row_sparse_data(self, row_id: Any):
-        """A copy of a ``'row_sparse'`` parameter with only the rows ``row_id``, on ``row_id``'s context.
+        """The ``'row_sparse'`` parameter's own array on ``row_id``'s context, for the rows ``row_id``.
 
-        Other rows are zero. As in MXNet, the parameter must be held by a Trainer.
+        As in MXNet, this is the parameter's data itself (not a copy) with its
+        gradient attached: a forward recorded through it and ``backward()``
+        fill :meth:`grad`, and ``Trainer.step`` updates it. The parameter
+        must be held by a Trainer. mxjax keeps the full weight in the
+        parameter (MXNet keeps it in the kvstore and pulls only the rows
+        ``row_id``), so rows outside ``row_id`` show their current values
+        rather than zeros (see "Differences from MXNet").
 
         Raises:
             RuntimeError: for a dense parameter, or before a Trainer holds it.
 
         Examples:
             >>> import mxjax as mx
-            >>> p = mx.gluon.Parameter("w", shape=(3, 2), stype="row_sparse", init=mx.init.One())
+            >>> p = mx.gluon.Parameter("w", shape=(3, 2), stype="row_sparse",
+            ...                        grad_stype="row_sparse", init=mx.init.One())
             >>> p.initialize()
             >>> trainer = mx.gluon.Trainer([p], "sgd")
             >>> w = p.row_sparse_data(mx.nd.array([0, 2]))
-            >>> w.stype, w.asnumpy().tolist()
-            ('row_sparse', [[1.0, 1.0], [0.0, 0.0], [1.0, 1.0]])
+            >>> with mx.autograd.record():
+            ...     y = mx.nd.Embedding(mx.nd.array([0, 2, 2]), w, input_dim=3, output_dim=2,
+            ...                         sparse_grad=True)
+            >>> y.backward()
+            >>> p.grad().stype, p.grad().asnumpy().tolist()
+            ('row_sparse', [[1.0, 1.0], [0.0, 0.0], [2.0, 2.0]])
         """
         return self._get_row_sparse("row_sparse_data", row_id, row_id.context)
 
@@ -421,8 +432,8 @@ class Parameter:
                 "created with it."
             )
         if ctx is list:
-            return [retain(_with_stype(a, "row_sparse"), row_id) for a in self._data]
-        return retain(_with_stype(self._check_and_get(self._data, ctx), "row_sparse"), row_id)
+            return [_with_stype(a, "row_sparse") for a in self._data]
+        return _with_stype(self._check_and_get(self._data, ctx), "row_sparse")
 
     def grad(self, ctx: Any = None):
         """The gradient NDArray on ``ctx``.

@@ -14,13 +14,14 @@ import numpy as np
 
 from mxjax._src.dispatch import apply as _apply
 from mxjax._src.nd import _fns as F
+from mxjax._src.nd._mode import is_recording
 from mxjax._src.nd.creation import ones_like, res_into, zeros_like
 from mxjax._src.nd.ndarray import NDArray, register_methods
 from mxjax._src.nd.ops import _softmax, broadcast_axis
 from mxjax._src.nd.ops_shape import _getitem, _pyslice
 
 __all__ = [
-    "argmax_channel", "broadcast_axes", "degrees", "diag", "fix", "nanprod",
+    "Embedding", "argmax_channel", "broadcast_axes", "degrees", "diag", "fix", "nanprod",
     "nansum", "pad", "radians", "rcbrt", "shape_array", "size_array", "slice_like", "softmin",
     "split_v2",
 ]  # fmt: skip
@@ -73,6 +74,78 @@ def softmin(data, axis=-1, temperature=None, dtype=None, **kwargs):
     """
     t = 1.0 if temperature is None else temperature
     return _apply(_softmax, data, axis, -t)
+
+
+def _embedding(indices, weight):
+    # MXNet truncates float indices toward zero and clips them to [0, input_dim - 1]
+    idx = jnp.clip(indices.astype(jnp.int32), 0, weight.shape[0] - 1)
+    return jnp.take(weight, idx, axis=0)
+
+
+def Embedding(  # noqa: N802
+    data, weight, input_dim, output_dim, dtype="float32", sparse_grad=False, out=None, **kwargs
+):
+    """Maps integer indices to rows of ``weight``: ``out[..., :] = weight[data[...], :]``.
+
+    MXNet's ``Embedding`` operator. Indices (any dtype; floats are truncated)
+    are clipped to ``[0, input_dim - 1]``; the output has shape
+    ``data.shape + (output_dim,)`` and ``weight``'s dtype (``dtype`` names the
+    weight's dtype when MXNet infers it, as here it is given). Recorded under
+    autograd: the gradient w.r.t. ``weight`` sums the output gradients of each
+    index's row. With ``sparse_grad=True`` that gradient is row-sparse: the
+    weight's gradient must be attached with ``stype='row_sparse'`` (a Gluon
+    Parameter with ``grad_stype='row_sparse'``), and with ``sparse_grad=False``
+    it must be dense, as MXNet 1.9.1 checks.
+
+    Args:
+        data: the indices, any shape.
+        weight: ``(input_dim, output_dim)`` embedding matrix.
+        input_dim: vocabulary size (``weight.shape[0]``).
+        output_dim: embedding size (``weight.shape[1]``).
+        dtype: the weight's dtype.
+        sparse_grad: whether the gradient w.r.t. ``weight`` is row-sparse.
+
+    Raises:
+        ValueError: ``weight``'s shape is not ``(input_dim, output_dim)``, or the
+            attached gradient's storage type does not match ``sparse_grad``.
+
+    Examples:
+        >>> from mxjax import autograd, nd
+        >>> w = nd.arange(6).reshape((3, 2))
+        >>> nd.Embedding(nd.array([2, 0, 7]), w, input_dim=3, output_dim=2).asnumpy()
+        array([[4., 5.],
+               [0., 1.],
+               [4., 5.]], dtype=float32)
+        >>> w.attach_grad(stype="row_sparse")
+        >>> with autograd.record():
+        ...     y = nd.Embedding(nd.array([[0, 2], [2, 2]]), w, 3, 2, sparse_grad=True)
+        >>> y.backward()
+        >>> w.grad.stype, w.grad.asnumpy().tolist()
+        ('row_sparse', [[1.0, 1.0], [0.0, 0.0], [3.0, 3.0]])
+    """
+    if not isinstance(weight, NDArray):
+        raise TypeError(
+            f"nd.Embedding: weight must be an NDArray; received {type(weight).__name__}"
+        )
+    expect = (int(input_dim), int(output_dim))
+    if tuple(weight.shape) != expect:
+        raise ValueError(
+            f"nd.Embedding: weight must have shape (input_dim, output_dim) = {expect}; "
+            f"received {tuple(weight.shape)}"
+        )
+    grad = getattr(weight, "_grad", None)
+    if is_recording() and grad is not None and weight._grad_req not in (None, "null"):
+        stype = getattr(grad, "stype", "default")
+        if (stype == "row_sparse") != bool(sparse_grad):
+            raise ValueError(
+                f"nd.Embedding: cannot use sparse_grad={bool(sparse_grad)} while the storage "
+                f"type of the gradient w.r.t. the embedding weight is {stype!r}"
+            )
+    if not isinstance(data, NDArray):
+        data = NDArray(jnp.asarray(np.asarray(data)))
+    res = _apply(_embedding, data, weight)
+    res._ctx = data._ctx  # on the indices' context (cpu(1) on a one-device host), as MXNet
+    return _out(res, out)
 
 
 def _nanreduce(a, name, axis, keepdims):
