@@ -27,11 +27,11 @@ def test_row_sparse_parameter_access():
         p.row_sparse_data(rows)
     gluon.Trainer([p], "sgd")
     w = p.row_sparse_data(rows)
-    # as MXNet: the parameter's own array on row_id's context (the full weight here)
+    expect = np.array([[1, 1], [0, 0], [1, 1], [0, 0]], np.float32)
     assert w.stype == "row_sparse" and w.context == mx.cpu(1)
-    np.testing.assert_array_equal(w.asnumpy(), np.ones((4, 2), np.float32))
+    np.testing.assert_array_equal(w.asnumpy(), expect)
+    np.testing.assert_array_equal(w.indices.asnumpy(), [0, 2])
     ws = p.list_row_sparse_data(rows)
-    assert ws[1] is w and p.row_sparse_data(mx.nd.array([3], ctx=mx.cpu(1))) is w
     assert [a.context for a in ws] == [mx.cpu(0), mx.cpu(1)]
     assert p.grad(mx.cpu(0)).stype == "row_sparse"
     assert p.var().attr("__storage_type__") == "1"
@@ -118,3 +118,5 @@ def test_backward_through_row_sparse_data_and_lazy_step():
     w[0], w[3] = 0.89, 0.49
     for a in p.list_row_sparse_data(mx.nd.arange(5)):
         np.testing.assert_allclose(a.asnumpy(), w, rtol=1e-6)
+    w[[1, 2, 4]] = 0  # rows not pulled are zero, as MXNet's row_sparse_pull
+    np.testing.assert_allclose(p.row_sparse_data(mx.nd.array([3, 0])).asnumpy(), w, rtol=1e-6)

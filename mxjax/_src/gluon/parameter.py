@@ -11,8 +11,8 @@ import numpy as np
 from mxjax._src import initializers
 from mxjax._src.errors import CheckError
 from mxjax._src.gluon import _bridge as B
-from mxjax._src.nd import sparse as _sparse  # noqa: F401  (registers the sparse storage classes)
 from mxjax._src.nd.ndarray import storage_class
+from mxjax._src.nd.sparse import pulled_rows  # also registers the sparse storage classes
 
 __all__ = ["Constant", "DeferredInitializationError", "Parameter"]
 
@@ -376,18 +376,16 @@ class Parameter:
         return self._check_and_get(self._data, list)
 
     def row_sparse_data(self, row_id: Any):
-        """The ``'row_sparse'`` parameter's own array on ``row_id``'s context, for the rows ``row_id``.
+        """The rows ``row_id`` of a ``'row_sparse'`` parameter (others zero), on ``row_id``'s context.
 
-        As in MXNet, this is the parameter's data itself (not a copy) with its
-        gradient attached: a forward recorded through it and ``backward()``
-        fill :meth:`grad`, and ``Trainer.step`` updates it. The parameter
-        must be held by a Trainer. mxjax keeps the full weight in the
-        parameter (MXNet keeps it in the kvstore and pulls only the rows
-        ``row_id``), so rows outside ``row_id`` show their current values
-        rather than zeros (see "Differences from MXNet").
+        As MXNet's (the parameter's storage after a ``row_sparse_pull``), the
+        result carries the parameter's gradient: a forward recorded through it
+        and ``backward()`` fill :meth:`grad`, and ``Trainer.step`` updates the
+        weight. The parameter must be held by a Trainer.
 
         Raises:
             RuntimeError: for a dense parameter, or before a Trainer holds it.
+            TypeError: ``row_id`` is not an NDArray.
 
         Examples:
             >>> import mxjax as mx
@@ -396,6 +394,8 @@ class Parameter:
             >>> p.initialize()
             >>> trainer = mx.gluon.Trainer([p], "sgd")
             >>> w = p.row_sparse_data(mx.nd.array([0, 2]))
+            >>> w.stype, w.asnumpy().tolist()
+            ('row_sparse', [[1.0, 1.0], [0.0, 0.0], [1.0, 1.0]])
             >>> with mx.autograd.record():
             ...     y = mx.nd.Embedding(mx.nd.array([0, 2, 2]), w, input_dim=3, output_dim=2,
             ...                         sparse_grad=True)
@@ -432,8 +432,8 @@ class Parameter:
                 "created with it."
             )
         if ctx is list:
-            return [_with_stype(a, "row_sparse") for a in self._data]
-        return _with_stype(self._check_and_get(self._data, ctx), "row_sparse")
+            return [pulled_rows(_with_stype(a, "row_sparse"), row_id) for a in self._data]
+        return pulled_rows(_with_stype(self._check_and_get(self._data, ctx), "row_sparse"), row_id)
 
     def grad(self, ctx: Any = None):
         """The gradient NDArray on ``ctx``.

@@ -188,9 +188,62 @@ def retain(data, indices) -> RowSparseNDArray:
             f"sparse.retain: data must be a RowSparseNDArray; received {type(data).__name__} "
             f"(stype {getattr(data, 'stype', None)!r})"
         )
+    out = RowSparseNDArray(_retained(data, indices))
+    out._ctx = data._ctx  # same (possibly aliased) context as data
+    return out
+
+
+def _retained(data: NDArray, indices):
     rows = np.asarray(indices.asnumpy() if isinstance(indices, NDArray) else indices)
     keep = np.zeros((data.shape[0],) + (1,) * (data.ndim - 1), dtype=bool)
     keep[rows.astype(np.int64).ravel()] = True
-    out = RowSparseNDArray(jnp.where(keep, data.jax, jnp.zeros((), data.jax.dtype)))
-    out._ctx = data._ctx  # same (possibly aliased) context as data
-    return out
+    return jnp.where(keep, data.jax, jnp.zeros((), data.jax.dtype))
+
+
+class _PulledRows(RowSparseNDArray):
+    """The rows of a row-sparse variable that ``Parameter.row_sparse_data`` pulled.
+
+    Its gradient buffer and ``grad_req`` are the variable's own, and autograd's
+    "gradient written" flag goes to the variable: a forward recorded through
+    it and ``backward()`` fill the variable's gradient, as through MXNet's
+    pulled array (which is the parameter's own storage).
+    """
+
+    __slots__ = ("_owner",)
+
+    def __init__(self, value, owner: NDArray):
+        self._owner = None  # NDArray.__init__ resets the flag: not the owner's
+        super().__init__(value)
+        self._owner = owner
+        self._grad, self._grad_req, self._ctx = owner._grad, owner._grad_req, owner._ctx
+
+    @property
+    def _fresh(self) -> bool:  # shadows NDArray's slot
+        return False if self._owner is None else self._owner._fresh
+
+    @_fresh.setter
+    def _fresh(self, value: bool) -> None:
+        if self._owner is not None:
+            self._owner._fresh = value
+
+
+def pulled_rows(var: NDArray, indices) -> RowSparseNDArray:
+    """The rows ``indices`` of the attached variable ``var`` (others zero), differentiable into ``var``.
+
+    What ``Parameter.row_sparse_data`` returns (MXNet's ``row_sparse_pull``):
+    the gradient of a computation recorded on the result is written into
+    ``var.grad``.
+
+    Examples:
+        >>> from mxjax import autograd, nd
+        >>> from mxjax._src.nd.sparse import pulled_rows
+        >>> w = nd.ones((3, 2)).tostype("row_sparse"); w.attach_grad(stype="row_sparse")
+        >>> r = pulled_rows(w, nd.array([1]))
+        >>> r.asnumpy().tolist()
+        [[0.0, 0.0], [1.0, 1.0], [0.0, 0.0]]
+        >>> with autograd.record():
+        ...     y = 3 * r
+        >>> y.backward(); w.grad.asnumpy().tolist()
+        [[3.0, 3.0], [3.0, 3.0], [3.0, 3.0]]
+    """
+    return _PulledRows(_retained(var, indices), var)
