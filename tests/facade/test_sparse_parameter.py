@@ -120,3 +120,24 @@ def test_backward_through_row_sparse_data_and_lazy_step():
         np.testing.assert_allclose(a.asnumpy(), w, rtol=1e-6)
     w[[1, 2, 4]] = 0  # rows not pulled are zero, as MXNet's row_sparse_pull
     np.testing.assert_allclose(p.row_sparse_data(mx.nd.array([3, 0])).asnumpy(), w, rtol=1e-6)
+
+
+def test_contrib_sparse_embedding():
+    # golden values from MXNet 1.9.1's gluon.contrib.nn.SparseEmbedding (same steps)
+    net = gluon.contrib.nn.SparseEmbedding(4, 3, weight_initializer=mx.init.One())
+    assert repr(net) == "SparseEmbedding(4 -> 3, float32)"
+    assert (net.weight._stype, net.weight._grad_stype) == ("row_sparse", "row_sparse")
+    net.initialize()
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.5})
+    with autograd.record():
+        y = net(mx.nd.array([[0, 2], [1, 2]]))
+        (y * mx.nd.array([1, 2, 3])).sum().backward()
+    assert y.shape == (2, 2, 3)
+    g = net.weight.grad()
+    assert g.stype == "row_sparse"
+    np.testing.assert_array_equal(g.asnumpy(), [[1, 2, 3], [1, 2, 3], [2, 4, 6], [0, 0, 0]])
+    trainer.step(1)
+    np.testing.assert_array_equal(
+        net.weight.row_sparse_data(mx.nd.arange(4)).asnumpy(),
+        [[0.5, 0, -0.5], [0.5, 0, -0.5], [0, -1, -2], [1, 1, 1]],
+    )

@@ -1,5 +1,5 @@
 """Small Gluon blocks: ``contrib.nn`` (``Concurrent``, ``HybridConcurrent``, ``Identity``,
-``PixelShuffle1D/2D/3D``) and ``nn.ReflectionPad2D``."""
+``PixelShuffle1D/2D/3D``, ``SparseEmbedding``) and ``nn.ReflectionPad2D``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from mxjax._src.dispatch import apply as _apply
 from mxjax._src.gluon import _bridge as B
-from mxjax._src.gluon.block import HybridBlock, HybridSequential, Sequential
+from mxjax._src.gluon.block import Block, HybridBlock, HybridSequential, Sequential
 
 __all__ = [
     "Concurrent",
@@ -17,6 +17,7 @@ __all__ = [
     "PixelShuffle2D",
     "PixelShuffle3D",
     "ReflectionPad2D",
+    "SparseEmbedding",
 ]
 
 
@@ -208,3 +209,56 @@ class ReflectionPad2D(HybridBlock):
             )
         width = ((0, 0), (0, 0), (p[4], p[5]), (p[6], p[7]))
         return _apply(lambda a: jnp.pad(a, width, mode="reflect"), x)
+
+
+class SparseEmbedding(Block):
+    """An embedding whose weight and weight gradient are row-sparse (MXNet's ``contrib.nn``).
+
+    The weight is a ``stype='row_sparse'`` parameter read with
+    ``row_sparse_data(x)`` (only the rows ``x`` uses), and ``nd.Embedding``
+    with ``sparse_grad=True`` gives it a row-sparse gradient, so a Trainer
+    updates only those rows (lazy update). A Trainer must hold the block's
+    parameters before the first call, as in MXNet.
+
+    Args:
+        input_dim: vocabulary size.
+        output_dim: embedding size.
+        dtype: the weight's and the output's dtype.
+        weight_initializer: initializer of the weight.
+
+    Examples:
+        >>> import mxjax as mx
+        >>> from mxjax.gluon.contrib.nn import SparseEmbedding
+        >>> net = SparseEmbedding(4, 2, weight_initializer=mx.init.One())
+        >>> net.initialize()
+        >>> trainer = mx.gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.5})
+        >>> with mx.autograd.record():
+        ...     y = net(mx.nd.array([[0, 2], [2, 2]]))
+        >>> y.backward()
+        >>> trainer.step(1)
+        >>> net
+        SparseEmbedding(4 -> 2, float32)
+        >>> net.weight.row_sparse_data(mx.nd.arange(4)).asnumpy().tolist()
+        [[0.5, 0.5], [1.0, 1.0], [-0.5, -0.5], [1.0, 1.0]]
+    """
+
+    def __init__(self, input_dim, output_dim, dtype="float32", weight_initializer=None, **kwargs):
+        super().__init__(**kwargs)
+        self._kwargs = dict(input_dim=input_dim, output_dim=output_dim, dtype=dtype)
+        self._kwargs["sparse_grad"] = True
+        self.weight = self.params.get(
+            "weight",
+            shape=(input_dim, output_dim),
+            init=weight_initializer,
+            dtype=dtype,
+            grad_stype="row_sparse",
+            stype="row_sparse",
+        )
+
+    def forward(self, x: Any) -> Any:
+        weight = self.weight.row_sparse_data(x)
+        return B.nd().Embedding(x, weight, **self._kwargs)
+
+    def __repr__(self) -> str:
+        k = self._kwargs
+        return f"{type(self).__name__}({k['input_dim']} -> {k['output_dim']}, {k['dtype']})"

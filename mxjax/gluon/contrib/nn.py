@@ -1,4 +1,5 @@
-"""``gluon.contrib.nn``: SyncBatchNorm, Concurrent/HybridConcurrent, Identity, PixelShuffle1D/2D/3D.
+"""``gluon.contrib.nn``: SyncBatchNorm, Concurrent/HybridConcurrent, Identity, PixelShuffle1D/2D/3D,
+SparseEmbedding.
 
 Examples:
     >>> from mxjax.gluon.contrib import nn
@@ -13,6 +14,7 @@ from mxjax._src.gluon.contrib_nn import (
     PixelShuffle1D as PixelShuffle1D,
     PixelShuffle2D as PixelShuffle2D,
     PixelShuffle3D as PixelShuffle3D,
+    SparseEmbedding as SparseEmbedding,
 )
 from mxjax._src.gluon.sync_bn import SyncBatchNorm as SyncBatchNorm
 
@@ -23,5 +25,6 @@ __all__ = [
     "PixelShuffle1D",
     "PixelShuffle2D",
     "PixelShuffle3D",
+    "SparseEmbedding",
     "SyncBatchNorm",
 ]
