@@ -15,7 +15,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-__all__ = ["host_call", "host_rng", "key_from_seed"]
+__all__ = ["copy_array", "host_call", "host_rng", "key_from_seed"]
 
 Shape = Sequence[int]
 
@@ -48,6 +48,22 @@ def _key_words(key: Any) -> Any:
     if jax.dtypes.issubdtype(key.dtype, jax.dtypes.prng_key):
         return jax.random.key_data(key)
     return key
+
+
+def copy_array(a: jax.Array) -> jax.Array:
+    """A copy of ``a`` in a new buffer on the same device, compiling nothing.
+
+    ``jnp.array(a, copy=True)`` and ``a.copy()`` compile a program per shape.
+
+    Examples:
+        >>> import jax, numpy as np
+        >>> from mxjax._src.host_random import copy_array
+        >>> a = jax.device_put(np.arange(3.0))
+        >>> b = copy_array(a)
+        >>> b.tolist(), b.unsafe_buffer_pointer() != a.unsafe_buffer_pointer()
+        ([0.0, 1.0, 2.0], True)
+    """
+    return jax.device_put(a, may_alias=False)
 
 
 def key_from_seed(seed: int) -> jax.Array:

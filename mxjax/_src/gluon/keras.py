@@ -17,6 +17,7 @@ import jax
 import numpy as np
 
 from mxjax._src.gluon import _bridge as B
+from mxjax._src.host_random import copy_array
 from mxjax._src.train.engine import Engine
 
 __all__ = ["BlockEngine", "KerasMixin"]
@@ -65,8 +66,8 @@ class BlockEngine(Engine):
         """Reads the block's current parameter values into ``(params, state)`` trees."""
         diff, const = self._plan()
         self._diff, self._const = diff, const
-        params = {n: jax.numpy.array(p.data().jax, copy=True) for n, p in diff.items()}
-        state = {n: jax.numpy.array(p.data().jax, copy=True) for n, p in const.items()}
+        params = {n: copy_array(p.data().jax) for n, p in diff.items()}
+        state = {n: copy_array(p.data().jax) for n, p in const.items()}
         return params, state
 
     def push(self) -> None:

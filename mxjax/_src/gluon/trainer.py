@@ -26,6 +26,7 @@ from mxjax._src.gluon import _bridge as B
 from mxjax._src.gluon.parameter import Parameter
 from mxjax._src.gluon.parameter_dict import ParameterDict
 from mxjax._src.gluon.trainer_kv import choose_store
+from mxjax._src.host_random import copy_array
 from mxjax._src.kvstore import KVStore, KVStoreBase
 from mxjax._src.optim.imperative import Updater
 from mxjax._src.validate import check_hyperparams, check_number
@@ -460,7 +461,7 @@ class Trainer:
         """Takes per-parameter states back from a compiled step (copies, on each parameter's device)."""
         params = self._active()
         self._states = [
-            jax.device_put(jax.tree.map(lambda a: a.copy(), s), _device(p._data[0].jax))
+            jax.device_put(jax.tree.map(copy_array, s), _device(p._data[0].jax))
             for s, p in zip(states, params)
         ]
 

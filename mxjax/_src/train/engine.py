@@ -9,6 +9,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from mxjax._src.host_random import copy_array, key_from_seed
 from mxjax._src.train.callbacks import BatchLogs, Callback, CallbackList
 from mxjax._src.train.checkpoint import ResumeFrom
 from mxjax._src.train.feed import ArrayFeed, IterableFeed
@@ -90,14 +91,14 @@ class Engine:
         self.apply_fn = apply_fn
         self.init_fn = init_fn
         # The engine donates its buffers to the train step: own a copy of what the caller passed.
-        copy = lambda t: jax.tree.map(lambda a: jnp.array(a, copy=True), t)  # noqa: E731
+        copy = lambda t: jax.tree.map(copy_array, t)  # noqa: E731
         self.params = copy(params) if params is not None else None
         self.state = copy(state) if state is not None else {}
         self.seed = seed
         self.opt_state = None
         self.stop_training = False
         self._compiled = False
-        self._key = jax.random.key(seed)
+        self._key = key_from_seed(seed)  # compiles nothing
         self._step = jnp.zeros((), jnp.int32)
         self._single = SingleDevice()  # the default runner, kept with its compiled programs
         self._rescale = 1.0
