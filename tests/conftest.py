@@ -49,9 +49,10 @@ def key():
 class CompileCounter:
     """Counts XLA backend compilations (all jitted programs) inside ``with counter:`` blocks.
 
-    ``loaded`` counts the programs the persistent compilation cache supplied
-    instead (a warm cache folder compiles less): ``count + loaded`` is the
-    number of programs a block needed.
+    ``count`` is the number of programs a block needed: JAX records its compile event
+    around the persistent-cache lookup, so a program the cache supplied (for example
+    one another xdist worker compiled first) is counted too. ``loaded`` is how many
+    of them came from the persistent compilation cache.
     """
 
     EVENT = "/jax/core/compile/backend_compile_duration"
