@@ -8,6 +8,14 @@ initialized, optimizer state), the first training step (compilation
 included) and their total; plus how many XLA programs were compiled before
 the first step finished and how many were loaded from the cache.
 
+The ``floor`` row is what every JAX program pays before its own work: importing
+jax and optax, starting the CPU backend and running one small jitted op (loaded
+from the cache when warm). No warm process can be faster than it.
+
+Python modules run from bytecode compiled beforehand (``compileall`` of mxjax and
+the benchmark scripts), as after ``pip install``; ``PYTHONDONTWRITEBYTECODE`` set in
+the caller's environment would otherwise make every process compile mxjax's sources.
+
 Also measures ``initialize()`` of a Gluon Dense layer and of the model
 zoo's ResNet-50 (v1) in a process whose imports are done.
 
@@ -37,6 +45,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
 CONTENDERS = {
+    "floor": "floor: import jax + optax, one cached op (no model)",
     "jax": "raw JAX (jax.jit + optax)",
     "mxjax_functional": "mxjax functional (layers + optax + jit)",
     "mxjax_fit": "mxjax Model.fit",
@@ -55,6 +64,8 @@ def _child(contender: str, workload: str) -> dict:
     sys.path.insert(0, HERE)
     out: dict = {"contender": contender, "workload": workload}
     events = {"compiled": 0, "cache_hits": 0}
+    if contender == "floor":
+        return _child_floor(t0, out)
     if contender != "mxnet" and contender != "torch":
         import jax
 
@@ -79,6 +90,41 @@ def _child(contender: str, workload: str) -> dict:
         bench["run"](1)
     else:
         _block(bench["step"]())
+    t_first = time.perf_counter()
+    out.update(
+        import_s=t_import - t0,
+        build_s=t_build - t_import,
+        first_step_s=t_first - t_build,
+        total_s=t_first - t0,
+        programs_compiled=events["compiled"] - events["cache_hits"],
+        programs_from_cache=events["cache_hits"],
+    )
+    return out
+
+
+def _child_floor(t0: float, out: dict) -> dict:
+    """The fixed start-up cost: imports, backend start, one small cached program."""
+    events = {"compiled": 0, "cache_hits": 0}
+    import jax
+
+    def listen(name, *args, **kwargs):
+        if name == "/jax/core/compile/backend_compile_duration":
+            events["compiled"] += 1
+        elif name == "/jax/compilation_cache/cache_hits":
+            events["cache_hits"] += 1
+
+    jax.monitoring.register_event_listener(listen)
+    jax.monitoring.register_event_duration_secs_listener(listen)
+    import jax.numpy as jnp
+    import numpy as np
+    import optax  # noqa: F401
+
+    import mxjax  # noqa: F401  (configures the persistent cache)
+
+    t_import = time.perf_counter()
+    x = jnp.asarray(np.ones((4,), np.float32))  # a host upload: no program
+    t_build = time.perf_counter()
+    jax.block_until_ready(jax.jit(lambda v: v * 2.0 + 1.0)(x))
     t_first = time.perf_counter()
     out.update(
         import_s=t_import - t0,
@@ -214,11 +260,15 @@ def _python_for(contender: str, mxnet_python: str) -> str | None:
 
 
 def _run_child(python: str, args: list, cache_dir: str, timeout: float) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("JAX_COMP", "JAX_PERS"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("JAX_COMP", "JAX_PERS")) and k != "PYTHONDONTWRITEBYTECODE"
+    }
     env["PYTHONPATH"] = ROOT + os.pathsep + HERE + os.pathsep + env.get("PYTHONPATH", "")
     env["MXJAX_CACHE_DIR"] = cache_dir  # mxjax configures JAX's cache itself
     env.setdefault("JAX_PLATFORMS", "cpu")
-    if args[0] == "jax":  # raw JAX gets the same cache through JAX's own settings
+    if args[0] in ("jax", "floor"):  # raw JAX gets the same cache through JAX's own settings
         env["JAX_COMPILATION_CACHE_DIR"] = cache_dir
         env["JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"] = "0"
     t = time.perf_counter()
@@ -237,6 +287,14 @@ def _run_child(python: str, args: list, cache_dir: str, timeout: float) -> dict:
             res["process_wall_s"] = wall
             return res
     return {"status": "error", "reason": (proc.stderr or proc.stdout)[-500:]}
+
+
+def _compile_bytecode() -> None:
+    """Byte-compile mxjax and the benchmark scripts, as ``pip install`` does for a package."""
+    import compileall
+
+    for folder in (os.path.join(ROOT, "mxjax"), HERE):
+        compileall.compile_dir(folder, quiet=1, force=False)
 
 
 def _median(rows: list, key: str):
@@ -260,6 +318,7 @@ def main(argv=None) -> int:
         print("RESULT " + json.dumps(res), flush=True)
         return 0
 
+    _compile_bytecode()
     rows = []
     load_start = os.getloadavg()
     for workload in args.workloads.split(","):
@@ -344,7 +403,9 @@ def render(report: dict) -> str:
         "",
         "Seconds from the start of the script: imports, building the model (initialization,"
         " optimizer state), the first training step (compilation included), their total;"
-        " ratio of the total to raw JAX's cold total; XLA programs compiled / loaded from the cache.",
+        " ratio of the total to raw JAX's cold total; XLA programs compiled / loaded from the cache;"
+        " the warm process's first step and total as fractions of the cold one's. Medians over"
+        " the cold+warm pairs.",
     ]
     for workload in dict.fromkeys(r["workload"] for r in report["rows"]):
         rows = [r for r in report["rows"] if r["workload"] == workload]
@@ -355,23 +416,27 @@ def render(report: dict) -> str:
             f"### {workload}",
             "",
             "| contender | cold: import | build | first step | total | vs JAX | programs "
-            "| warm: total | warm/cold | programs (cached) |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| warm: import | build | first step | total | programs (cached) "
+            "| warm/cold: first step | total |",
+            "|---|" + "---:|" * 13,
         ]
         for r in rows:
             if r["status"] != "ok":
                 reason = r.get("reason") or r.get("cold", {}).get("reason", "")
-                lines.append(f"| {r['label']} | {r['status']}: {reason[:80]} |||||||||")
+                lines.append(f"| {r['label']} | {r['status']}: {reason[:80]} |" + " |" * 12)
                 continue
             c, wm = r["cold"], r.get("warm", {})
-            ratio = c["total_s"] / base_total if base_total else None
+            ratio = c["total_s"] / base_total if base_total and r["contender"] != "floor" else None
             wc = wm["total_s"] / c["total_s"] if wm.get("total_s") else None
+            wf = wm["first_step_s"] / c["first_step_s"] if wm.get("first_step_s") else None
             lines.append(
                 f"| {r['label']} | {_f(c['import_s'])} | {_f(c['build_s'])} | "
                 f"{_f(c['first_step_s'])} | {_f(c['total_s'])} | {_f(ratio, '{:.2f}x')} | "
-                f"{_f(c['programs_compiled'], '{:.0f}')} | {_f(wm.get('total_s'))} | "
-                f"{_f(wc, '{:.2f}')} | {_f(wm.get('programs_compiled'), '{:.0f}')} "
-                f"({_f(wm.get('programs_from_cache'), '{:.0f}')}) |"
+                f"{_f(c['programs_compiled'], '{:.0f}')} | {_f(wm.get('import_s'))} | "
+                f"{_f(wm.get('build_s'))} | {_f(wm.get('first_step_s'))} | "
+                f"{_f(wm.get('total_s'))} | {_f(wm.get('programs_compiled'), '{:.0f}')} "
+                f"({_f(wm.get('programs_from_cache'), '{:.0f}')}) | {_f(wf, '{:.2f}')} | "
+                f"{_f(wc, '{:.2f}')} |"
             )
     init = report.get("initialize")
     if init and "dense_initialize_s" in init:
