@@ -26,7 +26,8 @@ Usage::
     python benchmarks/first_step.py --repeat 3 --out benchmarks   # writes first_step.json/.md
 
 MXNet 1.9.1 runs from ``--mxnet-python`` (default ``/work/mxnet-venv/bin/python``)
-if it exists; PyTorch only if installed.
+if it exists; PyTorch from ``--torch-python`` (default: this interpreter if it has
+torch, else ``/work/torch-venv/bin/python`` if it exists).
 """
 
 from __future__ import annotations
@@ -79,6 +80,10 @@ def _child(contender: str, workload: str) -> dict:
         jax.monitoring.register_event_duration_secs_listener(listen)
         if contender != "jax":
             import mxjax  # noqa: F401  (the cache is configured at import)
+    elif contender == "torch":
+        import torch  # noqa: F401  (the framework's import belongs to the import phase)
+    else:
+        import mxnet  # noqa: F401
     from workloads import WORKLOADS, make_data
 
     w = WORKLOADS[workload]
@@ -245,17 +250,18 @@ def _child_init() -> dict:
 
 
 # -------------------------------------------------------------------- parent side
-def _python_for(contender: str, mxnet_python: str) -> str | None:
+def _python_for(contender: str, mxnet_python: str, torch_python: str | None) -> str | None:
     if contender == "mxnet":
         return mxnet_python if os.path.exists(mxnet_python) else None
     if contender == "torch":
-        try:
-            import importlib.util
+        if torch_python:
+            return torch_python if os.path.exists(torch_python) else None
+        import importlib.util
 
-            if importlib.util.find_spec("torch") is None:
-                return None
-        except ImportError:
-            return None
+        if importlib.util.find_spec("torch") is not None:
+            return sys.executable
+        fallback = "/work/torch-venv/bin/python"
+        return fallback if os.path.exists(fallback) else None
     return sys.executable
 
 
@@ -308,6 +314,7 @@ def main(argv=None) -> int:
     ap.add_argument("--contenders", default=",".join(CONTENDERS))
     ap.add_argument("--repeat", type=int, default=1, help="cold+warm pairs per contender")
     ap.add_argument("--mxnet-python", default="/work/mxnet-venv/bin/python")
+    ap.add_argument("--torch-python", default=None, help="a Python with torch installed")
     ap.add_argument("--out", default=None, help="folder for first_step.json and first_step.md")
     ap.add_argument("--timeout", type=float, default=900)
     ap.add_argument("--no-init", action="store_true", help="skip the initialize() timings")
@@ -323,7 +330,7 @@ def main(argv=None) -> int:
     load_start = os.getloadavg()
     for workload in args.workloads.split(","):
         for contender in args.contenders.split(","):
-            python = _python_for(contender, args.mxnet_python)
+            python = _python_for(contender, args.mxnet_python, args.torch_python)
             row = {"contender": contender, "label": CONTENDERS[contender], "workload": workload}
             if python is None:
                 row.update(status="skipped", reason="not installed")
