@@ -39,15 +39,15 @@ def test_imports_fine_tune_with_trainer():
     x, y = mx.nd.array(io["x"]), mx.nd.array([1.0, 2.0])
     trainer = mx.gluon.Trainer(blk.collect_params(), "sgd", {"learning_rate": 0.1})
     loss_fn = mx.gluon.loss.SoftmaxCrossEntropyLoss()
-    losses = []
+    mx.random.seed(0)
     w0 = blk.collect_params()["conv0_weight"].data().asnumpy()
+    before = float(loss_fn(blk(x), y).mean().asscalar())  # inference mode: no dropout
     for _ in range(3):
         with mx.autograd.record():
             loss = loss_fn(blk(x), y)
         loss.backward()
         trainer.step(2)
-        losses.append(float(loss.mean().asscalar()))
-    assert losses[-1] < losses[0]
+    assert float(loss_fn(blk(x), y).mean().asscalar()) < before
     assert not np.allclose(blk.collect_params()["conv0_weight"].data().asnumpy(), w0)
 
 
@@ -144,3 +144,41 @@ def test_recurrent_layers_export_as_fused_rnn(tmp_path):
     blk = mx.gluon.SymbolBlock.imports(sym_file, ["data"], params_file)
     assert "RNN" in {n["op"] for n in json.loads(blk.symbol.tojson())["nodes"]}
     np.testing.assert_allclose(blk(x).asnumpy(), y, rtol=1e-5, atol=1e-6)
+
+
+def test_imports_mxnet_unrolled_rnn_cells():
+    """MXNet's begin states are ``_zeros((0, H))``: the batch dim comes from the consumers."""
+    io = np.load(os.path.join(G, "rnncells_io.npz"))
+    x = mx.nd.array(io["x"])
+    blk = _imports("rnncells")
+    np.testing.assert_allclose(blk(x).asnumpy(), io["y"], rtol=1e-4, atol=1e-6)
+    # another batch size: the zero states follow it (one row of x repeated 5 times)
+    x5 = mx.nd.array(np.repeat(io["x"][:1], 5, axis=0))
+    np.testing.assert_allclose(
+        blk(x5).asnumpy(), np.repeat(io["y"][:1], 5, axis=0), rtol=1e-4, atol=1e-6
+    )
+    sym = mx.sym.load(os.path.join(G, "rnncells-symbol.json"))
+    arg_shapes, out_shapes, _ = sym.infer_shape(data=(7, 3, 4))
+    assert out_shapes == [(7, 3, 3)]
+    assert dict(zip(sym.list_arguments(), arg_shapes))["rnncells_lstm0_h2h_weight"] == (32, 8)
+    # Module runs it too
+    mod = mx.mod.Module(sym, data_names=["data"], label_names=None)
+    mod.bind(data_shapes=[("data", tuple(io["x"].shape))], for_training=False)
+    mod.set_params(*_split_params(os.path.join(G, "rnncells-0000.params")))
+    mod.forward(mx.io.DataBatch([x]), is_train=False)
+    np.testing.assert_allclose(mod.get_outputs()[0].asnumpy(), io["y"], rtol=1e-4, atol=1e-6)
+
+
+def _split_params(path):
+    loaded = mx.nd.load(path)
+    arg = {k.split(":", 1)[1]: v for k, v in loaded.items() if k.startswith("arg:")}
+    aux = {k.split(":", 1)[1]: v for k, v in loaded.items() if k.startswith("aux:")}
+    return arg, aux
+
+
+def test_unknown_dims_that_cannot_be_inferred_raise():
+    z = mx.sym.zeros((0, 4))
+    y = mx.sym.sum(z) + mx.sym.var("data")  # nothing fixes the zeros' first dimension
+    ex = y.bind(mx.cpu(), {"data": mx.nd.ones((1,))})
+    with pytest.raises(ValueError, match=r"cannot infer the unknown dimensions \(0\) of shape"):
+        ex.forward()

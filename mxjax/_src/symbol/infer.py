@@ -15,7 +15,14 @@ import numpy as np
 
 from mxjax._src.symbol.registry import Ctx
 
-__all__ = ["infer_shape", "infer_shapes", "infer_type", "var_dtype", "var_shape"]
+__all__ = [
+    "infer_shape",
+    "infer_shapes",
+    "infer_type",
+    "unknown_dims_source",
+    "var_dtype",
+    "var_shape",
+]
 
 _EVAL_CTX = Ctx(train=False, key=None)
 
@@ -60,6 +67,141 @@ def _known_from_args(symbol, args: Sequence[Any], kwargs: Mapping[str, Any], wha
     return known
 
 
+# MXNet's creation ops take 0 for a dimension to infer (``sym.zeros((0, H))``: the begin
+# states of an unrolled RNN cell); the dimension comes from the consumers, as in MXNet.
+_SOURCE_OPS = frozenset({"_zeros", "_ones", "_full"})
+# Operators whose output has their inputs' shape (besides those with ``_same_shape_infer``).
+_SAME_SHAPE = frozenset({"Activation", "Dropout", "BlockGrad", "_copy", "identity"})
+
+
+def unknown_dims_source(node) -> bool:
+    """A creation node whose shape has MXNet's unknown dimension 0 (a begin state)."""
+    return node.op is not None and node.op.name in _SOURCE_OPS and 0 in tuple(node.params.shape)
+
+
+def _unify(a: tuple | None, b: tuple | None) -> tuple | None:
+    """Two partial shapes (None for an unknown dim) as one; ``a`` if their ranks differ."""
+    if a is None:
+        return b
+    if b is None or len(a) != len(b):
+        return a
+    return tuple(x if x is not None else y for x, y in zip(a, b))
+
+
+def _same_rule(n, ins: list, outs: list) -> tuple[list, list]:
+    rank = next((len(x) for x in (*ins, *outs) if x is not None), None)
+    s = None
+    for x in (*ins, *outs):
+        if x is not None and len(x) == rank:
+            s = _unify(s, x)
+    if n.op.name == "LeakyReLU":  # gamma (prelu) has its own shape
+        return [_unify(ins[0], s), *ins[1:]], [_unify(outs[0], s)]
+    return [_unify(x, s) if x is None or len(x) == rank else x for x in ins], [_unify(outs[0], s)]
+
+
+def _fc_rule(n, ins: list, outs: list) -> tuple[list, list]:
+    d, o = ins[0], outs[0]
+    if n.params.flatten:  # the batch dimension is the first of both
+        if d is not None and o is None:
+            o = (d[0], n.params.num_hidden)
+        if d is not None:
+            o = _unify(o, (d[0], n.params.num_hidden))
+            d = _unify(d, (o[0],) + (None,) * (len(d) - 1))
+    elif d is not None:
+        o = _unify(o, (*d[:-1], n.params.num_hidden))
+        d = _unify(d, (*o[:-1], d[-1]))
+    return [d, *ins[1:]], [o]
+
+
+def _split_rule(n, ins: list, outs: list) -> tuple[list, list]:
+    p, d = n.params, ins[0]
+    k = p.num_outputs
+    for o in outs:
+        if o is None:
+            continue
+        axis = p.axis % (len(o) + (1 if p.squeeze_axis else 0))
+        full = list(o)
+        if p.squeeze_axis:
+            full.insert(axis, k)
+        else:
+            full[axis] = None if o[axis] is None else o[axis] * k
+        d = _unify(d, tuple(full))
+    if d is not None:
+        axis = p.axis % len(d)
+        part = list(d)
+        if p.squeeze_axis:
+            del part[axis]
+        else:
+            part[axis] = None if d[axis] is None else d[axis] // k
+        outs = [_unify(o, tuple(part)) for o in outs]
+    return [d], outs
+
+
+def _concat_rule(n, ins: list, outs: list) -> tuple[list, list]:
+    rank = next((len(x) for x in (*ins, *outs) if x is not None), None)
+    if rank is None:
+        return ins, outs
+    axis = n.params.dim % rank
+    other = None
+    for x in (*ins, *outs):
+        if x is not None and len(x) == rank:
+            other = _unify(other, tuple(None if i == axis else v for i, v in enumerate(x)))
+    ins = [_unify(x, other) for x in ins]
+    if all(x is not None and x[axis] is not None for x in ins):
+        cat = sum(x[axis] for x in ins)
+        outs = [_unify(outs[0], tuple(cat if i == axis else v for i, v in enumerate(other)))]
+    return ins, [_unify(outs[0], other)]
+
+
+_PARTIAL_RULES = {
+    "FullyConnected": _fc_rule,
+    "SliceChannel": _split_rule,
+    "Concat": _concat_rule,
+}
+
+
+def _partial_rule(n):
+    rule = _PARTIAL_RULES.get(n.op.name)
+    if rule is None and (
+        n.op.name in _SAME_SHAPE
+        or getattr(n.op.infer, "__name__", "") == "_same_shape_infer"
+        or (n.op.name == "LeakyReLU" and n.params.act_type != "prelu")
+    ):
+        rule = _same_rule
+    return rule
+
+
+def _resolve_partial(nodes, entry: dict, partial: dict, sources: set) -> bool:
+    """One pass of partial-shape propagation; fills ``entry`` for sources it completes."""
+    changed = False
+    for n in nodes:
+        if n.op is None or not n.inputs:
+            continue
+        keys_in = [(id(src), k) for src, k in n.inputs]
+        keys_out = [(id(n), i) for i in range(n.num_outputs)]
+        if all(k in entry for k in (*keys_in, *keys_out)):
+            continue
+        rule = _partial_rule(n)
+        if rule is None:
+            continue
+        ins = [entry.get(k) or partial.get(k) for k in keys_in]
+        outs = [entry.get(k) or partial.get(k) for k in keys_out]
+        if all(x is None for x in (*ins, *outs)):
+            continue
+        new_ins, new_outs = rule(n, list(ins), list(outs))
+        for key, old, new in zip((*keys_in, *keys_out), (*ins, *outs), (*new_ins, *new_outs)):
+            if new is None or new == old or key in entry:
+                continue
+            partial[key] = new
+            changed = True
+    for key in sources:  # a source with unknown dims, now complete
+        shape = partial.get(key)
+        if key not in entry and shape is not None and all(d is not None for d in shape):
+            entry[key] = shape
+            changed = True
+    return changed
+
+
 def infer_shapes(symbol, known: Mapping[str, tuple], dtypes: Mapping[str, Any] | None = None):
     """Returns ``(var_shapes, entry_shapes)``: name -> shape and (node id, i) -> shape."""
     nodes = symbol._nodes()
@@ -72,13 +214,23 @@ def infer_shapes(symbol, known: Mapping[str, tuple], dtypes: Mapping[str, Any] |
                 vshape[n.name] = s
     entry: dict[tuple[int, int], tuple] = {}
     back: dict[tuple[int, int], tuple] = {}  # output shapes known from consumers
-    for _ in range(4):  # a few passes: shapes filled backwards feed later nodes
+    partial: dict[tuple[int, int], tuple] = {}  # shapes with unknown (None) dims
+    sources = set()
+    for n in nodes:
+        if unknown_dims_source(n):
+            sources.add((id(n), 0))
+            partial[(id(n), 0)] = tuple(d or None for d in n.params.shape)
+    # a few passes: shapes filled backwards feed later nodes; unknown dims of creation
+    # nodes need a pass per cell of stacked RNN cells
+    for _ in range(4 + 2 * len(sources)):
         changed = False
         for n in nodes:
             if n.op is None:
                 if n.name in vshape:
                     entry[(id(n), 0)] = vshape[n.name]
                 continue
+            if (id(n), 0) in sources:
+                continue  # filled by _resolve_partial
             if all((id(n), i) in entry for i in range(n.num_outputs)):
                 continue
             ins = [entry.get((id(src), k)) for src, k in n.inputs]
@@ -103,6 +255,8 @@ def infer_shapes(symbol, known: Mapping[str, tuple], dtypes: Mapping[str, Any] |
             for i, o in enumerate(outs):
                 entry[(id(n), i)] = tuple(o.shape)
             changed = True
+        if sources:
+            changed = _resolve_partial(nodes, entry, partial, sources) or changed
         if not changed:
             break
     return vshape, entry

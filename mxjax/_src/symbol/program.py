@@ -14,6 +14,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from mxjax._src.symbol.infer import infer_shapes, unknown_dims_source
 from mxjax._src.symbol.registry import Ctx
 
 __all__ = ["GraphProgram"]
@@ -41,6 +42,7 @@ class GraphProgram:
         self._steps = [(n, [(index[id(s)], k) for s, k in n.inputs]) for n in nodes]
         self._heads = [(index[id(n)], k) for n, k in symbol._outputs]
         self.random = any(n.op is not None and n.op.random for n in nodes)
+        self._unknown = [i for i, n in enumerate(nodes) if unknown_dims_source(n)]
         self.loss_heads = [
             n.op is not None and (n.op.loss or n.op.name == "BlockGrad") for n, _ in symbol._outputs
         ]
@@ -51,7 +53,11 @@ class GraphProgram:
         """Evaluates the graph; returns ``(outputs_tuple, new_aux_dict)``."""
         env: list[list[Any]] = []
         new_aux = dict(aux)
+        fill = self._fill_unknown(args, aux) if self._unknown else {}
         for i, (node, refs) in enumerate(self._steps):
+            if i in fill:
+                env.append([fill[i]])
+                continue
             if node.op is None:
                 v = args[node.name] if node.name in args else aux.get(node.name)
                 if v is None:
@@ -77,6 +83,25 @@ class GraphProgram:
                             new_aux[src.name] = val
             env.append(list(res) if isinstance(res, (tuple, list)) else [res])
         return tuple(env[j][k] for j, k in self._heads), new_aux
+
+    def _fill_unknown(self, args: Mapping[str, Any], aux: Mapping[str, Any]) -> dict:
+        """Creation nodes with unknown dims (0), at the shapes their consumers imply."""
+        known = {k: tuple(v.shape) for k, v in (*args.items(), *aux.items()) if v is not None}
+        _, entry = infer_shapes(self.symbol, known)
+        out = {}
+        for i in self._unknown:
+            node = self._steps[i][0]
+            shape = entry.get((id(node), 0))
+            if shape is None:
+                raise ValueError(
+                    f"operator {node.op.name} (node {node.name!r}): cannot infer the unknown "
+                    f"dimensions (0) of shape {tuple(node.params.shape)} from the input shapes "
+                    f"{known}"
+                )
+            p = node.params
+            value = p.value if node.op.name == "_full" else (1 if node.op.name == "_ones" else 0)
+            out[i] = jnp.full(shape, value, np.dtype(p.dtype))
+        return out
 
     def _forward_backward(self, diff, const, aux, key, head_grads, train=True):
         def f(d):
