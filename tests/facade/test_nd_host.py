@@ -102,3 +102,21 @@ def test_recording_still_differentiates():
         y = nd.sqrt(x) * x + 1
     y.backward()
     np.testing.assert_allclose(x.grad.asnumpy(), 1.5 * np.sqrt([1.0, 4.0]), rtol=1e-6)
+
+
+def test_copy_compiles_nothing_and_stays_differentiable(compile_counter):
+    import mxjax as mx
+
+    xs = [nd.array(np.arange(n * 3, dtype="float32").reshape(n, 3), ctx=mx.cpu(0)) for n in (2, 5)]
+    with compile_counter as c:
+        copies = [x.copy() for x in xs] + [xs[0].copy()]
+    assert c.count == 0, c.names
+    xs[0][:] = 7.0  # the copy is a new buffer
+    np.testing.assert_array_equal(copies[0].asnumpy(), np.arange(6.0).reshape(2, 3))
+    assert copies[1].context == xs[1].context and copies[1].dtype == np.float32
+    x = nd.array([1.0, 2.0])
+    x.attach_grad()
+    with autograd.record():
+        y = (x.copy() * x).sum()
+    y.backward()
+    np.testing.assert_allclose(x.grad.asnumpy(), [2.0, 4.0])  # d(x*x)/dx through the copy

@@ -145,3 +145,43 @@ def test_lr_wd_mult_attributes_reach_the_optimizer():
     assert mod._optimizer.wd_mult == {"fc2_bias": 0.5, "fc2_weight": 0.5, "fc1_bias": 0.0}
     np.testing.assert_array_equal(before["fc1_weight"], after["fc1_weight"])
     assert not np.allclose(before["fc2_weight"], after["fc2_weight"])
+
+
+def _mlp_module():
+    data = mx.sym.var("data")
+    act = mx.sym.Activation(mx.sym.FullyConnected(data, num_hidden=8, name="fc1"), act_type="relu")
+    out = mx.sym.FullyConnected(act, num_hidden=3, name="fc2")
+    return mx.mod.Module(mx.sym.SoftmaxOutput(out, name="softmax"))
+
+
+def test_fit_programs_and_seeded_init(compile_counter):
+    """Module.fit: the optimizer-state, forward+backward and update programs, nothing per shape."""
+    rng = np.random.RandomState(0)
+    x, y = rng.rand(40, 5).astype("float32"), rng.randint(0, 3, 40).astype("float32")
+    it = mx.io.NDArrayIter(x, y, batch_size=8)
+    mod = _mlp_module()
+    mx.random.seed(11)
+    with compile_counter as c:
+        mod.fit(it, num_epoch=1, optimizer="adam", optimizer_params={"learning_rate": 0.01})
+    assert c.count <= 3, c.names  # was 23 (initializers, state zeros and copies per shape)
+    it.reset()
+    with compile_counter as c:  # later epochs and get_params compile nothing
+        with pytest.warns(UserWarning, match="already initialized"):  # as MXNet
+            mod.fit(it, num_epoch=1, optimizer="adam", force_init=False)
+        mod.get_params()
+    assert c.count == 0, c.names
+    # initial values come from mx.random's stream: the same seed gives the same parameters
+    first = {}
+    for _ in range(2):
+        m = _mlp_module()
+        m.bind(data_shapes=it.provide_data, label_shapes=it.provide_label)
+        mx.random.seed(11)
+        m.init_params(mx.init.Xavier())
+        arg, _ = m.get_params()
+        for k, v in arg.items():
+            if k in first:
+                np.testing.assert_array_equal(v.asnumpy(), first[k])
+            first[k] = v.asnumpy()
+    assert np.abs(first["fc1_weight"]).max() > 0 and np.all(first["fc1_bias"] == 0)
+    bound = np.sqrt(6.0 / (5 + 8))  # Xavier uniform, magnitude 3, avg fan
+    assert np.abs(first["fc1_weight"]).max() <= bound

@@ -42,6 +42,18 @@ def _host(a: Any) -> np.ndarray:
     return np.asarray(jax.device_get(a.jax if hasattr(a, "jax") else a))
 
 
+def _placed(value: Any, like: jax.Array) -> jax.Array:
+    """``value`` with ``like``'s dtype, committed to its device (no program: host conversion).
+
+    Committed like the arrays every update returns, so the first step's programs are
+    the ones every later step reuses.
+    """
+    device = next(iter(like.devices()))
+    if not (isinstance(value, jax.Array) and value.dtype == like.dtype):
+        value = np.asarray(jax.device_get(value), dtype=like.dtype)
+    return jax.device_put(value, device)
+
+
 def _init_from_attr(spec: str):
     """The initializer named by a variable's ``__init__`` attribute (``'["zero", {}]'``)."""
     from mxjax._src import initializers as I
@@ -271,7 +283,7 @@ class Module(BaseModule):
                 ``allow_missing`` is False, or a given array has the wrong shape.
         """
         from mxjax._src import initializers as I
-        from mxjax._src.nd.random import next_key
+        from mxjax._src.nd.random import next_host_rng
 
         if self.params_initialized and not force_init:
             warnings.warn(
@@ -286,7 +298,9 @@ class Module(BaseModule):
             I.create(initializer) if not isinstance(initializer, I.Initializer) else initializer
         )
         attrs = self._symbol.attr_dict()
-        key = next_key()
+        # drawn on the host from mx.random's initialization stream, as Gluon's initialize():
+        # no program per parameter shape
+        rng = next_host_rng()
         for what, names, given, target in (
             ("arg", self._param_names, arg_params, self._exec.arg_dict),
             ("aux", self._aux_names, aux_params, self._exec.aux_dict),
@@ -300,7 +314,7 @@ class Module(BaseModule):
                         f"init_params: {what}_params has names {extra} that are not "
                         f"{what} parameters of the symbol (pass allow_extra=True to ignore)"
                     )
-            for i, name in enumerate(names):
+            for name in names:
                 arr = target[name]
                 if given is not None and name in given:
                     value = given[name]
@@ -317,14 +331,13 @@ class Module(BaseModule):
                     )
                 else:
                     spec = attrs.get(name, {}).get("__init__")
-                    k = jax.random.fold_in(key, i + (0 if what == "arg" else 100003))
                     if spec:
-                        value = _init_from_attr(spec)(k, arr.shape, arr.dtype)
+                        value = _init_from_attr(spec)(rng, arr.shape, arr.dtype)
                     else:
-                        value = initializer.init_named(name, k, arr.shape, arr.dtype)
+                        value = initializer.init_named(name, rng, arr.shape, arr.dtype)
                 from mxjax._src.gluon import _bridge as B
 
-                B.assign(arr, jax.numpy.asarray(value, dtype=arr.dtype))
+                B.assign(arr, _placed(value, arr.jax))
         self.params_initialized = True
         self._sync_params_from_exec()
 
@@ -449,7 +462,11 @@ class Module(BaseModule):
         names = self._trainable()
         tx = self._optimizer.to_optax(names)
         params = {n: self._exec.arg_dict[n].jax for n in names}
-        self._opt_state = tx.init(params)
+        # one program, not one per shape; committed like the states every update returns
+        # (else the second update compiles again)
+        state = jax.jit(tx.init)(params)
+        devices = {d for v in params.values() for d in v.devices()}
+        self._opt_state = jax.device_put(state, devices.pop()) if len(devices) == 1 else state
 
         def update(params, grads, state, hp):
             state = set_hyperparams(state, **hp)

@@ -15,6 +15,7 @@ import numpy as np
 
 from mxjax._src import context as _ctx
 from mxjax._src.errors import AutogradError
+from mxjax._src.host_random import copy_array
 from mxjax._src.io import params as _params
 from mxjax._src.nd import _fns as F
 from mxjax._src.nd._mode import _state
@@ -212,7 +213,12 @@ class NDArray:
 
     def copy(self) -> NDArray:
         """A copy on the same context, of the same storage type."""
-        out = _apply(jnp.copy, self)
+        data = self._data
+        if _state.recording or isinstance(data, jax.core.Tracer):
+            out = _apply(jnp.copy, self)
+        else:  # nothing to record: a new buffer, without a program per shape
+            out = NDArray(copy_array(data))
+        out._ctx = self._ctx
         if self.stype != "default":
             out.__class__ = storage_class(self.stype, "NDArray.copy")
         return out
