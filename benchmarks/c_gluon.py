@@ -116,3 +116,37 @@ def build_hybrid(w, x, y):
 
 def build_plain(w, x, y):
     return build_loop(_mx(), w, x, y, hybridize=False)
+
+
+def _symbol(mx, model):
+    sym = mx.sym
+    x = sym.var("data")
+    if model == "mlp":
+        for i in range(2):
+            x = sym.Activation(sym.FullyConnected(x, num_hidden=256, name=f"fc{i}"), "relu")
+    elif model == "cnn":
+        for i, c in enumerate((32, 64)):
+            x = sym.Convolution(x, kernel=(3, 3), num_filter=c, name=f"conv{i}")
+            x = sym.Pooling(
+                sym.Activation(x, "relu"), kernel=(2, 2), stride=(2, 2), pool_type="max"
+            )
+        x = sym.Activation(sym.FullyConnected(sym.Flatten(x), num_hidden=128, name="fc0"), "relu")
+    else:
+        raise ValueError(f"no symbolic definition of {model!r}")
+    return sym.SoftmaxOutput(sym.FullyConnected(x, num_hidden=10, name="out"), name="softmax")
+
+
+def build_module(mx, w, x, y):
+    """The symbolic idiom: ``Module`` bound to the batch, ``forward_backward`` + ``update``."""
+    mod = mx.mod.Module(_symbol(mx, w.model), context=mx.cpu())
+    mod.bind(data_shapes=[("data", x.shape)], label_shapes=[("softmax_label", y.shape)])
+    mod.init_params(mx.init.Xavier())
+    mod.init_optimizer(optimizer="adam", optimizer_params={"learning_rate": LR})
+    batch = mx.io.DataBatch([mx.nd.array(x)], [mx.nd.array(y)])
+
+    def step():
+        mod.forward_backward(batch)
+        mod.update()
+        return mod.get_outputs()[0]
+
+    return {"step": step}

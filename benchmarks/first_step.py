@@ -53,6 +53,7 @@ CONTENDERS = {
     "gluon_hybrid": "mxjax Gluon, hybridized",
     "gluon_plain": "mxjax Gluon, not hybridized",
     "estimator": "mxjax Gluon Estimator",
+    "module": "mxjax Module (symbolic)",
     "torch": "PyTorch CPU (eager)",
     "mxnet": "MXNet 1.9.1 Gluon, hybridized",
 }
@@ -172,6 +173,10 @@ def _build(contender, w, x, y):
         return c_gluon.build_loop(c_gluon._mx(), w, x, y, hybridize=contender == "gluon_hybrid")
     if contender == "estimator":
         return _build_estimator(w, x, y)
+    if contender == "module":
+        import c_gluon
+
+        return c_gluon.build_module(c_gluon._mx(), w, x, y)
     if contender == "torch":
         import c_torch
 
