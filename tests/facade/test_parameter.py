@@ -193,3 +193,25 @@ def test_gluon_namespace_is_lazy():
         assert getattr(g, name) is not None
     with pytest.raises(AttributeError):
         g.not_a_thing  # noqa: B018
+
+
+def test_load_parameters_compiles_nothing(tmp_path, compile_counter):
+    """Loading (and casting) parameters places them on the device without a program per shape."""
+    net = nn.HybridSequential()
+    net.add(nn.Dense(5, in_units=3), nn.Dense(2, in_units=5))
+    net.initialize()
+    f = str(tmp_path / "net.params")
+    net.save_parameters(f)
+    expect = [v.data().asnumpy() for v in net.collect_params().values()]
+    new = nn.HybridSequential()
+    new.add(nn.Dense(5, in_units=3), nn.Dense(2, in_units=5))
+    half = nn.HybridSequential()
+    half.add(nn.Dense(5, in_units=3, dtype="float16"), nn.Dense(2, in_units=5, dtype="float16"))
+    with compile_counter as c:
+        new.load_parameters(f)
+        half.load_parameters(f, cast_dtype=True)
+    assert c.count == 0, c.names
+    for e, v, h in zip(expect, new.collect_params().values(), half.collect_params().values()):
+        np.testing.assert_array_equal(v.data().asnumpy(), e)
+        assert h.data().dtype == np.float16
+        np.testing.assert_array_equal(h.data().asnumpy(), e.astype(np.float16))

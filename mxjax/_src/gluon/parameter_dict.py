@@ -237,6 +237,13 @@ def _strip_kind(name: str) -> str:
     return name[4:] if name.startswith(("arg:", "aux:")) else name
 
 
+def _cast(value: jax.Array, dtype) -> jax.Array:
+    """``value`` as ``dtype``; a change of dtype converts on the host (no program per shape)."""
+    if dtype is None or value.dtype == np.dtype(dtype):
+        return value
+    return jax.device_put(np.asarray(value).astype(dtype))
+
+
 def _assign(params, loaded, filename, ctx, allow_missing, ignore_extra, cast_dtype, dtype_source):
     if not allow_missing:
         for name in params:
@@ -262,10 +269,13 @@ def _assign(params, loaded, filename, ctx, allow_missing, ignore_extra, cast_dty
                 f"expected {np.dtype(p.dtype).name} vs saved {saved_dtype}. Set cast_dtype=True to cast the "
                 "dtype of saved params."
             )
-        value = jnp.asarray(B.to_jax(value))
+        if isinstance(value, np.ndarray):  # device_put: jnp.asarray compiles per shape
+            value = jax.device_put(value)
+        else:
+            value = jnp.asarray(B.to_jax(value))
         if cast_dtype:
             if dtype_source == "current":
-                value = value.astype(p.dtype)
+                value = _cast(value, p.dtype)
             elif dtype_source == "saved":
                 p.dtype = _dtype_type(value.dtype)
             else:
@@ -280,11 +290,11 @@ def _assign(params, loaded, filename, ctx, allow_missing, ignore_extra, cast_dty
             )
         if p._data is None and p._deferred is None:
             p.shape = value.shape
-            p._set_all(value.astype(p.dtype), _ctx_list(ctx))
+            p._set_all(_cast(value, p.dtype), _ctx_list(ctx))
         elif p._data is None:
             glob, ctxs = p._deferred
             p._deferred = None
             p.shape = value.shape
-            p._set_all(value.astype(p.dtype), _ctx_list(ctx) if ctx is not None else ctxs)
+            p._set_all(_cast(value, p.dtype), _ctx_list(ctx) if ctx is not None else ctxs)
         else:
-            p._set_all(value.astype(p.dtype), _ctx_list(ctx) if ctx is not None else None)
+            p._set_all(_cast(value, p.dtype), _ctx_list(ctx) if ctx is not None else None)
