@@ -61,24 +61,41 @@ DEFAULT_WORKLOADS = ("mlp_b32", "cnn_b128")
 
 
 # --------------------------------------------------------------------- child side
+def _count_programs(events: dict) -> None:
+    """Counts compiled programs and persistent-cache hits into ``events``."""
+    import jax
+
+    def listen(name, *args, **kwargs):
+        if name == "/jax/core/compile/backend_compile_duration":
+            events["compiled"] += 1
+        elif name == "/jax/compilation_cache/cache_hits":
+            events["cache_hits"] += 1
+
+    jax.monitoring.register_event_listener(listen)
+    jax.monitoring.register_event_duration_secs_listener(listen)
+
+
+def _phases(out: dict, events: dict, t0, t_import, t_build, t_first) -> dict:
+    out.update(
+        import_s=t_import - t0,
+        build_s=t_build - t_import,
+        first_step_s=t_first - t_build,
+        total_s=t_first - t0,
+        programs_compiled=events["compiled"] - events["cache_hits"],
+        programs_from_cache=events["cache_hits"],
+    )
+    return out
+
+
 def _child(contender: str, workload: str) -> dict:
     t0 = time.perf_counter()
     sys.path.insert(0, HERE)
     out: dict = {"contender": contender, "workload": workload}
     events = {"compiled": 0, "cache_hits": 0}
     if contender == "floor":
-        return _child_floor(t0, out)
+        return _child_floor(t0, out, events)
     if contender != "mxnet" and contender != "torch":
-        import jax
-
-        def listen(name, *args, **kwargs):
-            if name == "/jax/core/compile/backend_compile_duration":
-                events["compiled"] += 1
-            elif name == "/jax/compilation_cache/cache_hits":
-                events["cache_hits"] += 1
-
-        jax.monitoring.register_event_listener(listen)
-        jax.monitoring.register_event_duration_secs_listener(listen)
+        _count_programs(events)
         if contender != "jax":
             import mxjax  # noqa: F401  (the cache is configured at import)
     elif contender == "torch":
@@ -96,51 +113,23 @@ def _child(contender: str, workload: str) -> dict:
         bench["run"](1)
     else:
         _block(bench["step"]())
-    t_first = time.perf_counter()
-    out.update(
-        import_s=t_import - t0,
-        build_s=t_build - t_import,
-        first_step_s=t_first - t_build,
-        total_s=t_first - t0,
-        programs_compiled=events["compiled"] - events["cache_hits"],
-        programs_from_cache=events["cache_hits"],
-    )
-    return out
+    return _phases(out, events, t0, t_import, t_build, time.perf_counter())
 
 
-def _child_floor(t0: float, out: dict) -> dict:
+def _child_floor(t0: float, out: dict, events: dict) -> dict:
     """The fixed start-up cost: imports, backend start, one small cached program."""
-    events = {"compiled": 0, "cache_hits": 0}
+    _count_programs(events)
     import jax
-
-    def listen(name, *args, **kwargs):
-        if name == "/jax/core/compile/backend_compile_duration":
-            events["compiled"] += 1
-        elif name == "/jax/compilation_cache/cache_hits":
-            events["cache_hits"] += 1
-
-    jax.monitoring.register_event_listener(listen)
-    jax.monitoring.register_event_duration_secs_listener(listen)
-    import jax.numpy as jnp
     import numpy as np
     import optax  # noqa: F401
 
     import mxjax  # noqa: F401  (configures the persistent cache)
 
     t_import = time.perf_counter()
-    x = jnp.asarray(np.ones((4,), np.float32))  # a host upload: no program
+    x = jax.device_put(np.ones((4,), np.float32))  # a host upload: no program
     t_build = time.perf_counter()
     jax.block_until_ready(jax.jit(lambda v: v * 2.0 + 1.0)(x))
-    t_first = time.perf_counter()
-    out.update(
-        import_s=t_import - t0,
-        build_s=t_build - t_import,
-        first_step_s=t_first - t_build,
-        total_s=t_first - t0,
-        programs_compiled=events["compiled"] - events["cache_hits"],
-        programs_from_cache=events["cache_hits"],
-    )
-    return out
+    return _phases(out, events, t0, t_import, t_build, time.perf_counter())
 
 
 def _block(v):
