@@ -15,7 +15,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-__all__ = ["copy_array", "host_call", "host_rng", "key_from_seed"]
+__all__ = ["copy_array", "host_call", "host_rng", "key_from_seed", "to_device"]
 
 Shape = Sequence[int]
 
@@ -64,6 +64,22 @@ def copy_array(a: jax.Array) -> jax.Array:
         ([0.0, 1.0, 2.0], True)
     """
     return jax.device_put(a, may_alias=False)
+
+
+def to_device(a: Any) -> jax.Array:
+    """``a`` as a ``jax.Array``: a NumPy array is transferred, compiling nothing.
+
+    ``jnp.asarray`` of a host array compiles a program per shape on JAX >= 0.10.
+
+    Examples:
+        >>> import numpy as np
+        >>> from mxjax._src.host_random import to_device
+        >>> to_device(np.arange(3)).tolist()
+        [0, 1, 2]
+    """
+    if isinstance(a, (np.ndarray, np.generic)):
+        return jax.device_put(a)
+    return jnp.asarray(a)
 
 
 def key_from_seed(seed: int) -> jax.Array:

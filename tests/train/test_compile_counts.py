@@ -4,6 +4,12 @@ learning rate compile nothing more (DESIGN.md: performance principles)."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+
+import jax
 import numpy as np
 import optax
 import pytest
@@ -11,6 +17,8 @@ import pytest
 import mxjax as mx
 from mxjax import gluon, layers as L, train
 from mxjax._src.train.feed import capacity
+
+_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def _data(n, seed=0):
@@ -32,15 +40,15 @@ def fitted():
     return m, x, y
 
 
-def test_first_fit_compiles_the_step_and_one_init_program(compile_counter):
+def test_first_fit_compiles_only_the_step(compile_counter):
     m = train.Model(L.Sequential([L.Dense(5, activation="relu"), L.Dense(3)]), seed=0)
     m.compile("adam", _ce, metrics=["accuracy"])
     x, y = _data(40)
     with compile_counter as c:
         m.fit(x, y, batch_size=10, epochs=1, verbose=0)
-    # the step, the whole initialization as one program, and at most a few tiny key ops
-    # (split/unstack): no program per layer or per parameter shape
-    assert c.count <= 6, "\n".join(c.names)
+    # the train step only: keys, initial values, optimizer state and metric sums are
+    # made on the host
+    assert c.count == 1, c.names
     assert m._gather_step._cache_size() == 1
 
 
@@ -89,9 +97,9 @@ def test_gluon_trainer_loop_second_step_and_new_lr_compile_nothing(compile_count
 
     with compile_counter as c:
         step()
-    # the optimizer states' program and the step: the deferred-shape pass and the
-    # random keys compile nothing (no program per layer)
-    assert c.count <= 2, (c.names, c.loaded)
+    # the step only: the deferred-shape pass, the random keys and the optimizer states
+    # compile nothing (no program per layer)
+    assert c.count == 1, (c.names, c.loaded)
     with compile_counter as c:
         step()
         trainer.set_learning_rate(0.05)
@@ -139,3 +147,76 @@ def test_estimator_evaluate_pads_a_smaller_last_batch(compile_counter):
     logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
     assert acc == pytest.approx(np.mean(logits.argmax(axis=1) == y), abs=1e-6)
     assert loss == pytest.approx(-logp[np.arange(45), y].mean(), rel=1e-5)
+
+
+def test_evaluate_with_a_smaller_last_batch_runs_one_program(compile_counter):
+    m = train.Model(L.Sequential([L.Dense(7, activation="relu"), L.Dense(3)]), seed=4)
+    m.compile("sgd", "softmax_cross_entropy", metrics=["accuracy"])
+    x, y = _data(45, seed=5)
+    with compile_counter as c:  # batches of 10, 10, 10, 10 and 5 rows (initialization included)
+        logs = m.evaluate(x, y, batch_size=10)
+    assert c.count == 1, c.names
+    # the padded rows add nothing: the same values as NumPy over the 45 rows
+    p = jax.device_get(m.params)
+    w1, b1, w2, b2 = p["0"]["weight"], p["0"]["bias"], p["1"]["weight"], p["1"]["bias"]
+    logits = np.maximum(x @ w1.T + b1, 0) @ w2.T + b2
+    z = logits - logits.max(axis=1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    assert logs["accuracy"] == pytest.approx(np.mean(logits.argmax(axis=1) == y), abs=1e-6)
+    assert logs["loss"] == pytest.approx(-logp[np.arange(45), y].mean(), rel=1e-5)
+
+
+def test_estimator_first_epoch_compiles_only_the_step(compile_counter):
+    from mxjax.gluon.contrib.estimator import Estimator
+
+    net = gluon.nn.HybridSequential()
+    net.add(gluon.nn.Dense(5, activation="relu"), gluon.nn.Dense(3))  # deferred shapes
+    net.initialize(mx.init.Xavier())
+    net.hybridize()
+    trainer = gluon.Trainer(net.collect_params(), "adam", {"learning_rate": 0.01})
+    est = Estimator(net, gluon.loss.SoftmaxCrossEntropyLoss(), trainer=trainer)
+    est.logger.disabled = True
+    x, y = _data(30, seed=6)
+    loader = gluon.data.DataLoader(gluon.data.ArrayDataset(x, y), batch_size=10)
+    with compile_counter as c:  # shapes, initial values, optimizer states: on the host
+        est.fit(loader, epochs=1)
+    assert c.count == 1, c.names
+    assert trainer.optimizer.num_update == 3
+
+
+_WARM = """
+import json, jax, numpy as np
+events = {"compiled": 0, "hits": 0}
+def listen(name, *args, **kwargs):
+    if name == "/jax/core/compile/backend_compile_duration":
+        events["compiled"] += 1
+    elif name == "/jax/compilation_cache/cache_hits":
+        events["hits"] += 1
+jax.monitoring.register_event_listener(listen)
+jax.monitoring.register_event_duration_secs_listener(listen)
+from mxjax import layers as L, train
+rng = np.random.default_rng(0)
+x, y = rng.standard_normal((40, 6)).astype("float32"), rng.integers(0, 3, 40).astype("int32")
+m = train.Model(L.Sequential([L.Dense(5, activation="relu"), L.Dense(3)]))
+m.compile("adam", "softmax_cross_entropy", metrics=["accuracy"])
+m.fit(x, y, batch_size=10, epochs=1, verbose=0)
+m.evaluate(x[:25], y[:25], batch_size=10)
+print(json.dumps({"compiled": events["compiled"] - events["hits"], "hits": events["hits"]}))
+"""
+
+
+def test_a_warm_second_process_compiles_nothing(tmp_path):
+    """fit and evaluate in a new process with the cache a first one filled: 0 programs."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JAX_COMP", "MXJAX_CH"))}
+    env.update(MXJAX_CACHE_DIR=str(tmp_path), JAX_PLATFORMS="cpu")
+    env["PYTHONPATH"] = _ROOT + os.pathsep + env.get("PYTHONPATH", "")
+
+    def run():
+        out = subprocess.run(
+            [sys.executable, "-c", _WARM], env=env, capture_output=True, text=True, check=True
+        )
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    cold = run()
+    assert cold == {"compiled": 2, "hits": 0}  # the train step and the eval step
+    assert run() == {"compiled": 0, "hits": 2}

@@ -539,9 +539,12 @@ class HybridBlock(Block):
         raise NotImplementedError(f"{type(self).__name__} must implement hybrid_forward()")
 
     def infer_shape(self, *args: Any) -> None:
-        """Finishes deferred initialization by running one forward pass."""
-        with _pause():
-            Block.__call__(self, *args)
+        """Finishes deferred initialization: an abstract pass (compiles nothing), else a forward."""
+        with contextlib.suppress(Exception):  # a block it cannot trace runs the forward below
+            _infer_shapes(self, args)
+        if any(p._data is None for p in self.collect_params().values()):
+            with _pause():
+                Block.__call__(self, *args)
 
     # ------------------------------------------------------------- compiled
     @staticmethod

@@ -13,14 +13,14 @@ import sys
 import warnings
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 
 from mxjax._src.gluon import event_handler as H
 from mxjax._src.gluon.batch_processor import BatchProcessor, overrides
 from mxjax._src.gluon.keras import BlockEngine
+from mxjax._src.host_random import to_device
 from mxjax._src.train.callbacks import Callback, CallbackList
-from mxjax._src.train.feed import IterableFeed
+from mxjax._src.train.feed import IterableFeed, pad_rows
 from mxjax._src.train.resolve import resolve_loss
 from mxjax._src.train.runner import resolve_runner
 
@@ -92,11 +92,6 @@ def _check_batch_processor(processor):
 def _rows(a) -> int | None:
     """The row count of a host array batch (None for nested inputs)."""
     return a.shape[0] if isinstance(a, np.ndarray) and a.ndim > 0 else None
-
-
-def _pad_rows(a: np.ndarray, rows: int) -> np.ndarray:
-    """``a`` with its last row repeated up to ``rows`` rows."""
-    return np.concatenate([a, np.repeat(a[-1:], rows - a.shape[0], axis=0)])
 
 
 class Estimator:
@@ -241,6 +236,8 @@ class Estimator:
             # The Trainer's optimizer keeps the schedule on the host; the step differentiates
             # the mean loss, so only the Trainer's own rescale_grad remains.
             eng._mx_opt, eng._rescale = self.trainer.optimizer, self.trainer._scale
+            # the Trainer's states are built before the engine traces their init (no program)
+            eng._prepare_optimizer = self.trainer._ensure_states
             self._runner = resolve_runner(devices=self._devices())
             self._engine = eng
         return self._engine
@@ -338,13 +335,13 @@ class Estimator:
             if n is not None and rows[0] is not None and n < rows[0] and _rows(label) == n:
                 # One program for every batch: inference treats rows independently, so the
                 # padded rows (copies of the last one) are computed, then dropped.
-                padded = (_pad_rows(data, rows[0]), _pad_rows(label, rows[0]))
+                padded = (pad_rows(data, rows[0]), pad_rows(label, rows[0]))
                 pred, loss = veng._est_eval(*pulled[0], *padded)
                 pred, loss = jax.tree.map(lambda a: jax.device_put(np.asarray(a)[:n]), (pred, loss))
             else:
                 pred, loss = veng._est_eval(*pulled[0], data, label)
             # device_put: jnp.asarray compiles a program per shape on JAX >= 0.10
-            label = jax.device_put(label) if isinstance(label, np.ndarray) else jnp.asarray(label)
+            label = to_device(label)
             return data, nd.NDArray(label), nd.NDArray(pred), nd.NDArray(loss)
 
         return step
@@ -487,7 +484,8 @@ class _HandlerAdapter(Callback):
             kwargs = {
                 "batch": logs.batch,
                 "pred": nd.NDArray(pred),
-                "label": nd.NDArray(jnp.asarray(label)),
+                # device_put: jnp.asarray compiles a program per shape on JAX >= 0.10
+                "label": nd.NDArray(to_device(label)),
                 "loss": nd.NDArray(loss),
             }
         self._stop(any([h.batch_end(self.est, **kwargs) for h in self.batch_end]))

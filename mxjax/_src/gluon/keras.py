@@ -29,6 +29,8 @@ class BlockEngine(Engine):
     def __init__(self, block, seed: int = 0):
         self.block = block
         self._names: list[str] | None = None
+        # called before the optimizer state is made (the Estimator builds its Trainer's states)
+        self._prepare_optimizer = None
         super().__init__(self._apply, self._init, seed=seed)
 
     def _output_model(self):
@@ -54,8 +56,13 @@ class BlockEngine(Engine):
             self.block.initialize(init.Xavier())
         if any(p._data is None for p in params.values()):
             args = example if isinstance(example, tuple) else (example,)
-            with autograd.pause():
-                self.block(*[nd.array(np.asarray(a[:1])) for a in args])
+            # one row of zeros: only the shapes matter (the example may hold only shapes)
+            rows = [nd.NDArray(jax.device_put(np.zeros((1, *a.shape[1:]), a.dtype))) for a in args]
+            if callable(getattr(self.block, "infer_shape", None)):  # a HybridBlock
+                self.block.infer_shape(*rows)  # an abstract pass: compiles nothing
+            else:
+                with autograd.pause():
+                    self.block(*rows)
 
     def _init(self, key, *x):
         del key
@@ -77,7 +84,7 @@ class BlockEngine(Engine):
         self._pushed = {}
         for tree, plist in ((self.params, self._diff), (self.state, self._const)):
             for n, p in plist.items():
-                p.set_data(nd.NDArray(jax.numpy.array(tree[n], copy=True)))
+                p.set_data(nd.NDArray(copy_array(tree[n])))
                 self._pushed[n] = p.data()
 
     # Forward -------------------------------------------------------------
@@ -108,7 +115,7 @@ class BlockEngine(Engine):
         if self.params is not None and self._block_changed():
             opt_state = self.opt_state
             self.params, self.state = self.pull()
-            fresh = jax.tree.structure(self.tx.init(self.params))
+            fresh = jax.tree.structure(jax.eval_shape(self.tx.init, self.params))
             same = opt_state is not None and fresh == jax.tree.structure(opt_state)
             self.opt_state = opt_state if same else None
 
@@ -128,6 +135,8 @@ class BlockEngine(Engine):
                 None, *(x_example if isinstance(x_example, tuple) else (x_example,))
             )
         if self.opt_state is None:
+            if self._prepare_optimizer is not None:
+                self._prepare_optimizer()
             self.opt_state = self._init_opt_state()
 
     def evaluate(self, *args, **kwargs):

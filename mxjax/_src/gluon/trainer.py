@@ -26,6 +26,7 @@ from mxjax._src.gluon import _bridge as B
 from mxjax._src.gluon.parameter import Parameter
 from mxjax._src.gluon.parameter_dict import ParameterDict
 from mxjax._src.gluon.trainer_kv import choose_store
+from mxjax._src.host_eval import host_eval
 from mxjax._src.host_random import copy_array
 from mxjax._src.kvstore import KVStore, KVStoreBase
 from mxjax._src.optim.imperative import Updater
@@ -385,9 +386,9 @@ class Trainer:
         # committed to the parameter's device, like the states every update returns (one compile)
         weights = [p._data[0].jax for p in params]
         if len({_device(w) for w in weights}) == 1:
-            # one program for every state: eagerly, each zeros_like compiles per shape
-            states = jax.jit(lambda ws: [tx.init({n: w}) for tx, n, w in zip(txs, names, ws)])(
-                weights
+            # made on the host (host_eval): eagerly, each zeros_like compiles per shape
+            states = host_eval(
+                lambda ws: [tx.init({n: w}) for tx, n, w in zip(txs, names, ws)], weights
             )
         else:
             states = [tx.init({n: w}) for tx, n, w in zip(txs, names, weights)]
@@ -442,8 +443,8 @@ class Trainer:
 
         def init(params):
             del params
-            if self._states is None:
-                self._build(self._active())
+            with jax.ensure_compile_time_eval():  # concrete states, even when traced
+                self._ensure_states()
             return list(self._states)
 
         def update(grads, states, params=None):
@@ -456,6 +457,15 @@ class Trainer:
             return updates, new
 
         return optax.GradientTransformation(init, update)
+
+    def _ensure_states(self) -> None:
+        """Builds the per-parameter optimizer states unless they exist.
+
+        Outside a trace this compiles nothing (see :meth:`_build`): call it before
+        tracing a function whose ``init`` reads the states (the Estimator does).
+        """
+        if self._states is None:
+            self._build(self._active())
 
     def _set_states(self, states: list) -> None:
         """Takes per-parameter states back from a compiled step (copies, on each parameter's device)."""
@@ -483,8 +493,7 @@ class Trainer:
             >>> int(arrays["num_update"]), float(arrays["lr"]), "s0" in arrays
             (0, 0.01, True)
         """
-        if self._states is None:
-            self._build(self._active())
+        self._ensure_states()
         opt = self._optimizer
         flat = {"num_update": np.asarray(opt.num_update, np.int64), "wd": np.float64(opt.wd)}
         if opt.lr is not None:

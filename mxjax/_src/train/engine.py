@@ -9,10 +9,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from mxjax._src.host_random import copy_array, key_from_seed
+from mxjax._src.host_eval import host_eval, split_key
+from mxjax._src.host_random import copy_array, key_from_seed, to_device
 from mxjax._src.train.callbacks import BatchLogs, Callback, CallbackList
 from mxjax._src.train.checkpoint import ResumeFrom
-from mxjax._src.train.feed import ArrayFeed, IterableFeed
+from mxjax._src.train.feed import ArrayFeed, IterableFeed, pad_rows
 from mxjax._src.train.history import History
 from mxjax._src.train.labels import check_class_labels, class_axis, num_classes
 from mxjax._src.train.metrics import resolve_metrics
@@ -99,7 +100,7 @@ class Engine:
         self.stop_training = False
         self._compiled = False
         self._key = key_from_seed(seed)  # compiles nothing
-        self._step = jnp.zeros((), jnp.int32)
+        self._step = jax.device_put(np.zeros((), np.int32))
         self._single = SingleDevice()  # the default runner, kept with its compiled programs
         self._rescale = 1.0
 
@@ -184,7 +185,7 @@ class Engine:
         if self.params is None:
             if self.init_fn is None:
                 raise ValueError("the model has no parameters and no init function")
-            self._key, k = jax.random.split(self._key)
+            self._key, k = split_key(self._key)  # on the host: compiles nothing
             args = x_example if isinstance(x_example, tuple) else (x_example,)
             self.params, self.state = self.init_fn(k, *args)
             self._input_spec = tuple(
@@ -196,8 +197,8 @@ class Engine:
     # --------------------------------------------------------- LR and weights
     def _init_opt_state(self):
         """A fresh optimizer state, with a learning rate set before it existed."""
-        # one program; eagerly, each zeros_like of the optimizer state compiles on its own
-        state = jax.jit(self.tx.init)(self.params)
+        # zeros and constants made on the host (a jitted init would compile a program)
+        state = host_eval(self.tx.init, self.params)
         lr = self.__dict__.pop("_pending_lr", None)
         if lr is not None:
             state = set_learning_rate_in(state, lr)
@@ -337,7 +338,8 @@ class Engine:
         of arrays), or ``x`` is an iterable of ``(x, y)`` batches (a
         DataLoader) and ``y`` is None. Arrays are uploaded to the device once
         and batches are gathered inside the compiled step. A last batch
-        smaller than ``batch_size`` is kept (it compiles once, then is cached).
+        smaller than ``batch_size`` is kept (it compiles once, then is cached; ``evaluate``
+        pads it instead and counts only its real rows, so one program serves every batch).
 
         Where the step runs is one choice: ``runner`` (a
         :class:`~mxjax.train.SingleDevice` or :class:`~mxjax.train.DataParallel`)
@@ -399,9 +401,9 @@ class Engine:
                 val = (jax.tree.map(lambda a: a[cut:], xs), ys[cut:])
                 xs, ys = jax.tree.map(lambda a: a[:cut], xs), ys[:cut]
             feed = ArrayFeed(xs, ys, batch_size or 32, shuffle, np.random.default_rng(self.seed))
-            # the host arrays: slicing a device array compiles a program per shape
-            self._ensure_init(jax.tree.map(lambda a: a[:1], xs))
-            check_class_labels("fit", ys, self._label_classes(jax.tree.map(lambda a: a[:1], xs)))
+            # shapes only: slicing a device array compiles a program per shape
+            self._ensure_init(_example(xs))
+            check_class_labels("fit", ys, self._label_classes(_example(xs)))
             return feed, val
         if validation_split:
             raise ValueError(
@@ -565,13 +567,29 @@ class Engine:
 
     # -------------------------------------------------------------- evaluate
     def evaluate(self, x=None, y=None, batch_size: int = 32, verbose: int = 0) -> dict[str, float]:
-        """Returns ``{'loss': ..., <metric>: ...}`` averaged over all samples (inference mode)."""
+        """Returns ``{'loss': ..., <metric>: ...}`` averaged over all samples (inference mode).
+
+        Every batch runs one compiled program: a batch smaller than the first
+        one is padded to its size and only its real rows are counted.
+        """
         self._require_compiled("evaluate")
         sums = zero_sums(self.metric_fns)
+        rows = None  # the first batch's size: a smaller batch is padded to it (one program)
         for i, (bx, by) in enumerate(self._eval_batches(x, y, batch_size)):
             self._ensure_init(bx)
             check_class_labels("evaluate", by, self._label_classes(bx), batch=i)
-            sums = self._eval_step(self.params, self.state, sums, bx, jnp.asarray(by))
+            n = int(np.shape(by)[0])
+            if rows is None:
+                rows = n
+                # committed to the parameters' device like the sums each step returns
+                # (an uncommitted first input would compile a second program)
+                sums = _committed_like(sums, self.params)
+            if n < rows:
+                bx = jax.tree.map(lambda a, r=rows: pad_rows(a, r), bx)
+                by = pad_rows(by, rows)
+            bx, by = jax.tree.map(to_device, (bx, by))
+            valid = jax.device_put(np.int32(n))
+            sums = self._eval_step(self.params, self.state, sums, bx, by, valid)
         logs = self._fetch(sums)
         if verbose:
             print("  ".join(f"{k} {v:.4f}" for k, v in logs.items()))
@@ -584,7 +602,8 @@ class Engine:
             return
         if y is None:
             raise ValueError("evaluate(x, y): y is required when x is an array")
-        xs, ys = _as_tree(x), np.asarray(_host(y))
+        # sliced on the host: slicing a device array compiles a program per shape
+        xs, ys = jax.tree.map(np.asarray, _as_tree(x)), np.asarray(_host(y))
         n = _tree_len(xs)
         for start in range(0, n, batch_size):
             yield (
@@ -602,21 +621,27 @@ class Engine:
                 for b in x
             )
         else:
-            xs = _as_tree(x)
+            # sliced on the host: slicing a device array compiles a program per shape
+            xs = jax.tree.map(np.asarray, _as_tree(x))
             n = _tree_len(xs)
             batches = (
                 jax.tree.map(lambda a, sl=slice(s, s + batch_size): a[sl], xs)
                 for s in range(0, n, batch_size)
             )
-        outs = []
+        outs, rows = [], None
         for bx in batches:
             if self.params is None:
                 self._ensure_init_params_only(bx)
-            outs.append(self._predict_fn()(self.params, self.state, bx))
+            n = int(np.shape(jax.tree.leaves(bx)[0])[0])
+            rows = n if rows is None else rows
+            if n < rows:  # padded to the first batch's size: the same program, rows dropped
+                bx = jax.tree.map(lambda a, r=rows: pad_rows(a, r), bx)
+            out = self._predict_fn()(self.params, self.state, jax.tree.map(to_device, bx))
+            outs.append(out if n == rows else np.asarray(out)[:n])
         return np.concatenate([np.asarray(o) for o in outs], axis=0)
 
     def _ensure_init_params_only(self, bx):
-        self._key, k = jax.random.split(self._key)
+        self._key, k = split_key(self._key)
         self.params, self.state = self.init_fn(k, *(bx if isinstance(bx, tuple) else (bx,)))
 
     def _predict_fn(self):
@@ -627,6 +652,19 @@ class Engine:
                 )[0]
             )
         return self._predict
+
+
+def _committed_like(tree, like):
+    """``tree`` committed to the one device that holds ``like`` (unchanged otherwise)."""
+    leaves = [a for a in jax.tree.leaves(like) if isinstance(a, jax.Array)]
+    if leaves and len(leaves[0].devices()) == 1:
+        return jax.device_put(tree, next(iter(leaves[0].devices())))
+    return tree
+
+
+def _example(xs):
+    """The shapes and dtypes of one row of ``xs`` (a tree of arrays), as ``jax.ShapeDtypeStruct`` leaves."""
+    return jax.tree.map(lambda a: jax.ShapeDtypeStruct((1, *np.shape(a)[1:]), a.dtype), xs)
 
 
 def _is_iterable_source(x) -> bool:

@@ -6,10 +6,9 @@ import math
 from collections.abc import Callable, Iterable
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 
-__all__ = ["ArrayFeed", "IterableFeed"]
+__all__ = ["ArrayFeed", "IterableFeed", "pad_rows"]
 
 
 class ArrayFeed:
@@ -38,7 +37,10 @@ class ArrayFeed:
         self.batch_size, self.shuffle, self.rng = int(batch_size), shuffle, rng
         # device_put, not jnp.asarray: on JAX >= 0.10 the latter compiles a program per shape.
         rows = capacity(self.n)
-        self.xa, self.ya = jax.tree.map(lambda a: _put(_pad(a, rows)), xs), _put(_pad(ys, rows))
+        self.xa, self.ya = (
+            jax.tree.map(lambda a: jax.device_put(pad_rows(a, rows)), xs),
+            jax.device_put(pad_rows(ys, rows)),
+        )
         self.steps = math.ceil(self.n / self.batch_size)
 
     def batches(self):
@@ -48,17 +50,13 @@ class ArrayFeed:
         if full:
             # as many rows as the padded arrays hold: the same shape for every length
             # of a size bucket (the rows past `full` are never read)
-            perm = jax.device_put(_pad(order[: full * bs].reshape(full, bs), capacity(n) // bs))
+            perm = jax.device_put(pad_rows(order[: full * bs].reshape(full, bs), capacity(n) // bs))
             offset = jax.device_put(np.int32(0))
             for _ in range(full):
                 yield (self.xa, self.ya, perm, offset), bs, None
         if n % bs:
             rest = jax.device_put(order[full * bs :][None])
             yield (self.xa, self.ya, rest, jax.device_put(np.int32(full))), n % bs, None
-
-
-def _put(a):
-    return jax.device_put(a) if isinstance(a, np.ndarray) else jnp.asarray(a)
 
 
 def capacity(n: int) -> int:
@@ -76,11 +74,27 @@ def capacity(n: int) -> int:
     return -(-int(n) // step) * step
 
 
-def _pad(a, rows: int):
+def pad_rows(a, rows: int) -> np.ndarray:
+    """Host array ``a`` with its last row repeated up to ``rows`` rows (zeros if it has none).
+
+    A batch padded to a common size runs the same compiled program; the
+    padding keeps values of the data's own domain (valid class labels and
+    indices, finite inputs). Callers mask or drop the padded rows.
+
+    Examples:
+        >>> import numpy as np
+        >>> from mxjax._src.train.feed import pad_rows
+        >>> pad_rows(np.array([[1, 2], [3, 4]]), 3).tolist()
+        [[1, 2], [3, 4], [3, 4]]
+    """
     a = np.asarray(a)
-    if a.shape[0] == rows:
+    extra = rows - a.shape[0]
+    if extra <= 0:
         return a
-    return np.concatenate([a, np.zeros((rows - a.shape[0], *a.shape[1:]), a.dtype)])
+    fill = (
+        np.repeat(a[-1:], extra, axis=0) if a.shape[0] else np.zeros((extra, *a.shape[1:]), a.dtype)
+    )
+    return np.concatenate([a, fill])
 
 
 class IterableFeed:

@@ -6,6 +6,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from mxjax._src.host_eval import host_eval
 from mxjax._src.layers.base import Layer
 from mxjax._src.train.engine import Engine
 from mxjax._src.train.saving import register_model_class, save_model
@@ -47,22 +48,19 @@ class Model(Engine):
             raise TypeError(f"Model expects an mxjax.layers.Layer; received {type(layer).__name__}")
         self.layer = layer
 
-        programs: dict = {}
-
         def init_fn(key, *x):
-            # One program per input signature: the initial values come from host callbacks
-            # (the same values as an eager layer.init) and the shape-inferring forward
-            # pass is dead code; eagerly, each op of that pass would compile on its own.
+            # Run on the host (host_eval): the keys are split and the initial values drawn
+            # with NumPy (the same values as an eager layer.init), and the shape-inferring
+            # forward pass is dead code. Nothing is compiled, so a new process with a warm
+            # compilation cache compiles nothing either (a jitted init holding host
+            # callbacks is never cached).
             spec = jax.tree.map(lambda a: jax.ShapeDtypeStruct(np.shape(a), a.dtype), x)
-            sig = jax.tree.structure(spec), tuple(jax.tree.leaves(spec))
-            if sig not in programs:
 
-                def init(k):
-                    zeros = jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), spec)
-                    return layer.init(k, *zeros, initializer=initializer)
+            def init(k):
+                zeros = jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), spec)
+                return layer.init(k, *zeros, initializer=initializer)
 
-                programs[sig] = jax.jit(init)
-            return programs[sig](key)
+            return host_eval(init, key)
 
         super().__init__(layer.apply, init_fn, params=params, state=state, seed=seed)
 

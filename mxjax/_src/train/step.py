@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 import optax
 
 __all__ = [
@@ -65,17 +66,28 @@ def zero_sums(names) -> dict[str, jax.Array]:
         >>> sorted(zero_sums(["accuracy"]))
         ['accuracy', 'batch', 'count', 'loss']
     """
-    sums = {n: jnp.zeros((), jnp.float32) for n in ("loss", *names, "count")}
-    sums["batch"] = jnp.zeros((), jnp.int32)
-    return sums
+    sums = {n: np.zeros((), np.float32) for n in ("loss", *names, "count")}
+    sums["batch"] = np.zeros((), np.int32)
+    return jax.device_put(sums)  # made on the host: jnp.zeros compiles a program
 
 
-def _accumulate(sums, per_loss, out, y, metrics):
+def _accumulate(sums, per_loss, out, y, metrics, valid=None):
+    """Adds a batch's loss and metric sums; with ``valid``, only its first ``valid`` rows count."""
+    rows = per_loss.shape[0]
+    keep = None if valid is None else jnp.arange(rows) < valid
+
+    def total(v):
+        v = jnp.asarray(v).astype(jnp.float32)
+        if keep is not None and v.ndim and v.shape[0] == rows:
+            # where, not a product: a padded row's value may be anything (nan included)
+            v = jnp.where(keep.reshape((rows,) + (1,) * (v.ndim - 1)), v, 0.0)
+        return jnp.sum(v)
+
     new = dict(sums)
-    new["loss"] = sums["loss"] + jnp.sum(per_loss.astype(jnp.float32))
+    new["loss"] = sums["loss"] + total(per_loss)
     for name, fn in metrics.items():
-        new[name] = sums[name] + jnp.sum(fn(out, y).astype(jnp.float32))
-    new["count"] = sums["count"] + per_loss.shape[0]
+        new[name] = sums[name] + total(fn(out, y))
+    new["count"] = sums["count"] + (rows if valid is None else valid.astype(jnp.float32))
     if "batch" in sums:
         new["batch"] = sums["batch"] + 1
     return new
@@ -209,7 +221,11 @@ def train_step_fn(apply_fn, loss_fn, tx, metrics, with_outputs: bool = False):
 def make_eval_step(
     apply_fn: Callable, loss_fn: Callable | None, metrics: dict[str, Callable]
 ) -> Callable:
-    """Builds the jitted ``eval_step(params, state, sums, x, y) -> sums`` (inference mode).
+    """Builds the jitted ``eval_step(params, state, sums, x, y, valid=None) -> sums`` (inference mode).
+
+    ``valid`` (an int32 scalar) counts only the first ``valid`` rows of the
+    batch: a smaller last batch padded to the common size runs the same
+    program and its padding adds nothing to the sums.
 
     Examples:
         >>> import jax, jax.numpy as jnp
@@ -222,9 +238,9 @@ def make_eval_step(
         4
     """
 
-    def step(params, state, sums, x, y):
+    def step(params, state, sums, x, y, valid=None):
         out, _ = apply_fn(params, state, *_as_args(x), train=False)
         per = _per_sample(loss_fn, out, y) if loss_fn is not None else jnp.zeros((out.shape[0],))
-        return _accumulate(sums, per, out, y, metrics)
+        return _accumulate(sums, per, out, y, metrics, valid)
 
     return jax.jit(step, donate_argnums=(2,))
