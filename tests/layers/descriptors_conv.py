@@ -35,6 +35,13 @@ DESCRIPTORS = [
         (2, 2, 1, 3),
     ),
     _d("conv3d", lambda **k: L.Conv3D(2, 2, **k), (1, 2, 3, 4, 3), WB, (1, 2, 2, 3, 2)),
+    _d(  # kernel = input: one output position, run as a matrix product
+        "conv2d-whole-input-groups",
+        lambda **k: L.Conv2D(4, (4, 3), groups=2, layout="NHWC", **k),
+        (2, 4, 3, 2),
+        WB,
+        (2, 1, 1, 4),
+    ),
     _d(
         "conv1dT",
         lambda **k: L.Conv1DTranspose(2, 3, strides=2, padding=1, output_padding=1, **k),

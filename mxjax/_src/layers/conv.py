@@ -24,6 +24,7 @@ from jax import lax
 
 from mxjax._src.errors import ShapeMismatchError
 from mxjax._src.layers.base import Layer, layer
+from mxjax._src.layers.conv_gemm import conv_gemm, use_gemm
 from mxjax._src.ops import activation_fn, expand_to
 
 __all__ = [
@@ -92,8 +93,18 @@ def internal_channels_last(channels_last: bool) -> bool:
 
 
 def _conv_core(x, w_oi, strides, padding, dilation, groups, channels_last, lhs_dilation=None):
-    """Convolution of ``x`` (channels-last if ``channels_last``) with an ``(O, I/g, *k)`` kernel."""
+    """Convolution of ``x`` (channels-last if ``channels_last``) with an ``(O, I/g, *k)`` kernel.
+
+    A kernel that covers (nearly) the whole padded input, leaving a few output positions,
+    runs as one matrix product (:mod:`conv_gemm`): XLA's gradient of such a convolution
+    with respect to its input costs ``input x kernel`` size (minutes for 224x224).
+    """
     n = w_oi.ndim - 2
+    spatial = x.shape[1:-1] if channels_last else x.shape[2:]
+    if (lhs_dilation is None or all(d == 1 for d in lhs_dilation)) and use_gemm(
+        spatial, w_oi.shape[2:], strides, padding, dilation
+    ):
+        return conv_gemm(x, w_oi, strides, padding, dilation, groups, channels_last)
     if channels_last:
         w = jnp.transpose(w_oi, (*range(2, n + 2), 1, 0))  # (*k, I/groups, O)
         dn = _CHANNELS_LAST_DN[n]

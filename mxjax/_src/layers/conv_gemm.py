@@ -1,0 +1,122 @@
+"""Convolutions with a tiny output, lowered to one matrix product (im2col on a few windows).
+
+When the (dilated) kernel covers the whole padded input, or nearly, a convolution has one
+or a handful of output positions. XLA:CPU runs the forward pass of such a convolution
+well, but its gradient with respect to the input is a convolution of the zero-padded
+output gradient with the flipped kernel, whose cost grows with ``input size x kernel
+size`` even though almost every product is with a padding zero: for a ``(4, 3, 112, 112)``
+input and a ``112 x 112`` kernel with 16 channels it takes ~7 s (jax 0.10.2), at 224 x 224
+minutes. MXNet runs the same layer as one GEMM. Gathering the few windows (one slice per
+output position) and contracting them with the kernel is one ``dot_general`` whose
+gradients are matrix products and slices as well.
+
+This module knows nothing about layers: :func:`use_gemm` decides from the shapes and
+:func:`conv_gemm` computes the same result as ``lax.conv_general_dilated`` (without input
+dilation) for channels-first or channels-last inputs and ``(O, I/groups, *kernel)`` weights.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import jax
+import jax.numpy as jnp
+from jax import lax
+
+# Largest number of output positions (product over the spatial dimensions) lowered to a
+# matrix product, and the least input/output ratio (padded input positions per output
+# position) for it: below that the kernel is small relative to the input and XLA's
+# convolution is the better choice. Chosen from benchmarks/conv_gemm.py (numbers there
+# and in CHANGELOG.md): see the module docstring.
+MAX_OUTPUT_POSITIONS = 16
+MIN_INPUT_PER_OUTPUT = 4
+
+
+def out_size(
+    spatial: Sequence[int],
+    kernel: Sequence[int],
+    strides: Sequence[int],
+    padding: Sequence[tuple[int, int]],
+    dilation: Sequence[int],
+) -> tuple[int, ...]:
+    """Output spatial size of a convolution (``padding`` as ``(low, high)`` pairs)."""
+    return tuple(
+        (s + lo + hi - d * (k - 1) - 1) // st + 1
+        for s, k, st, (lo, hi), d in zip(spatial, kernel, strides, padding, dilation)
+    )
+
+
+def use_gemm(
+    spatial: Sequence[int],
+    kernel: Sequence[int],
+    strides: Sequence[int],
+    padding: Sequence[tuple[int, int]],
+    dilation: Sequence[int],
+) -> bool:
+    """Whether :func:`conv_gemm` is the faster way to run this convolution on XLA."""
+    out = out_size(spatial, kernel, strides, padding, dilation)
+    positions = math.prod(out)
+    if positions < 1:
+        return False
+    if positions == 1:
+        return True
+    padded = math.prod(s + lo + hi for s, (lo, hi) in zip(spatial, padding))
+    return positions <= MAX_OUTPUT_POSITIONS and padded >= MIN_INPUT_PER_OUTPUT * positions
+
+
+def conv_gemm(
+    x: jax.Array,
+    w_oi: jax.Array,
+    strides: Sequence[int],
+    padding: Sequence[tuple[int, int]],
+    dilation: Sequence[int],
+    groups: int,
+    channels_last: bool,
+) -> jax.Array:
+    """``lax.conv_general_dilated`` of ``x`` with ``w_oi`` as im2col + one matrix product.
+
+    ``x`` is ``(N, C, *S)`` (``(N, *S, C)`` if ``channels_last``), ``w_oi`` is ``(O, C/groups,
+    *kernel)``; the result is ``(N, O, *out)`` (``(N, *out, O)``). Meant for a few output
+    positions: it stacks one slice of the padded input per output position.
+    """
+    n = w_oi.ndim - 2
+    kernel = tuple(int(k) for k in w_oi.shape[2:])
+    sp_axes = tuple(range(1, n + 1)) if channels_last else tuple(range(2, n + 2))
+    spatial = tuple(int(x.shape[a]) for a in sp_axes)
+    out = out_size(spatial, kernel, strides, padding, dilation)
+    if any(lo or hi for lo, hi in padding):
+        pads = [(0, 0)] * x.ndim
+        for a, p in zip(sp_axes, padding):
+            pads[a] = tuple(p)
+        x = jnp.pad(x, pads)
+    # Window i of dimension d: a strided slice of that dimension, stacked on a new axis
+    # after the batch axis; sum(out) slices rather than prod(out), and for one output
+    # position just slices. Result: (N, *out, C, *k) or (N, *out, *k, C).
+    for i, (a, o, k, st, d) in enumerate(zip(sp_axes, out, kernel, strides, dilation)):
+        a += i  # the position axes inserted so far sit before it
+        windows = []
+        for p in range(o):
+            start, limit, step = [0] * x.ndim, list(x.shape), [1] * x.ndim
+            start[a], limit[a], step[a] = p * st, p * st + d * (k - 1) + 1, d
+            windows.append(lax.slice(x, start, limit, step))
+        x = jnp.stack(windows, axis=1 + i)
+    pcount = math.prod(out)
+    patches = x.reshape(x.shape[0], pcount, *x.shape[n + 1 :])  # (N, P, C, *k) / (N, P, *k, C)
+    nb, o = x.shape[0], int(w_oi.shape[0])
+    cg, og, ksize = int(w_oi.shape[1]), o // groups, math.prod(kernel)
+    if channels_last:
+        # Put the spatial and channel axes in the same order on both sides; move whichever
+        # operand is smaller (the patches for a few samples, the kernel for large batches).
+        if nb * pcount <= o:
+            patches = jnp.moveaxis(patches, -1, 2)
+        else:
+            w_oi = jnp.moveaxis(w_oi, 1, -1)
+            patches = patches.reshape(nb, pcount, ksize, groups, cg)
+            patches = jnp.swapaxes(patches, 2, 3)
+    lhs = patches.reshape(nb, pcount, groups, cg * ksize)
+    rhs = w_oi.reshape(groups, og, cg * ksize)
+    # (g, N, P, Og): batch over the groups, contract over (C/g, *k).
+    y = lax.dot_general(lhs, rhs, (((3,), (2,)), ((2,), (0,))))
+    y = jnp.moveaxis(y, 0, 2).reshape(nb, *out, o)  # (N, *out, g, Og) -> (N, *out, O)
+    return y if channels_last else jnp.moveaxis(y, -1, 1)
