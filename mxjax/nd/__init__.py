@@ -171,6 +171,7 @@ from mxjax._src.nd.legacy import (
     reset_arrays as reset_arrays,
 )
 from mxjax._src.nd.cached_op import CachedOp as CachedOp
+from mxjax._src.nd.ops_conv import Convolution as Convolution, Deconvolution as Deconvolution
 from mxjax._src.nd.ops_extra import (
     Embedding as Embedding,
     argmax_channel as argmax_channel,
@@ -244,6 +245,8 @@ __all__ = [
     "Activation",
     "CachedOp",
     "Cast",
+    "Convolution",
+    "Deconvolution",
     "Dropout",
     "ElementWiseSum",
     "Embedding",

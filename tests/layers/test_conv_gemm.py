@@ -37,9 +37,11 @@ def _uses_matmul(fn, *args):
     return "dot_general" in text and "conv_general_dilated" not in text
 
 
-@pytest.mark.parametrize("last", [False, True], ids=["first", "last"])
-@pytest.mark.parametrize("groups, use_bias", [(1, True), (2, False)], ids=["g1-bias", "g2"])
-@pytest.mark.parametrize("n", [1, 2, 3])
+@pytest.mark.parametrize(
+    "n, groups, use_bias, last",
+    [(1, 1, True, False), (1, 2, False, True), (2, 1, True, True), (2, 2, False, False)]
+    + [(3, 1, True, False), (3, 2, False, True)],
+)
 def test_kernel_equal_to_input_matches_numpy(n, groups, use_bias, last):
     rng = np.random.default_rng(10 * n + groups)
     x = rng.standard_normal((2, 4, *SPATIAL[n])).astype(np.float32)
@@ -71,10 +73,10 @@ NEAR_CASES = [
 ]
 
 
-@pytest.mark.parametrize("last", [False, True], ids=["first", "last"])
 @pytest.mark.parametrize("case", range(len(NEAR_CASES)))
-def test_few_output_positions_match_numpy(case, last):
+def test_few_output_positions_match_numpy(case):
     n, spatial, kernel, strides, pad, dil, groups = NEAR_CASES[case]
+    last = bool(case % 2)
     assert use_gemm(spatial, kernel, strides, [(p, p) for p in pad], dil)
     rng = np.random.default_rng(case)
     x = rng.standard_normal((2, 4, *spatial)).astype(np.float32)
