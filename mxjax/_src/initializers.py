@@ -91,9 +91,9 @@ class Initializer:
             raise NotImplementedError(
                 f"{type(self).__name__} must implement sample(), generate() or _init_weight()"
             )
-        from mxjax import nd
+        from mxjax._src.nd.creation import zeros
 
-        arr = nd.zeros(tuple(shape), dtype=dtype)
+        arr = zeros(tuple(shape), dtype=dtype)
         self._init_weight(InitDesc("weight"), arr)
         return arr.jax
 
