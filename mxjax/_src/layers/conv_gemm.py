@@ -5,8 +5,8 @@ or a handful of output positions. XLA:CPU runs the forward pass of such a convol
 well, but its gradient with respect to the input is a convolution of the zero-padded
 output gradient with the flipped kernel, whose cost grows with ``input size x kernel
 size`` even though almost every product is with a padding zero: for a ``(4, 3, 112, 112)``
-input and a ``112 x 112`` kernel with 16 channels it takes ~7 s (jax 0.10.2), at 224 x 224
-minutes. MXNet runs the same layer as one GEMM. Gathering the few windows (one slice per
+input and a ``112 x 112`` kernel with 16 channels forward and backward take ~8 s (jax
+0.10.2), at 224 x 224 about 150 s. MXNet runs the same layer as one GEMM. Gathering the few windows (one slice per
 output position) and contracting them with the kernel is one ``dot_general`` whose
 gradients are matrix products and slices as well.
 
@@ -25,10 +25,26 @@ import jax.numpy as jnp
 from jax import lax
 
 # Largest number of output positions (product over the spatial dimensions) lowered to a
-# matrix product, and the least input/output ratio (padded input positions per output
-# position) for it: below that the kernel is small relative to the input and XLA's
-# convolution is the better choice. Chosen from benchmarks/conv_gemm.py (numbers there
-# and in CHANGELOG.md): see the module docstring.
+# matrix product, and the least number of padded input positions per output position (below
+# it the kernel is small next to the input and XLA's convolution is as good; a 1x1 kernel
+# is 1). The patches hold at most MAX_OUTPUT_POSITIONS times the input. Measured with
+# `python benchmarks/conv_gemm.py --repeat 2` (jax 0.10.2, XLA:CPU, 2 loaded cores, batch 4,
+# SxS input, C -> O channels, kernel S-side+1, jitted forward + gradients of input and
+# kernel, best of 2 calls; first call with compilation in brackets):
+#     S side   C    O      conv ms            gemm ms
+#   224    1   3   16   148035 (227707)     20.3 (266)
+#   112    1   3   16     8276   (9119)      1.5 (376)
+#    56    1   3  256     8150   (8354)      7.8 (456)
+#    28    1   3   16       33    (565)     0.19 (388)
+#    14    1   3   16      2.1    (472)     0.16 (311)
+#    56    2  16   64       39    (517)      9.0 (330)
+#    56    4  16   64       73    (350)       16 (233)
+#     8    4  16   64     0.95    (285)     0.24 (275)
+#    14    7  16   64      8.1    (248)      1.2 (586)   49 positions: conv kept
+#    56    8   3   16       17    (195)      3.2 (297)   64 positions: conv kept
+#     8    8  16   64     0.10    (126)     0.14 (377)   1x1 kernel: conv kept
+# XLA's cost is its input gradient (a convolution of the zero-padded output gradient);
+# the matrix product also wins at 49-64 positions, but its patches grow with them.
 MAX_OUTPUT_POSITIONS = 16
 MIN_INPUT_PER_OUTPUT = 4
 
