@@ -86,3 +86,24 @@ def test_other_operations_run_as_one_program(compile_counter):
         got = host_eval(f, x)
     assert c.count == 1
     _same(got, jax.jit(f)(x))
+
+
+def test_an_eager_layer_init_compiles_nothing(compile_counter):
+    net = L.Sequential([L.Conv2D(3, 3), L.BatchNorm(), L.Flatten(), L.Dense(2)])
+    x, key = jnp.ones((2, 1, 5, 5)), jax.random.key(3)
+    with compile_counter as c:
+        got = net.init(key, x)
+    assert c.count == 0, c.names
+    _same(got, jax.jit(net.init)(key, x))
+
+
+def test_an_init_that_reads_its_example_runs_eagerly():
+    @L.layer
+    class Table(L.Layer):
+        def init(self, key, x, initializer=None):
+            rows = int(np.asarray(x).max()) + 1  # a value, not a shape: cannot be traced
+            return {"weight": jax.random.normal(key, (rows, 2))}, {}
+
+    key = jax.random.key(1)
+    params, _ = Table().init(key, np.array([0, 4]))
+    _same(params["weight"], jax.random.normal(key, (5, 2)))

@@ -30,6 +30,23 @@ def _ce(out, y):
     return optax.softmax_cross_entropy_with_integer_labels(out, y)
 
 
+def _numpy_mlp_metrics(x, y, w1, b1, w2, b2):
+    """Accuracy and mean softmax cross-entropy of a relu MLP, in NumPy."""
+    logits = np.maximum(x @ w1.T + b1, 0) @ w2.T + b2
+    z = logits - logits.max(axis=1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return np.mean(logits.argmax(axis=1) == y), -logp[np.arange(len(y)), y].mean()
+
+
+def _deferred_gluon_mlp(hidden, optimizer, lr):
+    """A hybridized 2-layer Gluon MLP with deferred shapes, and its Trainer."""
+    net = gluon.nn.HybridSequential()
+    net.add(gluon.nn.Dense(hidden, activation="relu"), gluon.nn.Dense(3))
+    net.initialize(mx.init.Xavier())
+    net.hybridize()
+    return net, gluon.Trainer(net.collect_params(), optimizer, {"learning_rate": lr})
+
+
 @pytest.fixture(scope="module")
 def fitted():
     """One Model fitted once (its programs compiled), shared by the guards below."""
@@ -80,11 +97,7 @@ def test_size_buckets_add_at_most_an_eighth():
 
 
 def test_gluon_trainer_loop_second_step_and_new_lr_compile_nothing(compile_counter):
-    net = gluon.nn.HybridSequential()
-    net.add(gluon.nn.Dense(8, activation="relu"), gluon.nn.Dense(3))  # deferred shapes
-    net.initialize(mx.init.Xavier())
-    net.hybridize()
-    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1})
+    net, trainer = _deferred_gluon_mlp(8, "sgd", 0.1)
     loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
     x, y = (mx.nd.array(a) for a in _data(10))
 
@@ -141,12 +154,9 @@ def test_estimator_evaluate_pads_a_smaller_last_batch(compile_counter):
     assert est.val_metrics[0].num_inst == 45
     # the padded rows are dropped: the same values as NumPy over the 45 rows
     params = net.collect_params()
-    w1, b1, w2, b2 = (params[k].data().asnumpy() for k in params)
-    logits = np.maximum(x @ w1.T + b1, 0) @ w2.T + b2
-    z = logits - logits.max(axis=1, keepdims=True)
-    logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
-    assert acc == pytest.approx(np.mean(logits.argmax(axis=1) == y), abs=1e-6)
-    assert loss == pytest.approx(-logp[np.arange(45), y].mean(), rel=1e-5)
+    want_acc, want_loss = _numpy_mlp_metrics(x, y, *(params[k].data().asnumpy() for k in params))
+    assert acc == pytest.approx(want_acc, abs=1e-6)
+    assert loss == pytest.approx(want_loss, rel=1e-5)
 
 
 def test_evaluate_with_a_smaller_last_batch_runs_one_program(compile_counter):
@@ -158,22 +168,15 @@ def test_evaluate_with_a_smaller_last_batch_runs_one_program(compile_counter):
     assert c.count == 1, c.names
     # the padded rows add nothing: the same values as NumPy over the 45 rows
     p = jax.device_get(m.params)
-    w1, b1, w2, b2 = p["0"]["weight"], p["0"]["bias"], p["1"]["weight"], p["1"]["bias"]
-    logits = np.maximum(x @ w1.T + b1, 0) @ w2.T + b2
-    z = logits - logits.max(axis=1, keepdims=True)
-    logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
-    assert logs["accuracy"] == pytest.approx(np.mean(logits.argmax(axis=1) == y), abs=1e-6)
-    assert logs["loss"] == pytest.approx(-logp[np.arange(45), y].mean(), rel=1e-5)
+    acc, loss = _numpy_mlp_metrics(x, y, *(p[i][k] for i in "01" for k in ("weight", "bias")))
+    assert logs["accuracy"] == pytest.approx(acc, abs=1e-6)
+    assert logs["loss"] == pytest.approx(loss, rel=1e-5)
 
 
 def test_estimator_first_epoch_compiles_only_the_step(compile_counter):
     from mxjax.gluon.contrib.estimator import Estimator
 
-    net = gluon.nn.HybridSequential()
-    net.add(gluon.nn.Dense(5, activation="relu"), gluon.nn.Dense(3))  # deferred shapes
-    net.initialize(mx.init.Xavier())
-    net.hybridize()
-    trainer = gluon.Trainer(net.collect_params(), "adam", {"learning_rate": 0.01})
+    net, trainer = _deferred_gluon_mlp(5, "adam", 0.01)
     est = Estimator(net, gluon.loss.SoftmaxCrossEntropyLoss(), trainer=trainer)
     est.logger.disabled = True
     x, y = _data(30, seed=6)

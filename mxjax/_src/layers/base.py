@@ -12,6 +12,7 @@ with ``.`` gives the names MXNet Gluon's ``save_parameters`` writes.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import zlib
 from collections.abc import Mapping
 from typing import Any
@@ -22,6 +23,7 @@ import numpy as np
 
 from mxjax._src import initializers
 from mxjax._src.errors import describe
+from mxjax._src.host_eval import host_eval
 
 Params = dict[str, Any]
 State = dict[str, Any]
@@ -36,6 +38,32 @@ __all__ = [
     "layer",
     "unflatten_names",
 ]
+
+
+_TRACE_ERRORS = (
+    jax.errors.ConcretizationTypeError,
+    jax.errors.TracerArrayConversionError,
+    jax.errors.TracerIntegerConversionError,
+)
+
+
+def _on_the_host(init):
+    """``init`` run through ``host_eval`` when called eagerly on a concrete key and arrays."""
+
+    @functools.wraps(init)
+    def run(self, key, *inputs, **kwargs):
+        concrete = (jax.Array, np.ndarray)
+        eager = all(
+            isinstance(a, concrete) and not isinstance(a, jax.core.Tracer) for a in (key, *inputs)
+        )
+        if eager:
+            try:
+                return host_eval(lambda k, *xs: init(self, k, *xs, **kwargs), key, *inputs)
+            except _TRACE_ERRORS:
+                pass  # an init that reads its example's values runs eagerly below
+        return init(self, key, *inputs, **kwargs)
+
+    return run
 
 
 def layer(cls):
@@ -71,8 +99,19 @@ class Layer:
         (2, 3)
     """
 
+    def __init_subclass__(cls, **kwargs: Any):
+        super().__init_subclass__(**kwargs)
+        if "init" in cls.__dict__:
+            cls.init = _on_the_host(cls.__dict__["init"])
+
     def init(self, key: jax.Array, *inputs: Any, initializer: Any = None) -> tuple[Params, State]:
         """Creates ``(params, state)`` for the given example inputs.
+
+        Called eagerly (a concrete key and example arrays), the whole
+        initialization runs on the host (``host_eval``): keys are split and
+        initial values drawn with NumPy, the shape-inferring forward pass is
+        skipped, and no XLA program is compiled. The values are those of
+        ``jax.jit(layer.init)``. Under a trace it runs as written.
 
         Args:
             key: a PRNG key (``jax.random.key``).
