@@ -17,6 +17,7 @@ from typing import Any
 import jax
 import numpy as np
 
+from mxjax._src.host_eval import host_eval
 from mxjax._src.module.base import BaseModule
 
 __all__ = ["Module"]
@@ -462,9 +463,9 @@ class Module(BaseModule):
         names = self._trainable()
         tx = self._optimizer.to_optax(names)
         params = {n: self._exec.arg_dict[n].jax for n in names}
-        # one program, not one per shape; committed like the states every update returns
+        # made on the host (no program); committed like the states every update returns
         # (else the second update compiles again)
-        state = jax.jit(tx.init)(params)
+        state = host_eval(tx.init, params)
         devices = {d for v in params.values() for d in v.devices()}
         self._opt_state = jax.device_put(state, devices.pop()) if len(devices) == 1 else state
 
