@@ -79,6 +79,21 @@ def test_second_epoch_second_fit_new_lr_compile_nothing(fitted, compile_counter)
     assert m.learning_rate == pytest.approx(0.01)
 
 
+def test_weights_set_and_loaded_then_fit_compile_nothing(fitted, compile_counter, tmp_path):
+    m, x, y = fitted
+    path = str(tmp_path / "w.params")
+    m.save_parameters(path)
+    params, state = m.get_weights()
+    with compile_counter as c:
+        m.set_weights((params, state))
+        m.load_parameters(path)
+        loaded = m.get_weights()[0]
+        m.fit(x, y, batch_size=20, epochs=1, verbose=0)
+    assert c.count == 0, c.names
+    for name in ("0", "1"):
+        np.testing.assert_array_equal(loaded[name]["weight"], params[name]["weight"])
+
+
 def test_new_dataset_length_reuses_the_step(fitted, compile_counter):
     m, _, _ = fitted
     assert capacity(320) == capacity(300) == 320  # one size bucket

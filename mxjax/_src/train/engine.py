@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 
 from mxjax._src.host_eval import host_eval, split_key
@@ -255,7 +254,8 @@ class Engine:
 
     def set_weights(self, weights) -> None:
         """Sets ``(params, state)`` (as returned by :meth:`get_weights`)."""
-        self.params, self.state = jax.tree.map(jnp.asarray, weights)
+        # uploaded as copies (the step donates its buffers; jnp.asarray compiles per shape)
+        self.params, self.state = jax.tree.map(_own_copy, weights)
 
     def save_parameters(self, path: str) -> None:
         """Writes params and state in MXNet's ``.params`` format (Gluon names)."""
@@ -294,7 +294,8 @@ class Engine:
                     f"{np.dtype(arr.dtype)}; pass cast_dtype=True to cast it"
                 )
         pnames = set(flatten_names(self.params))
-        cast = {k: jnp.asarray(loaded[k], dtype=current[k].dtype) for k in current}
+        # cast on the host and uploaded: jnp.asarray compiles a program per shape
+        cast = {k: jax.device_put(np.asarray(loaded[k]).astype(current[k].dtype)) for k in current}
         self.params = unflatten_names({k: v for k, v in cast.items() if k in pnames})
         self.state = unflatten_names({k: v for k, v in cast.items() if k not in pnames})
 
@@ -654,11 +655,16 @@ class Engine:
         return self._predict
 
 
+def _own_copy(a):
+    """A new device buffer holding ``a`` (a host or device array), compiling nothing."""
+    return copy_array(a) if isinstance(a, jax.Array) else jax.device_put(np.asarray(a))
+
+
 def _committed_like(tree, like):
-    """``tree`` committed to the one device that holds ``like`` (unchanged otherwise)."""
+    """``tree`` committed where ``like`` lives: its device, or replicated on its devices."""
     leaves = [a for a in jax.tree.leaves(like) if isinstance(a, jax.Array)]
-    if leaves and len(leaves[0].devices()) == 1:
-        return jax.device_put(tree, next(iter(leaves[0].devices())))
+    if leaves and leaves[0].sharding.is_fully_replicated:
+        return jax.device_put(tree, leaves[0].sharding)
     return tree
 
 
