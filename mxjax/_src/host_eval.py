@@ -215,7 +215,10 @@ def _copy(x):
 def _convert(x, *, new_dtype, **_):
     if isinstance(x, _Keys):
         raise _Unsupported("convert of a key array")
-    return np.asarray(x).astype(new_dtype)
+    x = np.asarray(x)
+    if np.issubdtype(x.dtype, np.inexact) and not np.issubdtype(new_dtype, np.inexact):
+        raise _Unsupported("float to integer conversion")  # XLA's rounding and saturation rules
+    return x.astype(new_dtype)
 
 
 def _iota(*, dtype, shape, dimension, **_):
@@ -264,10 +267,9 @@ _RULES: dict[str, Callable] = {
     "neg": _elementwise(np.negative),
     "max": _elementwise(np.maximum),
     "min": _elementwise(np.minimum),
-    "pure_callback": _pure_callback,
     "device_put": lambda *xs, **_: [_copy(x) for x in xs],
 }
-_MULTI = {"pure_callback", "device_put"}  # rules returning a list of outputs
+_MULTI = {"device_put"}  # rules returning a list of outputs
 _CALLS = {"pjit": "jaxpr", "jit": "jaxpr", "closed_call": "call_jaxpr", "custom_jvp_call": "call_jaxpr", "custom_vjp_call": "call_jaxpr"}  # fmt: skip
 
 
@@ -284,7 +286,7 @@ def _live_eqns(jaxpr, needed: set) -> list:
 
 def _read(env: dict, v):
     if isinstance(v, jcore.Literal):
-        return np.asarray(v.val)
+        return np.asarray(v.val, dtype=v.aval.dtype)
     return env[v]
 
 
@@ -303,8 +305,13 @@ def _eval_jaxpr(jaxpr, consts, args) -> list:
                 raise _Unsupported(name)
             sub = sub if isinstance(sub, jcore.ClosedJaxpr) else jcore.ClosedJaxpr(sub, ())
             outs = _eval_jaxpr(sub.jaxpr, [_host(c) for c in sub.consts], ins)
+        elif name == "pure_callback":  # the callback's own errors reach the caller
+            outs = _pure_callback(*ins, **eqn.params)
         elif name in _RULES:
-            outs = _RULES[name](*ins, **eqn.params)
+            try:
+                outs = _RULES[name](*ins, **eqn.params)
+            except (ValueError, TypeError, IndexError) as e:  # a case a rule does not cover
+                raise _Unsupported(f"{name}: {e}") from e
             if name not in _MULTI:
                 outs = [outs]
         else:
