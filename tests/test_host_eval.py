@@ -107,3 +107,13 @@ def test_an_init_that_reads_its_example_runs_eagerly():
     key = jax.random.key(1)
     params, _ = Table().init(key, np.array([0, 4]))
     _same(params["weight"], jax.random.normal(key, (5, 2)))
+
+
+def test_a_constant_output_is_a_new_buffer(compile_counter):
+    state = [{"mu": jnp.arange(4.0)}, jax.random.key(2)]
+    with compile_counter as c:
+        got = host_eval(lambda: list(state))
+    assert c.count == 0, c.names
+    _same(got[0], state[0])
+    np.testing.assert_array_equal(_words(got[1]), _words(state[1]))
+    assert got[0]["mu"].unsafe_buffer_pointer() != state[0]["mu"].unsafe_buffer_pointer()

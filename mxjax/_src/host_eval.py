@@ -284,13 +284,21 @@ def _live_eqns(jaxpr, needed: set) -> list:
     return keep[::-1]
 
 
-def _read(env: dict, v):
+def _read(env: dict, v, raw: bool = False):
+    """The host value of ``v``; constants are fetched from the device when first read.
+
+    With ``raw``, a constant still on the device is returned as it is (an output
+    that is a constant is copied on the device, not through the host).
+    """
     if isinstance(v, jcore.Literal):
         return np.asarray(v.val, dtype=v.aval.dtype)
-    return env[v]
+    x = env[v]
+    if isinstance(x, jax.Array) and (not raw or isinstance(x, jax.core.Tracer)):
+        x = env[v] = _host(x)
+    return x
 
 
-def _eval_jaxpr(jaxpr, consts, args) -> list:
+def _eval_jaxpr(jaxpr, consts, args, raw: bool = False) -> list:
     env: dict = {}
     for v, x in zip(jaxpr.constvars, consts):
         env[v] = x
@@ -304,7 +312,7 @@ def _eval_jaxpr(jaxpr, consts, args) -> list:
             if sub is None:
                 raise _Unsupported(name)
             sub = sub if isinstance(sub, jcore.ClosedJaxpr) else jcore.ClosedJaxpr(sub, ())
-            outs = _eval_jaxpr(sub.jaxpr, [_host(c) for c in sub.consts], ins)
+            outs = _eval_jaxpr(sub.jaxpr, sub.consts, ins)
         elif name == "pure_callback":  # the callback's own errors reach the caller
             outs = _pure_callback(*ins, **eqn.params)
         elif name in _RULES:
@@ -318,7 +326,7 @@ def _eval_jaxpr(jaxpr, consts, args) -> list:
             raise _Unsupported(name)
         for v, x in zip(eqn.outvars, outs):
             env[v] = _checked(x, v.aval)
-    return [_read(env, v) for v in jaxpr.outvars]
+    return [_read(env, v, raw) for v in jaxpr.outvars]
 
 
 def _checked(x, aval):
@@ -349,6 +357,8 @@ def _host(x):
 def _to_device(x):
     if isinstance(x, _Keys):
         return jax.random.wrap_key_data(x.words)
+    if isinstance(x, jax.Array):  # a constant: a new buffer (callers may donate it)
+        return jax.device_put(x, may_alias=False)
     return x
 
 
@@ -370,7 +380,7 @@ def host_eval(fn: Callable, *args: Any) -> Any:
     closed, shape = jax.make_jaxpr(fn, return_shape=True)(*args)
     try:
         host_args = [_host(a) for a in jax.tree.leaves(args)]
-        outs = _eval_jaxpr(closed.jaxpr, [_host(c) for c in closed.consts], host_args)
+        outs = _eval_jaxpr(closed.jaxpr, closed.consts, host_args, raw=True)
     except _Unsupported:
         return jax.jit(fn)(*args)
     return jax.device_put(
