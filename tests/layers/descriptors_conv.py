@@ -56,6 +56,13 @@ DESCRIPTORS = [
         WB,
         (2, 4, 6, 6),
     ),
+    _d(  # from one input position: a matrix product
+        "conv2dT-from-1x1-groups",
+        lambda **k: L.Conv2DTranspose(4, 3, groups=2, **k),
+        (2, 2, 1, 1),
+        WB,
+        (2, 4, 3, 3),
+    ),
     _d(
         "conv3dT-ndhwc",
         lambda **k: L.Conv3DTranspose(2, 2, layout="NDHWC", **k),

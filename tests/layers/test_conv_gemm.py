@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 from mxjax import layers as L
-from mxjax._src.layers import conv as conv_mod
+from mxjax._src.layers import conv as conv_mod, conv_gemm as conv_gemm_mod
 from mxjax._src.layers.conv_gemm import conv_gemm, use_gemm
-from tests.layers.test_conv import np_conv
+from tests.layers.test_conv import np_conv, np_conv_transpose
 
 CLASSES = {1: L.Conv1D, 2: L.Conv2D, 3: L.Conv3D}
 LAYOUTS = {1: ("NCW", "NWC"), 2: ("NCHW", "NHWC"), 3: ("NCDHW", "NDHWC")}
@@ -88,11 +88,68 @@ def test_few_output_positions_match_numpy(case):
     np.testing.assert_allclose(np.moveaxis(y, -1, 1) if last else y, ref, rtol=1e-5, atol=1e-5)
 
 
+# (class, hyperparameters, channels-first input shape): a few input positions.
+TRANSPOSED_CASES = [
+    (L.Conv1DTranspose, dict(channels=4, kernel_size=7, groups=2), (2, 2, 1)),
+    (L.Conv2DTranspose, dict(channels=3, kernel_size=(3, 4), layout="NHWC"), (2, 4, 1, 1)),
+    (
+        L.Conv2DTranspose,
+        dict(channels=2, kernel_size=4, strides=2, padding=1, output_padding=(1, 0)),
+        (1, 3, 2, 2),
+    ),
+    (
+        L.Conv3DTranspose,
+        dict(channels=2, kernel_size=(2, 3, 2), dilation=2, use_bias=False, layout="NDHWC"),
+        (2, 2, 1, 1, 1),
+    ),
+]
+
+
+@pytest.mark.parametrize("case", range(len(TRANSPOSED_CASES)))
+def test_transposed_with_few_input_positions_match_numpy(case):
+    cls, kw, shape = TRANSPOSED_CASES[case]
+    layer = cls(**kw)
+    last = layer.layout[-1] == "C"
+    rng = np.random.default_rng(case)
+    x = rng.standard_normal(shape).astype(np.float32)
+    xin = jnp.asarray(np.moveaxis(x, 1, -1) if last else x)
+    params, _ = layer.init(jax.random.key(0), xin)
+
+    def f(p, x):
+        return layer.apply(p, {}, x)[0]
+
+    assert _uses_matmul(f, params, xin)
+    y = np.asarray(jax.jit(f)(params, xin))
+    w = np.asarray(params["weight"])
+    n = x.ndim - 2
+    t = lambda v: v if isinstance(v, tuple) else (v,) * n  # noqa: E731
+    ref = np_conv_transpose(
+        x,
+        np.moveaxis(w, -1, 1) if last else w,
+        t(kw.get("strides", 1)),
+        t(kw.get("padding", 0)),
+        t(kw.get("output_padding", 0)),
+        t(kw.get("dilation", 1)),
+        kw.get("groups", 1),
+    )
+    if "bias" in params:
+        ref = ref + np.asarray(params["bias"]).reshape((1, -1) + (1,) * n)
+    np.testing.assert_allclose(np.moveaxis(y, -1, 1) if last else y, ref, rtol=1e-5, atol=1e-5)
+
+
 GRAD_CASES = [
     (L.Conv1D, dict(channels=4, kernel_size=5, groups=2), (2, 2, 5)),
     (L.Conv2D, dict(channels=4, kernel_size=(3, 4), padding=1, strides=2), (2, 3, 3, 4)),
     (L.Conv2D, dict(channels=4, kernel_size=3, dilation=2, groups=2, layout="NHWC"), (2, 6, 5, 2)),
     (L.Conv3D, dict(channels=2, kernel_size=(2, 3, 2), layout="NDHWC"), (2, 3, 3, 2, 2)),
+    # Transposed: the convolution whose input gradient they are has a tiny output.
+    (L.Conv2DTranspose, dict(channels=4, kernel_size=3, groups=2, layout="NHWC"), (2, 1, 1, 2)),
+    (
+        L.Conv1DTranspose,
+        dict(channels=2, kernel_size=6, strides=2, padding=1, output_padding=1),
+        (2, 3, 2),
+    ),
+    (L.Conv3DTranspose, dict(channels=2, kernel_size=2, dilation=2), (1, 2, 1, 1, 1)),
 ]
 
 
@@ -111,15 +168,18 @@ def test_forward_and_gradients_match_the_convolution_path(monkeypatch):
     def derivatives(params, xs, dys):  # every case in one program, jitted anew for each path
         out = [jax.vjp(f, p, x) for f, p, x in zip(fs, params, xs)]
         out = [(y, vjp(dy)) for (y, vjp), dy in zip(out, dys)]
-        # Forward mode and second order (reverse over reverse) on the grouped NHWC case.
-        f, p, x, dy = fs[2], params[2], xs[2], dys[2]
-        tangent = jax.jvp(f, (p, x), (jax.tree.map(jnp.cos, p), jnp.sin(x)))[1]
-        dx = lambda p: jax.grad(lambda x: jnp.sum(f(p, x) * dy))(x)  # noqa: E731
-        return out, tangent, jax.grad(lambda p: jnp.sum(dx(p) ** 2))(p)
+        # Forward mode and second order (reverse over reverse) on the grouped NHWC cases.
+        for i in (2, 4):
+            f, p, x, dy = fs[i], params[i], xs[i], dys[i]
+            out.append(jax.jvp(f, (p, x), (jax.tree.map(jnp.cos, p), jnp.sin(x)))[1])
+            dx = lambda p, f=f, x=x, dy=dy: jax.grad(lambda x: jnp.sum(f(p, x) * dy))(x)  # noqa: E731
+            out.append(jax.grad(lambda p, dx=dx: jnp.sum(dx(p) ** 2))(p))
+        return out
 
     assert all(_uses_matmul(f, p, x) for f, p, x in zip(fs, params, xs))
     got = jax.jit(derivatives)(params, xs, dys)
     monkeypatch.setattr(conv_mod, "use_gemm", lambda *a: False)
+    monkeypatch.setattr(conv_gemm_mod, "use_gemm", lambda *a: False)
     assert not any(_uses_matmul(f, p, x) for f, p, x in zip(fs, params, xs))
     ref = jax.jit(lambda *a: derivatives(*a))(params, xs, dys)
     for g, r in zip(jax.tree.leaves(got), jax.tree.leaves(ref)):

@@ -24,7 +24,7 @@ from jax import lax
 
 from mxjax._src.errors import ShapeMismatchError
 from mxjax._src.layers.base import Layer, layer
-from mxjax._src.layers.conv_gemm import conv_gemm, use_gemm
+from mxjax._src.layers.conv_gemm import conv_gemm, conv_transpose_gemm, use_gemm
 from mxjax._src.ops import activation_fn, expand_to
 
 __all__ = [
@@ -323,6 +323,19 @@ class _ConvTranspose(_ConvBase):
         return tuple(out)
 
     def _compute(self, x, w, last):
+        spatial = tuple(int(d) for d in (x.shape[1:-1] if last else x.shape[2:]))
+        y = conv_transpose_gemm(
+            x,
+            w,
+            self._out_spatial(spatial, x.shape),
+            self.strides,
+            [(p, p) for p in self.padding],
+            self.dilation,
+            self.groups,
+            last,
+        )
+        if y is not None:  # a few input positions: one matrix product (conv_gemm)
+            return y
         # MXNet's Deconvolution is the gradient of Convolution with respect to its input:
         # a stride-1 convolution of the stride-dilated input with the spatially flipped
         # kernel whose in/out channel axes are swapped within each group.

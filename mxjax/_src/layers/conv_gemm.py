@@ -10,9 +10,16 @@ input and a ``112 x 112`` kernel with 16 channels forward and backward take ~8 s
 output position) and contracting them with the kernel is one ``dot_general`` whose
 gradients are matrix products and slices as well.
 
-This module knows nothing about layers: :func:`use_gemm` decides from the shapes and
+The transposed convolution (MXNet's ``Deconvolution``) of an input with a few positions
+is the mirror case: XLA runs it as a convolution of the stride-dilated, padded input, again
+mostly products with zeros (a DCGAN generator's ``4x4`` layer from ``1x1``, batch 64, 100 ->
+512 channels: 75 ms forward and backward; ``4x4 -> 8x8``, 512 -> 256 channels: 3.4 s).
+:func:`conv_transpose_gemm` computes it as the transpose of :func:`conv_gemm` (16 ms, 250 ms).
+
+This module knows nothing about layers: :func:`use_gemm` decides from the shapes,
 :func:`conv_gemm` computes the same result as ``lax.conv_general_dilated`` (without input
-dilation) for channels-first or channels-last inputs and ``(O, I/groups, *kernel)`` weights.
+dilation) for channels-first or channels-last inputs and ``(O, I/groups, *kernel)`` weights,
+and :func:`conv_transpose_gemm` the transposed convolution.
 """
 
 from __future__ import annotations
@@ -45,6 +52,10 @@ from jax import lax
 #     8    8  16   64     0.10    (126)     0.14 (377)   1x1 kernel: conv kept
 # XLA's cost is its input gradient (a convolution of the zero-padded output gradient);
 # the matrix product also wins at 49-64 positions, but its patches grow with them.
+# Transposed (`benchmarks/conv_gemm.py --transposed --repeat 2`, N:S:C:O:k:stride:pad):
+#   64:1:100:512:4:1:0  conv 74.8 (828)  gemm 16.2 (801)
+#   64:4:512:256:4:2:1  conv 3373 (4212) gemm 250 (1739)
+#   4:1:3:16:56:1:0     conv 763 (1324)  gemm 0.87 (666)
 MAX_OUTPUT_POSITIONS = 16
 MIN_INPUT_PER_OUTPUT = 4
 
@@ -136,3 +147,39 @@ def conv_gemm(
     y = lax.dot_general(lhs, rhs, (((3,), (2,)), ((2,), (0,))))
     y = jnp.moveaxis(y, 0, 2).reshape(nb, *out, o)  # (N, *out, g, Og) -> (N, *out, O)
     return y if channels_last else jnp.moveaxis(y, -1, 1)
+
+
+def conv_transpose_gemm(
+    x: jax.Array,
+    w_oi: jax.Array,
+    out_spatial: Sequence[int],
+    strides: Sequence[int],
+    padding: Sequence[tuple[int, int]],
+    dilation: Sequence[int],
+    groups: int,
+    channels_last: bool,
+) -> jax.Array | None:
+    """A transposed convolution of ``x`` with few positions, as the transpose of :func:`conv_gemm`.
+
+    MXNet's ``Deconvolution`` of ``x`` is the gradient with respect to its input of the
+    convolution (``strides``, ``padding``, ``dilation``, ``groups``, kernel ``w_oi`` of
+    shape ``(C_x, O/groups, *kernel)``) that maps an ``out_spatial`` input with ``O``
+    channels to ``x``'s spatial size; when that convolution qualifies for :func:`use_gemm`
+    (``x`` has a few positions), this is one matrix product and an overlap-add, where
+    XLA's input-dilated convolution multiplies mostly zeros. Returns None when the sizes
+    do not round-trip (an ``output_padding`` of a stride or more).
+    """
+    kernel = tuple(int(k) for k in w_oi.shape[2:])
+    spatial = tuple(int(d) for d in (x.shape[1:-1] if channels_last else x.shape[2:]))
+    if out_size(out_spatial, kernel, strides, padding, dilation) != spatial:
+        return None
+    if not use_gemm(out_spatial, kernel, strides, padding, dilation):
+        return None
+    o, nb = int(w_oi.shape[1]) * groups, x.shape[0]
+    shape = (nb, *out_spatial, o) if channels_last else (nb, o, *out_spatial)
+
+    def conv(z):
+        return conv_gemm(z, w_oi, strides, padding, dilation, groups, channels_last)
+
+    (y,) = jax.linear_transpose(conv, jax.ShapeDtypeStruct(shape, x.dtype))(x)
+    return y
