@@ -238,3 +238,36 @@ def test_a_warm_second_process_compiles_nothing(tmp_path):
     cold = run()
     assert cold == {"compiled": 2, "hits": 0}  # the train step and the eval step
     assert run() == {"compiled": 0, "hits": 2}
+
+
+def test_fit_on_device_arrays_with_a_validation_split(compile_counter):
+    m = train.Model(L.Sequential([L.Dense(5, activation="relu"), L.Dense(3)]), seed=2)
+    m.compile("sgd", "softmax_cross_entropy", metrics=["accuracy"])
+    x, y = (jax.device_put(a) for a in _data(40, seed=7))
+    with compile_counter as c:  # the arrays are split on the host: no slicing program
+        m.fit(x, y, batch_size=8, epochs=1, verbose=0, validation_split=0.2)
+    assert sorted(c.names) == ["jit(fn)", "jit(step)"]  # the train step, the eval step
+
+
+class _Interrupt(train.Callback):
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == 0:
+            raise KeyboardInterrupt
+
+
+def test_a_resumed_fit_compiles_only_the_step(compile_counter, tmp_path):
+    x, y = _data(40, seed=8)
+
+    def model():
+        m = train.Model(L.Sequential([L.Dense(5, activation="relu"), L.Dense(3)]), seed=3)
+        return m.compile("adam", "softmax_cross_entropy")
+
+    with pytest.raises(KeyboardInterrupt):
+        model().fit(x, y, batch_size=8, epochs=2, verbose=0,
+                    callbacks=[train.BackupAndRestore(str(tmp_path)), _Interrupt()])  # fmt: skip
+    m = model()
+    with compile_counter as c:  # the backup is read and placed without programs
+        m.fit(x, y, batch_size=8, epochs=2, verbose=0,
+              callbacks=[train.BackupAndRestore(str(tmp_path))])  # fmt: skip
+    assert c.count == 1, c.names
+    assert m.history.epoch == [0, 1]

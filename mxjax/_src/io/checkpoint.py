@@ -322,7 +322,7 @@ def _restore_into(target: Any, flat: dict, path: str, strict: bool) -> Any:
                     f"expected {want}"
                 )
             if isinstance(leaf, jax.Array):  # NumPy leaves stay NumPy (int64 under x32)
-                value = jnp.asarray(value)
+                value = jax.device_put(value)  # jnp.asarray compiles a program per shape
         out.append(value)
     if strict and len(used) != len(flat):
         extra = sorted(set(flat) - used)

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from mxjax._src.host_eval import host_eval
 from mxjax._src.io.checkpoint import CheckpointError, CheckpointManager, load_checkpoint
 from mxjax._src.train.callbacks import Callback
 
@@ -132,7 +133,7 @@ def restore_run(engine, path) -> dict:
     if engine.params is None:
         raise CheckpointError("resume: the model has no parameters yet")
     if engine.opt_state is None:
-        engine.opt_state = engine.tx.init(engine.params)
+        engine.opt_state = host_eval(engine.tx.init, engine.params)  # the restore's target
     tree, meta = load_checkpoint(path, target=_tree(engine))
     engine.params, engine.state, engine.opt_state = tree["params"], tree["state"], tree["opt_state"]
     engine._key, engine._step = tree["key"], tree["step"]

@@ -389,7 +389,9 @@ class Engine:
         if y is not None or not _is_iterable_source(x):
             if y is None:
                 raise ValueError("fit(x, y): y is required when x is an array")
-            xs, ys = _as_tree(x), np.asarray(_host(y))
+            # on the host: the feed uploads them once; slicing device arrays (validation_split)
+            # would compile a program per shape
+            xs, ys = jax.tree.map(np.asarray, _as_tree(x)), np.asarray(_host(y))
             n = _tree_len(xs)
             if ys.shape[0] != n:
                 raise ValueError(f"x has {n} samples but y has {ys.shape[0]}")
