@@ -379,7 +379,8 @@ def host_eval(fn: Callable, *args: Any) -> Any:
     """
     closed, shape = jax.make_jaxpr(fn, return_shape=True)(*args)
     try:
-        host_args = [_host(a) for a in jax.tree.leaves(args)]
+        # device arrays are fetched only if an equation reads them (an init's example is not)
+        host_args = [a if isinstance(a, jax.Array) else _host(a) for a in jax.tree.leaves(args)]
         outs = _eval_jaxpr(closed.jaxpr, closed.consts, host_args, raw=True)
     except _Unsupported:
         return jax.jit(fn)(*args)
