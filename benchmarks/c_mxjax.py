@@ -75,7 +75,7 @@ def _lstm_lm(L):
 def build_functional(w, x, y):
     """A user's loop: ``net.init``/``net.apply`` + optax adam + one ``jax.jit`` step."""
     net = make_net(w.model)
-    xb, yb = jnp.asarray(x), jnp.asarray(y)
+    xb, yb = jax.device_put(x), jax.device_put(y)  # jnp.asarray compiles per shape
     params, state = net.init(jax.random.key(0), xb)
     tx = optax.adam(LR)
     opt_state = tx.init(params)
@@ -106,8 +106,9 @@ def build_fit(w, x, y):
     model = Model(make_net(w.model))
     model.compile(optimizer="adam", loss="softmax_cross_entropy", learning_rate=LR)
     reps = 64
-    xs = jnp.asarray(np.concatenate([x] * reps))
-    ys = jnp.asarray(np.concatenate([y] * reps))
+    # device_put: on JAX >= 0.10 jnp.asarray of a NumPy array compiles a program per shape
+    xs = jax.device_put(np.concatenate([x] * reps))
+    ys = jax.device_put(np.concatenate([y] * reps))
 
     def run(n):
         for start in range(0, n, reps):

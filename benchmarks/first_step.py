@@ -188,7 +188,11 @@ def _build_estimator(w, x, y):
     net.initialize(mx.init.Xavier())
     net.hybridize()
     trainer = mx.gluon.Trainer(net.collect_params(), "adam", {"learning_rate": LR})
-    est = Estimator(net, mx.gluon.loss.SoftmaxCrossEntropyLoss(), trainer=trainer)
+    # the class axis is the last one (the LSTM's predictions are (batch, time, vocab))
+    acc = mx.metric.Accuracy(axis=-1)
+    est = Estimator(
+        net, mx.gluon.loss.SoftmaxCrossEntropyLoss(), train_metrics=acc, trainer=trainer
+    )
     est.logger.disabled = True
     loader = [(mx.nd.array(x), mx.nd.array(y))]
 
