@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 
 import jax
@@ -30,6 +31,18 @@ def _inputs(d, dtype=jnp.float32, seed=0):
 
 def _first(out):
     return out[0] if isinstance(out, tuple) else out
+
+
+@functools.cache
+def _jitted_apply(layer, apply_kwargs):
+    """``layer.apply`` under ``jax.jit``, one per (layer, kwargs): the checks of one
+    descriptor share its compiled program (layers are hashable frozen dataclasses)."""
+    kwargs = dict(apply_kwargs)
+    return jax.jit(lambda p, s, *a: layer.apply(p, s, *a, **kwargs))
+
+
+def _jit(d, layer):
+    return _jitted_apply(layer, tuple(sorted(d.apply_kwargs.items())))
 
 
 def test_every_public_layer_is_registered():
@@ -64,8 +77,7 @@ def test_shapes_names_and_jit(d):
     out, new_state = layer.apply(params, state, *xs, **d.apply_kwargs)
     assert _first(out).shape == d.out_shape
     assert jax.tree.structure(new_state) == jax.tree.structure(state)
-    jitted = jax.jit(lambda p, s, *a: layer.apply(p, s, *a, **d.apply_kwargs))
-    out_j, _ = jitted(params, state, *xs)
+    out_j, _ = _jit(d, layer)(params, state, *xs)
     np.testing.assert_allclose(
         np.asarray(_first(out_j)), np.asarray(_first(out)), rtol=1e-5, atol=1e-5
     )
@@ -86,7 +98,8 @@ def test_vmap_matches_batched_call(d):
         x1 = [jnp.expand_dims(x, ax) for x in x1]
         return jnp.squeeze(_first(layer.apply(params, state, *x1, **d.apply_kwargs)[0]), ax)
 
-    mapped = jax.vmap(one, in_axes=ax, out_axes=ax)(*xs)
+    # one program for the mapped call instead of one per operation of the layer
+    mapped = jax.jit(jax.vmap(one, in_axes=ax, out_axes=ax))(*xs)
     np.testing.assert_allclose(np.asarray(mapped), np.asarray(batched), rtol=1e-4, atol=1e-5)
 
 
@@ -100,8 +113,10 @@ def test_check_grads(d):
     # default Uniform(0.07) puts many of them within a finite-difference step of 0)
     params, state = layer.init(jax.random.key(0), *xs, initializer="xavier")
 
+    apply = _jit(d, layer)  # the program test_shapes_names_and_jit compiled
+
     def f(p, *x):
-        return _first(layer.apply(p, state, *x, **d.apply_kwargs)[0])
+        return _first(apply(p, state, *x)[0])
 
     float_xs = tuple(x for x in xs if jnp.issubdtype(x.dtype, jnp.floating))
     kw = dict(order=1, modes=("rev",), atol=5e-2, rtol=5e-2, eps=1e-3)
@@ -121,7 +136,9 @@ def test_low_precision(d, dtype):
     layer = d.make_dtype(dtype) if d.make_dtype is not None else d.make()
     xs = _inputs(d, dtype=jnp.dtype(dtype))
     params, state = layer.init(jax.random.key(0), *xs)
-    out = _first(layer.apply(params, state, *xs, **d.apply_kwargs)[0])
+    # jitted: one program per layer and dtype instead of one per operation (eager
+    # equals jit is checked in float32 by test_shapes_names_and_jit)
+    out = _first(_jit(d, layer)(params, state, *xs)[0])
     assert out.shape == d.out_shape
     if d.make_dtype is not None:
         assert out.dtype == jnp.dtype(dtype)
