@@ -10,6 +10,8 @@ import sys
 
 import numpy as np
 
+from tests.simulated_devices import simulated_devices_env
+
 EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(__file__)), "examples")
 
 
@@ -68,9 +70,7 @@ def test_multi_device_example_on_four_simulated_devices():
         "print(json.dumps({'devices': r['devices'], 'gluon_loss': r['gluon_loss'],"
         " 'acc': r['fit_history']['accuracy']}))"
     )
-    env = dict(
-        os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=4", JAX_PLATFORMS="cpu"
-    )
+    env = simulated_devices_env(4)
     proc = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=600
     )

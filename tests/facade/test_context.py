@@ -1,6 +1,5 @@
 """Contexts map to JAX devices; placement with simulated CPU devices runs in a subprocess."""
 
-import os
 import subprocess
 import sys
 import textwrap
@@ -10,6 +9,7 @@ import pytest
 
 import mxjax as mx
 from mxjax import nd
+from tests.simulated_devices import simulated_devices_env
 
 
 def test_cpu_gpu_contexts_and_equality():
@@ -71,9 +71,7 @@ _MULTI = textwrap.dedent(
 
 
 def test_simulated_cpu_devices_in_subprocess():
-    env = dict(os.environ)
-    env["XLA_FLAGS"] = env.get("XLA_FLAGS", "") + " --xla_force_host_platform_device_count=4"
-    env["JAX_PLATFORMS"] = "cpu"
+    env = simulated_devices_env(4)
     r = subprocess.run(
         [sys.executable, "-c", _MULTI], env=env, capture_output=True, text=True, timeout=120
     )

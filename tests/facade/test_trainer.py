@@ -8,6 +8,7 @@ import pytest
 
 import mxjax as mx
 from mxjax import autograd, gluon
+from tests.simulated_devices import simulated_devices_env
 
 GOLD = os.path.join(os.path.dirname(__file__), "..", "golden", "gluon", "trainer.npz")
 
@@ -136,9 +137,7 @@ def test_multi_context_in_subprocess():
     import subprocess
     import sys
 
-    env = dict(
-        os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=2", JAX_PLATFORMS="cpu"
-    )
+    env = simulated_devices_env(2)
     r = subprocess.run(
         [sys.executable, "-c", _MULTI], env=env, capture_output=True, text=True, timeout=120
     )

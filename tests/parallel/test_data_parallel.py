@@ -7,14 +7,14 @@ import sys
 
 import pytest
 
+from tests.simulated_devices import simulated_devices_env
+
 HERE = os.path.dirname(__file__)
 
 
 @pytest.fixture(scope="module")
 def results():
-    env = dict(
-        os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=4", JAX_PLATFORMS="cpu"
-    )
+    env = simulated_devices_env(4)
     proc = subprocess.run(
         [sys.executable, os.path.join(HERE, "dp_worker.py")],
         capture_output=True,

@@ -1,11 +1,12 @@
 """Estimator with a list of contexts trains data-parallel and equals single-context training."""
 
 import json
-import os
 import subprocess
 import sys
 
 import numpy as np
+
+from tests.simulated_devices import simulated_devices_env
 
 SCRIPT = r"""
 import json
@@ -60,9 +61,7 @@ print(json.dumps(out))
 
 
 def test_four_contexts_equal_one_context():
-    env = dict(
-        os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=4", JAX_PLATFORMS="cpu"
-    )
+    env = simulated_devices_env(4)
     proc = subprocess.run(
         [sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, timeout=600
     )

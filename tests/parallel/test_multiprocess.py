@@ -8,6 +8,8 @@ import time
 import numpy as np
 import pytest
 
+from tests.simulated_devices import simulated_devices_env
+
 WORKER = os.path.join(os.path.dirname(__file__), "mp_worker.py")
 
 
@@ -20,7 +22,7 @@ def _env(**extra):
 @pytest.fixture(scope="module")
 def single_process_result(tmp_path_factory):
     out = tmp_path_factory.mktemp("one") / "one.npz"
-    env = _env(XLA_FLAGS="--xla_force_host_platform_device_count=4")
+    env = simulated_devices_env(4, env=_env())
     proc = subprocess.run(
         [sys.executable, WORKER, str(out)], env=env, capture_output=True, text=True, timeout=300
     )

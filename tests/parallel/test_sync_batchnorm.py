@@ -9,11 +9,12 @@ batch. Plain BatchNorm over 2 contexts (per-device statistics) must differ.
 """
 
 import json
-import os
 import subprocess
 import sys
 
 import numpy as np
+
+from tests.simulated_devices import simulated_devices_env
 
 SCRIPT = r"""
 import json
@@ -94,9 +95,7 @@ print(json.dumps(out))
 
 
 def test_sync_batchnorm_equals_full_batch_batchnorm():
-    env = dict(
-        os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=4", JAX_PLATFORMS="cpu"
-    )
+    env = simulated_devices_env(4)
     proc = subprocess.run(
         [sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, timeout=600
     )
