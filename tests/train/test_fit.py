@@ -57,10 +57,48 @@ def test_second_step_epoch_and_fit_do_not_recompile(compile_counter):
         m.fit(x, y, epochs=3, batch_size=32, verbose=0)
     assert c.count == 0
     assert m._gather_step._cache_size() == 1
-    # an uneven last batch compiles once more, then is cached across epochs
+    # an uneven last batch is padded and masked: the same program, for every length
+    # of the size bucket too (80 and 75 samples: arrays of capacity 80)
     m2 = _model().compile("sgd", _ce, metrics=["accuracy"])
     m2.fit(x[:80], y[:80], epochs=3, batch_size=32, verbose=0)
-    assert m2._gather_step._cache_size() == 2
+    assert m2._gather_step._cache_size() == 1
+    with compile_counter as c:
+        m2.fit(x[:75], y[:75], epochs=1, batch_size=32, verbose=0)
+    assert c.count == 0, c.names
+
+
+def test_padded_last_batch_trains_on_its_real_rows_only():
+    """fit on 80 samples in batches of 32: the last 16 train exactly as an unpadded batch."""
+    x, y = _blobs(80)
+    m = _model().compile("sgd", _ce, metrics=["accuracy"], learning_rate=0.5)
+    m.predict(x[:1])  # builds the parameters only
+    params, state = jax.tree.map(np.array, (m.params, m.state))  # fit donates its buffers
+    h = m.fit(x, y, epochs=1, batch_size=32, verbose=0, shuffle=False)
+
+    def loss(p, xb, yb):
+        out, _ = m.apply_fn(p, state, jnp.asarray(xb), train=True)
+        return jnp.mean(_ce(out, jnp.asarray(yb))), out
+
+    losses, hits = [], []
+    for lo in range(0, 80, 32):  # a hand-written loop over the real batches (32, 32, 16)
+        xb, yb = x[lo : lo + 32], y[lo : lo + 32]
+        (value, out), g = jax.value_and_grad(loss, has_aux=True)(params, xb, yb)
+        losses.append(float(value) * len(yb))
+        hits.append(int(np.sum(np.asarray(out).argmax(-1) == yb)))
+        params = jax.tree.map(lambda p, d: p - 0.5 * d, params, g)
+    for got, ref in zip(jax.tree.leaves(m.params), jax.tree.leaves(params)):
+        np.testing.assert_allclose(np.asarray(got), np.asarray(ref), rtol=1e-5, atol=1e-6)
+    assert h.history["loss"][0] == pytest.approx(sum(losses) / 80, rel=1e-5)
+    assert h.history["accuracy"][0] == pytest.approx(sum(hits) / 80, abs=1e-6)
+
+
+def test_batchnorm_network_keeps_an_exact_last_batch(compile_counter):
+    """BatchNorm's batch statistics would see padding: its last batch gets its own program."""
+    x, y = _blobs(80)
+    net = L.Sequential([L.Dense(8), L.BatchNorm(), L.Activation("relu"), L.Dense(3)])
+    m = train.Model(net, seed=0).compile("sgd", _ce, learning_rate=0.1)
+    m.fit(x, y, epochs=2, batch_size=32, verbose=0)
+    assert m._gather_step._cache_size() == 2  # full batches, and the 16-row one
 
 
 def test_iterable_source_and_set_learning_rate_do_not_recompile():

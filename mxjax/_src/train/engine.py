@@ -339,8 +339,12 @@ class Engine:
         of arrays), or ``x`` is an iterable of ``(x, y)`` batches (a
         DataLoader) and ``y`` is None. Arrays are uploaded to the device once
         and batches are gathered inside the compiled step. A last batch
-        smaller than ``batch_size`` is kept (it compiles once, then is cached; ``evaluate``
-        pads it instead and counts only its real rows, so one program serves every batch).
+        smaller than ``batch_size`` is kept: padded to the batch size with its
+        padding masked out of the loss, gradient and metrics, so one program
+        serves every batch and every dataset length of a size bucket; for a
+        network with state (BatchNorm's running statistics: its batch
+        statistics would see the padding) it compiles once more instead.
+        ``evaluate`` pads it too and counts only its real rows.
 
         Where the step runs is one choice: ``runner`` (a
         :class:`~mxjax.train.SingleDevice` or :class:`~mxjax.train.DataParallel`)
@@ -403,10 +407,15 @@ class Engine:
                 cut = int(n * (1 - validation_split))
                 val = (jax.tree.map(lambda a: a[cut:], xs), ys[cut:])
                 xs, ys = jax.tree.map(lambda a: a[:cut], xs), ys[:cut]
-            feed = ArrayFeed(xs, ys, batch_size or 32, shuffle, np.random.default_rng(self.seed))
             # shapes only: slicing a device array compiles a program per shape
             self._ensure_init(_example(xs))
             check_class_labels("fit", ys, self._label_classes(_example(xs)))
+            # A smaller last batch is padded and masked (the step program serves every
+            # batch) unless the network keeps state such as BatchNorm's statistics, whose
+            # batch statistics the padded rows would change: then it compiles once more.
+            rows_independent = not jax.tree.leaves(self.state)
+            rng = np.random.default_rng(self.seed)
+            feed = ArrayFeed(xs, ys, batch_size or 32, shuffle, rng, pad_last=rows_independent)
             return feed, val
         if validation_split:
             raise ValueError(
@@ -521,7 +530,14 @@ class Engine:
                 if runner.sync_each_step:
                     jax.block_until_ready(sums)
                 self._sync_from(ts)
-                outputs = (*out[2:], None if feed.gather else args[1]) if with_outputs else None
+                outputs = None
+                if with_outputs:
+                    extra = tuple(out[2:])
+                    if feed.gather and extra and extra[0].shape[0] > size:  # a padded batch
+                        extra = jax.tree.map(
+                            lambda a, k=size: jax.device_put(np.asarray(a)[:k]), extra
+                        )
+                    outputs = (*extra, None if feed.gather else args[1])
                 logs = BatchLogs(lambda s=sums: self._fetch(s), size, raw, outputs)
                 callbacks.on_batch_end(i, logs)
                 if self.stop_training:

@@ -15,10 +15,15 @@ class ArrayFeed:
     """Arrays uploaded once; each epoch uploads one permutation matrix, steps gather on device.
 
     ``batches()`` yields ``((x_all, y_all, perm, offset), size, None)``: the
-    step gathers ``perm[batch - offset]`` itself. A last batch smaller than
-    ``batch_size`` is a second ``(1, rest)`` matrix (one more compilation).
-    The uploaded arrays are padded to :func:`capacity` rows, so a dataset of
-    a nearby length reuses the compiled step (the padding is never read).
+    step gathers ``perm[batch - offset]`` itself. The uploaded arrays are
+    padded to :func:`capacity` rows, so a dataset of a nearby length reuses
+    the compiled step (the padding is never read).
+
+    A last batch smaller than ``batch_size`` is, with ``pad_last``, the next
+    row of the same matrix with -1 in its unused places (the step masks those
+    rows out: one program for every batch and every length of a size bucket);
+    without it, a second ``(1, rest)`` matrix (one more compilation: exact for
+    networks whose rows interact, such as BatchNorm's batch statistics).
 
     Examples:
         >>> import numpy as np
@@ -26,11 +31,23 @@ class ArrayFeed:
         >>> feed = ArrayFeed(np.zeros((5, 2)), np.zeros(5), 2, False, np.random.default_rng(0))
         >>> [size for _, size, _ in feed.batches()], feed.steps
         ([2, 2, 1], 3)
+        >>> padded = ArrayFeed(np.zeros((5, 2)), np.zeros(5), 2, False, np.random.default_rng(0), pad_last=True)
+        >>> mats = [args[2] for args, _, _ in padded.batches()]
+        >>> len(mats), mats[-1].shape, np.asarray(mats[-1])[2].tolist()
+        (3, (3, 2), [4, -1])
     """
 
     gather = True
 
-    def __init__(self, xs, ys, batch_size: int, shuffle: bool, rng: np.random.Generator):
+    def __init__(
+        self,
+        xs,
+        ys,
+        batch_size: int,
+        shuffle: bool,
+        rng: np.random.Generator,
+        pad_last: bool = False,
+    ):
         if int(batch_size) < 1:
             raise ValueError(f"batch_size must be a positive integer; received {batch_size}")
         self.n = int(np.shape(ys)[0])
@@ -42,11 +59,20 @@ class ArrayFeed:
             jax.device_put(pad_rows(ys, rows)),
         )
         self.steps = math.ceil(self.n / self.batch_size)
+        self.pad_last = bool(pad_last)
 
     def batches(self):
         n, bs = self.n, self.batch_size
         order = (self.rng.permutation(n) if self.shuffle else np.arange(n)).astype(np.int32)
         full = n // bs
+        if self.pad_last:
+            # one matrix for the whole bucket: ceil(capacity / bs) rows, -1 past the data
+            perm = np.full((-(-capacity(n) // bs), bs), -1, np.int32)
+            perm.reshape(-1)[:n] = order
+            perm, offset = jax.device_put(perm), jax.device_put(np.int32(0))
+            for b in range(self.steps):
+                yield (self.xa, self.ya, perm, offset), min(bs, n - b * bs), None
+            return
         if full:
             # as many rows as the padded arrays hold: the same shape for every length
             # of a size bucket (the rows past `full` are never read)

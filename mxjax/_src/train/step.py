@@ -71,10 +71,15 @@ def zero_sums(names) -> dict[str, jax.Array]:
     return jax.device_put(sums)  # made on the host: jnp.zeros compiles a program
 
 
-def _accumulate(sums, per_loss, out, y, metrics, valid=None):
-    """Adds a batch's loss and metric sums; with ``valid``, only its first ``valid`` rows count."""
+def _accumulate(sums, per_loss, out, y, metrics, valid=None, keep=None):
+    """Adds a batch's loss and metric sums.
+
+    With ``valid``, only the first ``valid`` rows count; with ``keep`` (a
+    boolean row mask), only the rows it marks.
+    """
     rows = per_loss.shape[0]
-    keep = None if valid is None else jnp.arange(rows) < valid
+    if valid is not None:
+        keep = jnp.arange(rows) < valid
 
     def total(v):
         v = jnp.asarray(v).astype(jnp.float32)
@@ -87,7 +92,10 @@ def _accumulate(sums, per_loss, out, y, metrics, valid=None):
     new["loss"] = sums["loss"] + total(per_loss)
     for name, fn in metrics.items():
         new[name] = sums[name] + total(fn(out, y))
-    new["count"] = sums["count"] + (rows if valid is None else valid.astype(jnp.float32))
+    if keep is None:
+        new["count"] = sums["count"] + rows
+    else:
+        new["count"] = sums["count"] + jnp.sum(keep).astype(jnp.float32)
     if "batch" in sums:
         new["batch"] = sums["batch"] + 1
     return new
@@ -147,7 +155,8 @@ def jit_step(
     With ``gather`` the compiled signature is ``(ts, sums, x_all, y_all, perm,
     offset)``: ``perm[sums['batch'] - offset]`` holds the sample indices of
     this step, so the arrays are uploaded once per fit and a step needs no
-    host-to-device copy. ``replicated``/``batch`` are the shardings of the
+    host-to-device copy. An index of -1 marks a padded row: a smaller last
+    batch runs the same program and the step trains on its real rows only. ``replicated``/``batch`` are the shardings of the
     state and of a batch for data-parallel programs (None: one device).
 
     Examples:
@@ -168,12 +177,15 @@ def jit_step(
 
         def fn(ts, sums, xa, ya, perm, offset):
             idx = jax.lax.dynamic_index_in_dim(perm, sums["batch"] - offset, keepdims=False)
+            # -1 marks the padding of a smaller last batch: rows of sample 0, masked out
+            keep = idx >= 0
+            idx = jnp.maximum(idx, 0)
 
             def take(a):
                 a = jnp.take(a, idx, axis=0)
                 return a if batch is None else jax.lax.with_sharding_constraint(a, batch)
 
-            return step(ts, sums, jax.tree.map(take, xa), take(ya))
+            return step(ts, sums, jax.tree.map(take, xa), take(ya), keep)
 
     if replicated is None:
         return jax.jit(fn, donate_argnums=(0, 1))
@@ -198,18 +210,23 @@ def train_step_fn(apply_fn, loss_fn, tx, metrics, with_outputs: bool = False):
         True
     """
 
-    def step(ts: TrainState, sums, x, y):
+    def step(ts: TrainState, sums, x, y, keep=None):
+        # keep: a row mask of a padded last batch (rows past the data are not trained on)
         key, sub = jax.random.split(ts.key)
 
         def objective(params):
             out, new_state = apply_fn(params, ts.state, *_as_args(x), key=sub, train=True)
             per = _per_sample(loss_fn, out, y)
-            return jnp.mean(per), (out, new_state, per)
+            if keep is None:
+                return jnp.mean(per), (out, new_state, per)
+            # where, not a product: no gradient reaches the padded rows
+            mean = jnp.sum(jnp.where(keep, per, 0.0)) / jnp.sum(keep).astype(per.dtype)
+            return mean, (out, new_state, per)
 
         (_, (out, new_state, per)), grads = jax.value_and_grad(objective, has_aux=True)(ts.params)
         updates, opt_state = tx.update(grads, ts.opt_state, ts.params)
         params = optax.apply_updates(ts.params, updates)
-        sums = _accumulate(sums, jax.lax.stop_gradient(per), out, y, metrics)
+        sums = _accumulate(sums, jax.lax.stop_gradient(per), out, y, metrics, keep=keep)
         new_ts = TrainState(params, new_state, opt_state, key, ts.step + 1)
         if with_outputs:
             return new_ts, sums, jax.lax.stop_gradient(out), jax.lax.stop_gradient(per)
