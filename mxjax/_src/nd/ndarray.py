@@ -129,9 +129,14 @@ class NDArray:
         label = getattr(self, "_ctx", None)
         if label is not None:
             return label
+        if isinstance(self._data, jax.core.Tracer):
+            # no committed device inside jit/vmap/grad; asking raises an error whose
+            # message JAX builds by walking the whole trace (most of a large network's
+            # tracing time)
+            return _ctx.current_context()
         try:
             devs = self._data.devices()
-        except Exception:  # a tracer inside jit/vmap has no committed device
+        except Exception:
             return _ctx.current_context()
         return _ctx.context_of_device(next(iter(devs)))
 
