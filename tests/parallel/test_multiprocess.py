@@ -65,6 +65,8 @@ def test_a_dead_peer_stops_the_job_with_a_clear_error(tmp_path):
         "2",
         "--timeout",
         "120",
+        "--grace",  # the survivor waits in a collective: killed after 1 s, not the default 10
+        "1",
     ]
     t0 = time.monotonic()
     proc = subprocess.run(
