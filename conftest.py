@@ -1,8 +1,9 @@
 """Loaded first by pytest for the tests and the doctests (``--doctest-modules mxjax``).
 
 mxjax turns JAX's persistent compilation cache on by default; under pytest it goes to a
-folder of this session, shared with the subprocesses tests start, never to the user's
-cache. ``MXJAX_TEST_CACHE_DIR`` keeps one folder between runs (CI); ``off`` turns it off.
+folder of this session (removed at its end), shared with the subprocesses tests start,
+never to the user's cache. ``MXJAX_TEST_CACHE_DIR`` keeps one folder between runs (CI);
+``off`` turns it off.
 
 The suite compiles thousands of small XLA programs whose run time is negligible, so
 compilation is most of its CPU time. On CPU, XLA's older loop emitters and no LLVM
@@ -13,13 +14,17 @@ its NumPy or MXNet reference with the same tolerances. ``MXJAX_TEST_FAST_COMPILE
 compiles with XLA's defaults instead; flags already in ``XLA_FLAGS`` are kept.
 """
 
+import atexit
 import os
+import shutil
 import tempfile
 from importlib import metadata
 
-os.environ["MXJAX_CACHE_DIR"] = os.environ.get("MXJAX_TEST_CACHE_DIR") or tempfile.mkdtemp(
-    prefix="mxjax-test-cache-"
-)
+if os.environ.get("MXJAX_TEST_CACHE_DIR"):
+    os.environ["MXJAX_CACHE_DIR"] = os.environ["MXJAX_TEST_CACHE_DIR"]
+else:  # this process's own folder (each xdist worker makes one), removed when it exits
+    os.environ["MXJAX_CACHE_DIR"] = tempfile.mkdtemp(prefix="mxjax-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["MXJAX_CACHE_DIR"], ignore_errors=True)
 
 # Both flags exist in every supported jaxlib (0.6.2 to 0.10.x); XLA aborts on a flag it
 # does not know, so a jaxlib outside that range compiles with its defaults.
