@@ -23,6 +23,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _env(**extra):
+    """The subprocess environment: no MXJAX_ settings of the caller (a test that runs
+    mxjax passes its own ``MXJAX_CACHE_DIR``: the runs of one case share compiled programs
+    without writing to the user's cache)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MXJAX_")}
     env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
     env.setdefault("JAX_PLATFORMS", "cpu")
@@ -138,14 +141,15 @@ def test_gluon_loop_killed_and_resumed_is_bit_identical(tmp_path, hybridize):
     script = os.path.join(ROOT, "tests", "faults", "gluon_run.py")
     flag = ["--hybridize"] if hybridize else []
     ref, out, ckpt = tmp_path / "ref.npz", tmp_path / "out.npz", tmp_path / "ckpt"
+    env = _env(MXJAX_CACHE_DIR=str(tmp_path / "jax-cache"))
     subprocess.run(
-        [sys.executable, script, str(ref), "-", "4", *flag], check=True, env=_env(), timeout=300
+        [sys.executable, script, str(ref), "-", "4", *flag], check=True, env=env, timeout=300
     )
     rng = random.Random(1 + hybridize)
     cmd = [sys.executable, script, str(out), str(ckpt), "4", *flag]
-    _kill_after_line(cmd, "epoch 1", rng.uniform(0, 0.5))
+    _kill_after_line(cmd, "epoch 1", rng.uniform(0, 0.5), env=env)
     assert not out.exists()  # killed before the end
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=_env(), timeout=300)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     _same_npz(ref, out)
 
@@ -192,15 +196,16 @@ def test_fit_killed_and_resumed_with_backup_and_restore_is_bit_identical(tmp_pat
     script = os.path.join(ROOT, "tests", "faults", "fit_run.py")
     flag = ["--loader"] if source == "loader" else []
     ref, out, backup = tmp_path / "ref.npz", tmp_path / "out.npz", tmp_path / "backup"
+    env = _env(MXJAX_CACHE_DIR=str(tmp_path / "jax-cache"))
     subprocess.run(
-        [sys.executable, script, str(ref), "-", "4", *flag], check=True, env=_env(), timeout=300
+        [sys.executable, script, str(ref), "-", "4", *flag], check=True, env=env, timeout=300
     )
     rng = random.Random(7 if source == "arrays" else 8)
     cmd = [sys.executable, script, str(out), str(backup), "4", *flag]
-    _kill_after_line(cmd, f"epoch {rng.choice([1, 2])}", rng.uniform(0, 0.3))
+    _kill_after_line(cmd, f"epoch {rng.choice([1, 2])}", rng.uniform(0, 0.3), env=env)
     assert not out.exists()  # killed before the end
     assert io.CheckpointManager(backup).latest_step() is not None
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=_env(), timeout=300)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     _same_npz(ref, out)
     assert not backup.exists()  # deleted once training finished (Keras' default)
@@ -247,12 +252,11 @@ def test_cli_train_killed_and_resumed_is_bit_identical(tmp_path):
     common = ["-m", "mxjax", "train", "--model", "mlp", "--dataset", "mnist-5k", "--epochs", "3"]
     common += ["--batch-size", "256", "--no-plot", "--verbose", "0", "--lr", "0.01"]
     ref, run = tmp_path / "ref", tmp_path / "run"
-    subprocess.run(
-        [sys.executable, *common, "--out", str(ref)], check=True, env=_env(), timeout=600
-    )
+    env = _env(MXJAX_CACHE_DIR=str(tmp_path / "jax-cache"))
+    subprocess.run([sys.executable, *common, "--out", str(ref)], check=True, env=env, timeout=600)
     proc = subprocess.Popen(
         [sys.executable, *common, "--out", str(run)],
-        env=_env(),
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -267,7 +271,7 @@ def test_cli_train_killed_and_resumed_is_bit_identical(tmp_path):
         [sys.executable, *common, "--out", str(run), "--resume", str(run)],
         capture_output=True,
         text=True,
-        env=_env(),
+        env=env,
         timeout=600,
     )
     assert resumed.returncode == 0, resumed.stderr[-3000:]
@@ -305,8 +309,8 @@ def test_terminate_on_nan_names_epoch_and_batch(capsys):
     assert "invalid loss nan at epoch 1, batch 2" in capsys.readouterr().out
 
 
-def _kill_when_exists(cmd, path, delay, timeout=300):
-    proc = subprocess.Popen(cmd, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+def _kill_when_exists(cmd, path, delay, env, timeout=300):
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and not path.exists() and proc.poll() is None:
         time.sleep(0.01)
@@ -321,17 +325,19 @@ def test_estimator_killed_and_resumed_is_bit_identical(tmp_path):
     Dropout RNG all survive a kill -9, so the resumed run equals the uninterrupted one."""
     script = os.path.join(ROOT, "tests", "faults", "estimator_run.py")
     ref, out, model_dir = tmp_path / "ref.npz", tmp_path / "out.npz", tmp_path / "models"
+    env = _env(MXJAX_CACHE_DIR=str(tmp_path / "jax-cache"))
     subprocess.run(
         [sys.executable, script, str(ref), "-", "4"],
         check=True,
-        env=_env(),
+        env=env,
         timeout=300,
         capture_output=True,
     )
     cmd = [sys.executable, script, str(out), str(model_dir), "4"]
-    _kill_when_exists(cmd, model_dir / "model-epoch0batch12.json", random.Random(5).uniform(0, 0.4))
+    delay = random.Random(5).uniform(0, 0.4)
+    _kill_when_exists(cmd, model_dir / "model-epoch0batch12.json", delay, env)
     assert not out.exists()  # killed before the end
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=_env(), timeout=300)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "Resumed from checkpoint" in proc.stderr + proc.stdout
     _same_npz(ref, out)
