@@ -20,9 +20,15 @@ def _env(**extra):
 
 
 @pytest.fixture(scope="module")
-def single_process_result(tmp_path_factory):
+def jax_env(tmp_path_factory):
+    """``_env()`` with a compilation cache of this module's runs (not the user's cache)."""
+    return _env(MXJAX_CACHE_DIR=str(tmp_path_factory.mktemp("jax-cache")))
+
+
+@pytest.fixture(scope="module")
+def single_process_result(tmp_path_factory, jax_env):
     out = tmp_path_factory.mktemp("one") / "one.npz"
-    env = simulated_devices_env(4, env=_env())
+    env = simulated_devices_env(4, env=jax_env)
     proc = subprocess.run(
         [sys.executable, WORKER, str(out)], env=env, capture_output=True, text=True, timeout=300
     )
@@ -30,7 +36,9 @@ def single_process_result(tmp_path_factory):
     return np.load(out)
 
 
-def test_two_processes_by_two_devices_equal_one_process_by_four(single_process_result, tmp_path):
+def test_two_processes_by_two_devices_equal_one_process_by_four(
+    single_process_result, tmp_path, jax_env
+):
     out = tmp_path / "two.npz"
     cmd = [
         sys.executable,
@@ -44,7 +52,7 @@ def test_two_processes_by_two_devices_equal_one_process_by_four(single_process_r
         "240",
     ]
     proc = subprocess.run(
-        [*cmd, WORKER, str(out)], env=_env(), capture_output=True, text=True, timeout=300
+        [*cmd, WORKER, str(out)], env=jax_env, capture_output=True, text=True, timeout=300
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "process 1/2 done, 4 global devices" in proc.stdout
@@ -54,7 +62,7 @@ def test_two_processes_by_two_devices_equal_one_process_by_four(single_process_r
         np.testing.assert_allclose(two[k], single_process_result[k], rtol=1e-5, atol=1e-6)
 
 
-def test_a_dead_peer_stops_the_job_with_a_clear_error(tmp_path):
+def test_a_dead_peer_stops_the_job_with_a_clear_error(tmp_path, jax_env):
     cmd = [
         sys.executable,
         "-m",
@@ -71,7 +79,7 @@ def test_a_dead_peer_stops_the_job_with_a_clear_error(tmp_path):
     t0 = time.monotonic()
     proc = subprocess.run(
         [*cmd, WORKER, str(tmp_path / "x.npz"), "--die-after-init"],
-        env=_env(),
+        env=jax_env,
         capture_output=True,
         text=True,
         timeout=180,
