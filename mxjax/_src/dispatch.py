@@ -34,7 +34,14 @@ from typing import Any
 import jax
 
 from mxjax._src.autograd import apply_on_tape, backward_on_tape, record_node
-from mxjax._src.deferred import LazyNDArray, defer, defer_apply, try_backward, try_step
+from mxjax._src.deferred import (
+    LazyNDArray,
+    defer,
+    defer_apply,
+    run_replicas,
+    try_backward,
+    try_step,
+)
 from mxjax._src.nd import ndarray as _ndarray
 from mxjax._src.nd._mode import _state
 from mxjax._src.nd.host import host_apply
@@ -50,6 +57,7 @@ __all__ = [
     "call",
     "fused_step",
     "how",
+    "run_contexts",
 ]
 
 EAGER, TAPE, DEFERRED, COMPILED = "eager", "tape", "deferred", "compiled"
@@ -245,6 +253,24 @@ def fused_step(arrays, run, states, hp, mask):
         True
     """
     return try_step(arrays, run, states, hp, mask)
+
+
+def run_contexts(arrays) -> int:
+    """Runs the deferred graphs of several contexts (one per device) as one program.
+
+    ``arrays`` are the per-context gradients of one multi-context step; the
+    graphs they are pending on, when they have one structure and input shapes
+    and live on distinct devices, run together as a single program over those
+    devices instead of one program per device (each device computes exactly
+    its own context's values). Returns how many graphs ran.
+
+    Examples:
+        >>> from mxjax import nd
+        >>> from mxjax._src.dispatch import run_contexts
+        >>> run_contexts([nd.ones((1,)), nd.ones((1,))])  # nothing pending
+        0
+    """
+    return run_replicas(arrays)
 
 
 _ndarray.set_dispatch(apply, backward)

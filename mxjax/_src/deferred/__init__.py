@@ -13,6 +13,8 @@ the graph runs:
   ``jax.jit`` program (:func:`try_step`): the whole Gluon step is a single
   dispatch, like a hand-written ``jax.jit`` train step;
 * reading an output or a gradient runs forward and backward as one program;
+  in the multi-context loop the Trainer runs the graphs of all contexts as
+  one program over their devices (:func:`run_replicas`);
 * reading an output *before* ``backward()`` (or a ``retain_graph`` /
   ``create_graph`` backward, or an operation that cannot be deferred) replays
   the graph onto the ordinary tape, node by node, exactly as if it had run
@@ -39,6 +41,7 @@ from mxjax._src.deferred.record import (
     defer as defer,
     defer_apply as defer_apply,
 )
+from mxjax._src.deferred.replicas import run_replicas as run_replicas
 
 __all__ = [
     "Collective",
@@ -46,6 +49,7 @@ __all__ = [
     "defer",
     "defer_apply",
     "enabled",
+    "run_replicas",
     "set_enabled",
     "stats",
     "try_backward",

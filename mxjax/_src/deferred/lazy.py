@@ -258,7 +258,8 @@ def _program(spec, out_pos, update):
     return cached(("step", spec, out_pos, update), lambda: _build_program(spec, out_pos, update))
 
 
-def _build_program(spec, out_pos, update):
+def _fwd_bwd(spec, out_pos):
+    """The pure forward-and-backward function of a program spec (see ``_prepare``)."""
     nodes, head_pos, has_hg, adds = spec
 
     def forward(leaves, args):
@@ -286,6 +287,12 @@ def _build_program(spec, out_pos, update):
             grads[k] = grads[k] + extra.astype(grads[k].dtype)
         return tuple(env[i][j] for i, j in out_pos), tuple(grads)
 
+    return fwd_bwd
+
+
+def _build_program(spec, out_pos, update):
+    fwd_bwd = _fwd_bwd(spec, out_pos)
+    adds = spec[3]
     if update is None:
         prog = jax.jit(fwd_bwd)
     else:

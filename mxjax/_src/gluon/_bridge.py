@@ -24,6 +24,7 @@ from mxjax._src.dispatch import (
     call as call,
     fused_step as fused_step,
     join_collective as join_collective,
+    run_contexts as run_contexts,
 )
 from mxjax._src.host_random import key_from_seed
 from mxjax._src.kernel import Kernel

@@ -39,6 +39,12 @@ def _device(x: jax.Array):
     return next(iter(x.devices()))
 
 
+def _run_contexts(params: list) -> None:
+    """Computes the pending gradients of every context as one program over their devices."""
+    if any(p._data is not None and len(p._data) > 1 for p in params):
+        B.run_contexts([d.grad for p in params if p._data is not None for d in p._data])
+
+
 def _reduce(grads: list) -> jax.Array:
     """Sums per-context gradients on the first context's device (kvstore 'device')."""
     first = B.to_jax(grads[0])
@@ -197,6 +203,7 @@ class Trainer:
         if self._custom_store():
             self._allreduce_on_store()
             return
+        _run_contexts(self._params)
         for p in self._params:
             if p.grad_req == "null" or p._data is None or len(p._data) < 2:
                 continue
@@ -310,6 +317,7 @@ class Trainer:
                     "Parameters with stale gradient"
                 )
             fresh.append(ok)
+        _run_contexts(params)
         scaler = getattr(self, "_amp_loss_scaler", None)  # set by amp.init_trainer
         if scaler is not None and scaler.has_overflow(params):
             return  # AMP: skip the update whose gradients overflowed (the scale was lowered)
