@@ -25,6 +25,7 @@ from jax import lax
 from mxjax._src.errors import ShapeMismatchError
 from mxjax._src.layers.base import Layer, layer
 from mxjax._src.layers.conv_gemm import conv_gemm, conv_transpose_gemm, use_gemm
+from mxjax._src.layers.conv_subpixel import conv_transpose_subpixel, use_subpixel
 from mxjax._src.ops import activation_fn, expand_to
 
 __all__ = [
@@ -324,41 +325,54 @@ class _ConvTranspose(_ConvBase):
 
     def _compute(self, x, w, last):
         spatial = tuple(int(d) for d in (x.shape[1:-1] if last else x.shape[2:]))
-        y = conv_transpose_gemm(
-            x,
-            w,
-            self._out_spatial(spatial, x.shape),
-            self.strides,
-            [(p, p) for p in self.padding],
-            self.dilation,
-            self.groups,
-            last,
+        out = self._out_spatial(spatial, x.shape)
+        return conv_transpose(
+            x, w, out, self.strides, self.padding, self.dilation, self.groups, last
         )
-        if y is not None:  # a few input positions: one matrix product (conv_gemm)
-            return y
-        # MXNet's Deconvolution is the gradient of Convolution with respect to its input:
-        # a stride-1 convolution of the stride-dilated input with the spatially flipped
-        # kernel whose in/out channel axes are swapped within each group.
-        g, n = self.groups, self._NDIM
-        cin, cout_g = int(w.shape[0]), int(w.shape[1])
-        k = w.shape[2:]
-        w = w.reshape(g, cin // g, cout_g, *k)
-        w = jnp.swapaxes(w, 1, 2).reshape(g * cout_g, cin // g, *k)
-        w = jnp.flip(w, axis=tuple(range(2, n + 2)))
-        pads = []
-        for kk, p, op, d in zip(self.kernel_size, self.padding, self.output_padding, self.dilation):
-            edge = d * (kk - 1) - p
-            pads.append((edge, edge + op))
-        return _conv_core(
-            x,
-            w,
-            (1,) * n,
-            pads,
-            self.dilation,
-            g,
-            last,
-            lhs_dilation=self.strides,
+
+
+def conv_transpose(x, w_io, out_spatial, strides, padding, dilation, groups, channels_last):
+    """MXNet's ``Deconvolution`` of ``x`` (channels-last if ``channels_last``), fastest way.
+
+    ``w_io`` is ``(C, O/groups, *kernel)``; ``padding`` one int per spatial dimension,
+    ``out_spatial`` the output size (it implies ``output_padding``). An input with a few
+    positions runs as one matrix product (:mod:`conv_gemm`), a strided one on XLA:CPU as
+    a stride-1 convolution and a depth-to-space (:mod:`conv_subpixel`), the rest as
+    :func:`conv_transpose_dilated`.
+    """
+    pads = [(p, p) for p in padding]
+    y = conv_transpose_gemm(x, w_io, out_spatial, strides, pads, dilation, groups, channels_last)
+    if y is not None:  # a few input positions: one matrix product (conv_gemm)
+        return y
+    if use_subpixel(strides):
+        return conv_transpose_subpixel(
+            x, w_io, out_spatial, strides, padding, dilation, groups, channels_last
         )
+    return conv_transpose_dilated(
+        x, w_io, out_spatial, strides, padding, dilation, groups, channels_last
+    )
+
+
+def conv_transpose_dilated(x, w_io, out_spatial, strides, padding, dilation, groups, channels_last):
+    """:func:`conv_transpose` as XLA's input-dilated convolution (the literal definition).
+
+    MXNet's Deconvolution is the gradient of Convolution with respect to its input: a
+    stride-1 convolution of the stride-dilated input with the spatially flipped kernel
+    whose in/out channel axes are swapped within each group.
+    """
+    n = w_io.ndim - 2
+    cin, cout_g = int(w_io.shape[0]), int(w_io.shape[1])
+    k = tuple(int(v) for v in w_io.shape[2:])
+    w = w_io.reshape(groups, cin // groups, cout_g, *k)
+    w = jnp.swapaxes(w, 1, 2).reshape(groups * cout_g, cin // groups, *k)
+    w = jnp.flip(w, axis=tuple(range(2, n + 2)))
+    spatial = x.shape[1:-1] if channels_last else x.shape[2:]
+    pads = []
+    for s, y, kk, st, p, d in zip(spatial, out_spatial, k, strides, padding, dilation):
+        edge = d * (kk - 1) - p
+        op = y - ((s - 1) * st - 2 * p + d * (kk - 1) + 1)  # output_padding
+        pads.append((edge, edge + op))
+    return _conv_core(x, w, (1,) * n, pads, dilation, groups, channels_last, lhs_dilation=strides)
 
 
 _CONV_DOC = """{n}-D convolution: ``y = activation(conv(x, weight) + bias)``.
