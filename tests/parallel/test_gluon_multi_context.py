@@ -161,3 +161,73 @@ def test_contexts_compile_one_forward_backward_program_and_equal_numpy():
         for g in per_context[1:]:
             total = total + np.asarray(g, np.float32)
         np.testing.assert_array_equal(np.asarray(copies[0], np.float32), total)
+
+
+SYNC_SCRIPT = r"""
+import json, sys
+import jax
+import numpy as np
+import mxjax as mx
+from mxjax import autograd, gluon
+from mxjax.gluon import nn
+from mxjax.gluon.contrib.nn import SyncBatchNorm
+
+names = []
+def listen(name, secs, **kw):
+    if name == "/jax/core/compile/backend_compile_duration":
+        names.append(str(kw.get("fun_name", "?")))
+jax.monitoring.register_event_duration_secs_listener(listen)
+
+ctx = [mx.cpu(i) for i in range(4)]
+rng = np.random.default_rng(0)
+xs = rng.standard_normal((2, 16, 6)).astype(np.float32)
+ys = rng.integers(0, 3, (2, 16)).astype(np.float32)
+out = {}
+for mode in ("tape", "together"):
+    mx.random.seed(0)
+    net = nn.HybridSequential()
+    net.add(nn.Dense(8, in_units=6), SyncBatchNorm(in_channels=8, num_devices=4),
+            nn.Activation("relu"), nn.Dense(3, in_units=8))
+    net.initialize(mx.init.Xavier(), ctx=ctx)
+    net.hybridize()
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1})
+    loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
+    start = len(names)
+    for x, y in zip(xs, ys):
+        xp = gluon.utils.split_and_load(x, ctx)
+        yp = gluon.utils.split_and_load(y, ctx)
+        with autograd.record():
+            losses = [loss_fn(net(a), b) for a, b in zip(xp, yp)]
+        for l in losses:
+            l.backward()
+        if mode == "tape":  # a gradient read before the step: the graph replays on the tape
+            net[0].weight.grad(ctx[0]).asnumpy()
+        trainer.step(x.shape[0])
+    out[mode] = {
+        "params": [[d.asnumpy().tolist() for d in p.list_data()] for p in net.collect_params().values()],
+        "programs": names[start:],
+    }
+print(json.dumps(out))
+"""
+
+
+def test_sync_batchnorm_contexts_run_as_one_program():
+    proc = subprocess.run(
+        [sys.executable, "-c", SYNC_SCRIPT],
+        env=simulated_devices_env(4, MXJAX_CACHE_DIR="off"),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    res = json.loads(proc.stdout.strip().splitlines()[-1])
+    tape, together = res["tape"]["programs"], res["together"]["programs"]
+    # the tape: every layer's forward and backward kernel once per device
+    assert sum("_fwd_impl" in n for n in tape) >= 4 * 4
+    # together: one program for the four contexts and both steps, no per-device kernel
+    assert sum("fwd_bwd" in n for n in together) == 1, together
+    assert not any("_impl" in n or "_norm" in n or "_sqdev" in n for n in together), together
+    for ref, copies in zip(res["tape"]["params"], res["together"]["params"]):
+        assert len(copies) == 4
+        for want, copy in zip(ref, copies):  # the same numbers up to float32 rounding
+            np.testing.assert_allclose(np.asarray(copy), np.asarray(want), rtol=1e-6, atol=1e-7)

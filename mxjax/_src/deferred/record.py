@@ -248,6 +248,16 @@ class Collective:
     c_per = 0
     aux_per = 0
 
+    def spmd_form(self):
+        """The member computation inside one program over the members' devices, or None.
+
+        A hashable callable ``form(d, c, axis_name) -> (out, *aux)`` taking one
+        member's own inputs and combining the members' values over the mesh
+        axis ``axis_name``, with the numbers (and gradients) of ``forward``.
+        None (the default): a graph holding this collective runs on the tape.
+        """
+        return None
+
     def __init__(self):
         self.node = None
         self.joined: set = set()

@@ -18,6 +18,7 @@ BatchNorm does there.
 
 from __future__ import annotations
 
+import dataclasses
 from functools import partial
 from typing import Any
 
@@ -90,6 +91,70 @@ def _allsum(vals: list, dev) -> jax.Array:
     for v in vals[1:]:
         total = total + jax.device_put(v, dev)
     return total
+
+
+def _gathered_sum(v, axis_name: str, n: int):
+    """``_allsum`` inside a program over the devices: the members' values added in order."""
+    every = jax.lax.all_gather(v, axis_name)
+    total = every[0]
+    for i in range(1, n):
+        total = total + every[i]
+    return total
+
+
+def _spmd_stats(x, axis, axes, axis_name, n, count):
+    mean = _gathered_sum(_sum(x, axes), axis_name, n) / count
+    var = _gathered_sum(_sqdev(x, mean, axis, axes), axis_name, n) / count
+    return mean, var
+
+
+@partial(jax.custom_vjp, nondiff_argnums=(3, 4, 5, 6, 7, 8, 9, 10))
+def _spmd_norm(x, gamma, beta, axis, axes, eps, scale, center, axis_name, n, count):
+    mean, var = _spmd_stats(x, axis, axes, axis_name, n, count)
+    return _norm(x, gamma, beta, mean, var, axis, eps, scale, center)
+
+
+def _spmd_norm_fwd(x, gamma, beta, axis, axes, eps, scale, center, axis_name, n, count):
+    mean, var = _spmd_stats(x, axis, axes, axis_name, n, count)
+    y = _norm(x, gamma, beta, mean, var, axis, eps, scale, center)
+    return y, (x, gamma, beta, mean, var)
+
+
+def _spmd_norm_bwd(axis, axes, eps, scale, center, axis_name, n, count, res, dy):
+    # _SyncStats.forward's backward, the sums over devices gathered in the same order
+    x, gamma, beta, mean, var = res
+    _, pull = jax.vjp(lambda *a: _norm(*a, axis, eps, scale, center), x, gamma, beta, mean, var)
+    r3 = pull(dy)
+    dq = _gathered_sum(r3[4], axis_name, n) / count
+    _, pull2 = jax.vjp(lambda a, m: _sqdev(a, m, axis, axes), x, mean)
+    r2 = pull2(dq)
+    ds = _gathered_sum(r3[3] + r2[1], axis_name, n) / count
+    dx = r3[0] + r2[0] + _bcast(ds, x, axis)
+    return dx, r3[1], r3[2]
+
+
+_spmd_norm.defvjp(_spmd_norm_fwd, _spmd_norm_bwd)
+
+
+@dataclasses.dataclass(frozen=True)
+class _SyncForm:
+    """One member of a SyncBatchNorm call inside a program over the devices (``spmd_form``)."""
+
+    name: str
+    n: int
+    core: Any
+
+    def __call__(self, d, c, axis_name):
+        x, gamma, beta = d
+        core, n = self.core, self.n
+        axis = core.axis % x.ndim
+        axes = tuple(i for i in range(x.ndim) if i != axis)
+        count = n * (x.size // x.shape[axis])  # every member's part has this shape
+        eps, scale, center = float(core.epsilon), bool(core.scale), bool(core.center)
+        y = _spmd_norm(x, gamma, beta, axis, axes, eps, scale, center, axis_name, n, count)
+        mean, var = _spmd_stats(jax.lax.stop_gradient(x), axis, axes, axis_name, n, count)
+        mom = jnp.float32(core.momentum)
+        return y, _running(c[0], mean, mom), _running(c[1], var, mom)
 
 
 class _SyncStats(deferred.Collective):
@@ -165,6 +230,9 @@ class _SyncStats(deferred.Collective):
 
         del n
         return ys, tuple(aux), backward
+
+    def spmd_form(self):
+        return _SyncForm(self.name, self.n, self.core)
 
 
 class SyncBatchNorm(BatchNorm):
