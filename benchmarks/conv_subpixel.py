@@ -13,9 +13,9 @@ timed for:
 * ``gemm``: ``conv_transpose_gemm`` where it applies (an input with a few positions).
 
 Cases are ``dims:batch:S:C:O:k:stride:pad:output_padding[:dilation[:groups]]`` (an
-``S**dims`` input with ``C`` channels to ``O`` channels). Prints the first call (compilation included, no
-persistent compilation cache) and the best of ``--repeat`` calls in ms, and the path
-``mxjax.layers`` picks now. Run::
+``S**dims`` input with ``C`` channels to ``O`` channels). Prints the first call
+(compilation included, no persistent compilation cache) and the best of ``--repeat``
+rounds (each contender once per round) in ms, and the path ``mxjax.layers`` picks now::
 
     python benchmarks/conv_subpixel.py                  # DCGAN generator layers + others
     python benchmarks/conv_subpixel.py --cases 2:64:8:256:128:4:2:1:0 --repeat 2
@@ -46,21 +46,26 @@ DEFAULT_CASES = (
     # stride 2, kernel 3, pad 1, output_padding 1; 1-D and 3-D
     "2:16:16:64:64:3:2:1:1 1:16:64:64:64:4:2:1:0 1:16:32:32:32:3:2:1:1 "
     "3:4:8:32:16:4:2:1:0 3:4:8:16:16:3:2:1:1 "
-    # U-Net 2x2 stride-2 upsampling, kernel 1 stride 2, dilation 2, groups 4
-    "2:8:32:64:32:2:2:0:0 2:16:16:64:64:1:2:0:1 2:16:16:64:64:3:2:1:0:2 2:16:16:64:64:4:2:1:0:1:4"
+    # U-Net 2x2 stride-2 upsampling, kernel 1 stride 2, dilation 2, groups 4, 8, 16
+    "2:8:32:64:32:2:2:0:0 2:16:16:64:64:1:2:0:1 2:16:16:64:64:3:2:1:0:2 "
+    "2:16:16:64:64:4:2:1:0:1:4 2:16:16:64:64:4:2:1:0:1:8 2:16:16:64:64:4:2:1:0:1:16"
 )
 
 
-def _time(fn, args, repeat):
-    t0 = time.perf_counter()
-    jax.block_until_ready(fn(*args))
-    first = time.perf_counter() - t0
-    best = float("inf")
-    for _ in range(repeat):
+def _time(fns, args, repeat):
+    """First call (compilation included) of each, then the best of ``repeat`` rounds that
+    call each once in turn (so that they share the machine's load)."""
+    first, best = {}, dict.fromkeys(fns, float("inf"))
+    for name, fn in fns.items():
         t0 = time.perf_counter()
         jax.block_until_ready(fn(*args))
-        best = min(best, time.perf_counter() - t0)
-    return first * 1e3, best * 1e3
+        first[name] = (time.perf_counter() - t0) * 1e3
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            jax.block_until_ready(fn(*args))
+            best[name] = min(best[name], (time.perf_counter() - t0) * 1e3)
+    return {name: (first[name], best[name]) for name in fns}
 
 
 def _case(case, repeat):
@@ -74,14 +79,15 @@ def _case(case, repeat):
         "dilated": lambda x, w: conv_transpose_dilated(x, w, out, sts, ps, ds, g, True),
         "subpixel": lambda x, w: conv_transpose_subpixel(x, w, out, sts, ps, ds, g, True),
     }
-    pick = "subpixel" if use_subpixel(sts) else "dilated"
+    pick = "subpixel" if use_subpixel(sts, g) else "dilated"
     if conv_transpose_gemm(x, w, out, sts, [(p, p)] * n, ds, g, True) is not None:
         fns["gemm"] = lambda x, w: conv_transpose_gemm(x, w, out, sts, [(p, p)] * n, ds, g, True)
         pick = "gemm"
-    res = {}
-    for name, f in fns.items():
-        step = jax.jit(jax.value_and_grad(lambda x, w, f=f: jnp.sum(f(x, w) * dy), (0, 1)))
-        res[name] = _time(step, (x, w), repeat)
+    steps = {
+        name: jax.jit(jax.value_and_grad(lambda x, w, f=f: jnp.sum(f(x, w) * dy), (0, 1)))
+        for name, f in fns.items()
+    }
+    res = _time(steps, (x, w), repeat)
     (df, db), (sf, sb) = res["dilated"], res["subpixel"]
     gemm = f"{res['gemm'][1]:12.1f}" if "gemm" in res else " " * 12
     print(

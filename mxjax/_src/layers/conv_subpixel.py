@@ -14,7 +14,10 @@ same ``ceil(k/s)`` taps, are stacked on the output channel axis, so the whole la
 one ordinary convolution with ``s**d`` times the channels and a ``ceil(k/s)`` kernel,
 followed by interleaving the residues into the output ("sub-pixel convolution",
 depth-to-space). Its gradients are stride-1 convolutions as well. A dilated kernel is
-zero-filled first (exact; some taps multiply zeros).
+zero-filled first (exact; some taps multiply zeros). Groups run as one ungrouped
+convolution each: XLA:CPU's grouped convolution is several times slower than the groups
+run apart (4 groups, 64 -> 64 channels: 104 ms against 11 ms), but each group adds to the
+compilation (~0.1 s), so :func:`use_subpixel` stops at :data:`MAX_GROUPS`.
 
 :func:`conv_transpose_subpixel` computes the same result as ``mxjax.layers``'
 input-dilated formulation; :func:`use_subpixel` says where it is the faster one.
@@ -30,16 +33,22 @@ from jax import lax
 
 _DN = {1: ("NWC", "WIO", "NWC"), 2: ("NHWC", "HWIO", "NHWC"), 3: ("NDHWC", "DHWIO", "NDHWC")}
 
+# Most groups run as separate convolutions; above, XLA's grouped input-dilated convolution
+# stays (16 groups: 75 ms a step and 0.4 s to compile, against 10 ms and 1.4 s split; 64
+# groups: 218 ms and 0.3 s against 13 ms and 3.9 s). `benchmarks/conv_subpixel.py`.
+MAX_GROUPS = 8
 
-def use_subpixel(strides: Sequence[int]) -> bool:
+
+def use_subpixel(strides: Sequence[int], groups: int = 1) -> bool:
     """Whether :func:`conv_transpose_subpixel` is the faster way to run this on the backend.
 
-    On XLA:CPU it wins for every strided case measured by
-    ``python benchmarks/conv_gemm.py --transposed`` (see CHANGELOG and that script); a
-    stride of 1 is an ordinary convolution already. Other backends keep XLA's own
-    input-dilated convolution (not measured here). Decided at trace time.
+    On XLA:CPU it wins for every strided case measured by ``python
+    benchmarks/conv_subpixel.py`` (2-20x forward and backward; see CHANGELOG); a stride of
+    1 is an ordinary convolution already, and more than :data:`MAX_GROUPS` groups would
+    compile for seconds. Other backends keep XLA's own input-dilated convolution (not
+    measured there). Decided at trace time.
     """
-    return any(s > 1 for s in strides) and jax.default_backend() == "cpu"
+    return any(s > 1 for s in strides) and groups <= MAX_GROUPS and jax.default_backend() == "cpu"
 
 
 def conv_transpose_subpixel(
@@ -52,7 +61,7 @@ def conv_transpose_subpixel(
     groups: int,
     channels_last: bool,
 ) -> jax.Array:
-    """MXNet's ``Deconvolution`` of ``x`` as one stride-1 convolution + depth-to-space.
+    """MXNet's ``Deconvolution`` of ``x`` as stride-1 convolutions + depth-to-space.
 
     Args:
         x: ``(N, C, *S)`` (``(N, *S, C)`` if ``channels_last``).
@@ -62,18 +71,27 @@ def conv_transpose_subpixel(
         strides, padding, dilation: one int per spatial dimension (``padding`` is cropped
             from both edges of the full output; ``output_padding`` is implied by
             ``out_spatial``).
-        groups: the number of groups.
+        groups: the number of groups (one convolution each).
         channels_last: the layout of ``x`` and of the result.
 
     Returns:
         ``(N, O, *out_spatial)`` (``(N, *out_spatial, O)`` if ``channels_last``).
     """
-    n = w_io.ndim - 2
     if not channels_last:
         x = jnp.moveaxis(x, 1, -1)
-    c, og = int(w_io.shape[0]), int(w_io.shape[1])
+    args = (out_spatial, strides, padding, dilation)
+    if groups == 1:
+        y = _subpixel(x, w_io, *args)
+    else:  # output channels are group-major, as the groups' inputs and weights
+        xs, ws = jnp.split(x, groups, axis=-1), jnp.split(w_io, groups, axis=0)
+        y = jnp.concatenate([_subpixel(a, b, *args) for a, b in zip(xs, ws)], axis=-1)
+    return y if channels_last else jnp.moveaxis(y, -1, 1)
+
+
+def _subpixel(x, w, out_spatial, strides, padding, dilation):
+    """:func:`conv_transpose_subpixel` of a channels-last ``x``, one group."""
+    n = w.ndim - 2
     spatial = tuple(int(v) for v in x.shape[1:-1])
-    w = w_io
     if any(d > 1 for d in dilation):  # zero-fill the dilated kernel: exact, a few zero taps
         w = lax.pad(w, jnp.zeros((), w.dtype), [(0, 0, 0)] * 2 + [(0, 0, d - 1) for d in dilation])
     ke = tuple(int(v) for v in w.shape[2:])
@@ -81,11 +99,12 @@ def conv_transpose_subpixel(
     # Pad to taps*s and split each kernel axis j = m*s + r into (m, r); flip m (the
     # residue's sub-kernel is convolved, not correlated).
     w = jnp.pad(w, [(0, 0)] * 2 + [(0, t * s - k) for t, s, k in zip(taps, strides, ke)])
-    w = w.reshape(groups, c // groups, og, *[v for t, s in zip(taps, strides) for v in (t, s)])
-    w = jnp.flip(w, tuple(3 + 2 * i for i in range(n)))
-    # (g, C/g, O/g, m1, r1, ..., mn, rn) -> (m1..mn, C/g, g, r1..rn, O/g) -> (*taps, C/g, O').
-    perm = (*(3 + 2 * i for i in range(n)), 1, 0, *(4 + 2 * i for i in range(n)), 2)
-    w = jnp.transpose(w, perm).reshape(*taps, c // groups, -1)
+    c, o = int(w.shape[0]), int(w.shape[1])
+    w = w.reshape(c, o, *[v for t, s in zip(taps, strides) for v in (t, s)])
+    w = jnp.flip(w, tuple(2 + 2 * i for i in range(n)))
+    # (C, O, m1, r1, ..., mn, rn) -> (m1..mn, C, r1..rn, O) -> (*taps, C, s**d * O).
+    perm = (*(2 + 2 * i for i in range(n)), 0, *(3 + 2 * i for i in range(n)), 1)
+    w = jnp.transpose(w, perm).reshape(*taps, c, -1)
     # Residue outputs q cover t = q*s + r in [pad, pad + out); sub-kernel output q reads
     # x[q - taps + 1 .. q]: pad x by (taps - 1 - q_lo, ...) (negative: crop).
     pads, counts = [], []
@@ -100,16 +119,11 @@ def conv_transpose_subpixel(
         x = lax.pad(
             x, jnp.zeros((), x.dtype), [(0, 0, 0), *[(lo, hi, 0) for lo, hi in pads], (0, 0, 0)]
         )
-    z = lax.conv_general_dilated(
-        x, w, (1,) * n, "VALID", dimension_numbers=_DN[n], feature_group_count=groups
-    )
-    # (N, *Q, g, *s, O/g) -> (N, Q1, s1, ..., Qn, sn, g, O/g) -> (N, *(Q*s), O), cropped.
+    z = lax.conv_general_dilated(x, w, (1,) * n, "VALID", dimension_numbers=_DN[n])
+    # (N, *Q, *s, O) -> (N, Q1, s1, ..., Qn, sn, O) -> (N, *(Q*s), O), cropped.
     nb = z.shape[0]
-    z = z.reshape(nb, *counts, groups, *strides, og)
-    perm = (0, *(v for i in range(n) for v in (1 + i, n + 2 + i)), n + 1, 2 * n + 2)
-    z = jnp.transpose(z, perm).reshape(nb, *(q * s for q, s in zip(counts, strides)), groups * og)
+    z = z.reshape(nb, *counts, *strides, o)
+    perm = (0, *(v for i in range(n) for v in (1 + i, n + 1 + i)), 2 * n + 1)
+    z = jnp.transpose(z, perm).reshape(nb, *(q * s for q, s in zip(counts, strides)), o)
     starts = [p % s for p, s in zip(padding, strides)]
-    z = lax.slice(
-        z, [0, *starts, 0], [nb, *(a + y for a, y in zip(starts, out_spatial)), z.shape[-1]]
-    )
-    return z if channels_last else jnp.moveaxis(z, -1, 1)
+    return lax.slice(z, [0, *starts, 0], [nb, *(a + y for a, y in zip(starts, out_spatial)), o])
