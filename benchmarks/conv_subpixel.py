@@ -19,6 +19,7 @@ rounds (each contender once per round) in ms, and the path ``mxjax.layers`` pick
 
     python benchmarks/conv_subpixel.py                  # DCGAN generator layers + others
     python benchmarks/conv_subpixel.py --cases 2:64:8:256:128:4:2:1:0 --repeat 2
+    python benchmarks/conv_subpixel.py --dcgan          # a whole generator, both paths
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ os.environ.setdefault("MXJAX_CACHE_DIR", "off")
 import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
 
+from mxjax import layers as L  # noqa: E402
+from mxjax._src.layers import conv as conv_mod  # noqa: E402
 from mxjax._src.layers.conv import conv_transpose_dilated  # noqa: E402
 from mxjax._src.layers.conv_gemm import conv_transpose_gemm  # noqa: E402
 from mxjax._src.layers.conv_subpixel import (  # noqa: E402
@@ -97,14 +100,50 @@ def _case(case, repeat):
     )
 
 
+def _dcgan(repeat):
+    """A DCGAN generator (batch 64, 100 -> 512 -> 256 -> 128 -> 64 -> 3 channels, 1x1 -> 64x64,
+    NCHW ``layers.Conv2DTranspose`` + relu), forward and backward, both paths."""
+    specs = [(512, 1, 0), (256, 2, 1), (128, 2, 1), (64, 2, 1), (3, 2, 1)]
+    nets = [L.Conv2DTranspose(c, 4, strides=s, padding=p, use_bias=False) for c, s, p in specs]
+    x = jax.random.normal(jax.random.key(0), (64, 100, 1, 1))
+    params, y = [], x
+    for i, net in enumerate(nets):
+        params.append(net.init(jax.random.key(i + 1), y)[0])
+        y = net.apply(params[-1], {}, y)[0]
+
+    def loss(params, x):
+        for net, p in zip(nets, params):
+            x = jax.nn.relu(net.apply(p, {}, x)[0])
+        return jnp.sum(x * x)
+
+    steps, compile_ms = {}, {}
+    for name in ("dilated", "subpixel"):  # traced now, with the path patched in
+        t0 = time.perf_counter()
+        step = jax.jit(jax.value_and_grad(lambda p, x: loss(p, x)))
+        picked = conv_mod.use_subpixel
+        if name == "dilated":
+            conv_mod.use_subpixel = lambda strides, groups: False
+        steps[name] = step.lower(params, x).compile()
+        conv_mod.use_subpixel = picked
+        compile_ms[name] = (time.perf_counter() - t0) * 1e3
+    res = _time(steps, (params, x), repeat)
+    print("DCGAN generator, forward + backward:")
+    for name, (_, best) in res.items():
+        print(f"  {name:8s} compile {compile_ms[name]:8.1f} ms   best {best:8.1f} ms")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(
         "--cases", default=DEFAULT_CASES, help="dims:batch:S:C:O:k:stride:pad:op[:dil[:groups]] ..."
     )
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--dcgan", action="store_true", help="a whole DCGAN generator instead")
     args = ap.parse_args()
     print(f"jax {jax.__version__}, {jax.devices()[0].platform}")
+    if args.dcgan:
+        _dcgan(args.repeat)
+        return
     print(
         "d    N   S    C    O  k s p op d g | dilated first/best ms | subpixel first/best ms |"
         " gemm best ms | speedup | picks"
