@@ -49,9 +49,11 @@ DEFAULT_CASES = (
     # stride 2, kernel 3, pad 1, output_padding 1; 1-D and 3-D
     "2:16:16:64:64:3:2:1:1 1:16:64:64:64:4:2:1:0 1:16:32:32:32:3:2:1:1 "
     "3:4:8:32:16:4:2:1:0 3:4:8:16:16:3:2:1:1 "
-    # U-Net 2x2 stride-2 upsampling, kernel 1 stride 2, dilation 2, groups 4, 8, 16
+    # U-Net 2x2 stride-2 upsampling, kernel 1 stride 2, dilation 2, groups 4, 8, 16, 64,
+    # 4 and depthwise (FCN's bilinear upsampling)
     "2:8:32:64:32:2:2:0:0 2:16:16:64:64:1:2:0:1 2:16:16:64:64:3:2:1:0:2 "
-    "2:16:16:64:64:4:2:1:0:1:4 2:16:16:64:64:4:2:1:0:1:8 2:16:16:64:64:4:2:1:0:1:16"
+    "2:16:16:64:64:4:2:1:0:1:4 2:16:16:64:64:4:2:1:0:1:8 2:16:16:64:64:4:2:1:0:1:16 "
+    "2:16:16:64:64:4:2:1:0:1:64 2:64:8:256:128:4:2:1:0:1:4 2:64:8:256:256:4:2:1:0:1:256"
 )
 
 
@@ -82,7 +84,7 @@ def _case(case, repeat):
         "dilated": lambda x, w: conv_transpose_dilated(x, w, out, sts, ps, ds, g, True),
         "subpixel": lambda x, w: conv_transpose_subpixel(x, w, out, sts, ps, ds, g, True),
     }
-    pick = "subpixel" if use_subpixel(sts, g) else "dilated"
+    pick = "subpixel" if use_subpixel(sts) else "dilated"
     if conv_transpose_gemm(x, w, out, sts, [(p, p)] * n, ds, g, True) is not None:
         fns["gemm"] = lambda x, w: conv_transpose_gemm(x, w, out, sts, [(p, p)] * n, ds, g, True)
         pick = "gemm"
@@ -122,7 +124,7 @@ def _dcgan(repeat):
         step = jax.jit(jax.value_and_grad(lambda p, x: loss(p, x)))
         picked = conv_mod.use_subpixel
         if name == "dilated":
-            conv_mod.use_subpixel = lambda strides, groups: False
+            conv_mod.use_subpixel = lambda strides: False
         steps[name] = step.lower(params, x).compile()
         conv_mod.use_subpixel = picked
         compile_ms[name] = (time.perf_counter() - t0) * 1e3

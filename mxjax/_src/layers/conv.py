@@ -344,7 +344,7 @@ def conv_transpose(x, w_io, out_spatial, strides, padding, dilation, groups, cha
     y = conv_transpose_gemm(x, w_io, out_spatial, strides, pads, dilation, groups, channels_last)
     if y is not None:  # a few input positions: one matrix product (conv_gemm)
         return y
-    if use_subpixel(strides, groups):
+    if use_subpixel(strides):
         return conv_transpose_subpixel(
             x, w_io, out_spatial, strides, padding, dilation, groups, channels_last
         )

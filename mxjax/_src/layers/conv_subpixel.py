@@ -14,10 +14,11 @@ same ``ceil(k/s)`` taps, are stacked on the output channel axis, so the whole la
 one ordinary convolution with ``s**d`` times the channels and a ``ceil(k/s)`` kernel,
 followed by interleaving the residues into the output ("sub-pixel convolution",
 depth-to-space). Its gradients are stride-1 convolutions as well. A dilated kernel is
-zero-filled first (exact; some taps multiply zeros). Groups run as one ungrouped
-convolution each: XLA:CPU's grouped convolution is several times slower than the groups
-run apart (4 groups, 64 -> 64 channels: 104 ms against 11 ms), but each group adds to the
-compilation (~0.1 s), so :func:`use_subpixel` stops at :data:`MAX_GROUPS`.
+zero-filled first (exact; some taps multiply zeros). Groups run as ungrouped
+convolutions: XLA:CPU's grouped convolution is several times slower than the groups run
+apart (4 groups, 64 -> 64 channels: 104 ms against 11 ms); up to :data:`MAX_UNROLLED_GROUPS`
+as one convolution each in the program (each adds ~0.1 s to the compilation), more in a
+``lax.map`` loop over the groups (one compiled body; 64 groups: 16 ms against XLA's 217 ms).
 
 :func:`conv_transpose_subpixel` computes the same result as ``mxjax.layers``'
 input-dilated formulation; :func:`use_subpixel` says where it is the faster one.
@@ -33,22 +34,22 @@ from jax import lax
 
 _DN = {1: ("NWC", "WIO", "NWC"), 2: ("NHWC", "HWIO", "NHWC"), 3: ("NDHWC", "DHWIO", "NDHWC")}
 
-# Most groups run as separate convolutions; above, XLA's grouped input-dilated convolution
-# stays (16 groups: 75 ms a step and 0.4 s to compile, against 10 ms and 1.4 s split; 64
-# groups: 218 ms and 0.3 s against 13 ms and 3.9 s). `benchmarks/conv_subpixel.py`.
-MAX_GROUPS = 8
+# Up to this many groups run as one convolution each, more in a loop over the groups
+# (`lax.map`: one body to compile, but slower for a few groups: 4 groups, 256 -> 128
+# channels, 8x8: 34 ms unrolled, 676 ms looped; 16 groups 5 ms and 1.0 s to compile
+# against 16 ms and 0.8 s). `benchmarks/conv_subpixel.py`.
+MAX_UNROLLED_GROUPS = 8
 
 
-def use_subpixel(strides: Sequence[int], groups: int = 1) -> bool:
+def use_subpixel(strides: Sequence[int]) -> bool:
     """Whether :func:`conv_transpose_subpixel` is the faster way to run this on the backend.
 
     On XLA:CPU it wins for every strided case measured by ``python
     benchmarks/conv_subpixel.py`` (2-20x forward and backward; see CHANGELOG); a stride of
-    1 is an ordinary convolution already, and more than :data:`MAX_GROUPS` groups would
-    compile for seconds. Other backends keep XLA's own input-dilated convolution (not
-    measured there). Decided at trace time.
+    1 is an ordinary convolution already. Other backends keep XLA's own input-dilated
+    convolution (not measured there). Decided at trace time.
     """
-    return any(s > 1 for s in strides) and groups <= MAX_GROUPS and jax.default_backend() == "cpu"
+    return any(s > 1 for s in strides) and jax.default_backend() == "cpu"
 
 
 def conv_transpose_subpixel(
@@ -71,7 +72,7 @@ def conv_transpose_subpixel(
         strides, padding, dilation: one int per spatial dimension (``padding`` is cropped
             from both edges of the full output; ``output_padding`` is implied by
             ``out_spatial``).
-        groups: the number of groups (one convolution each).
+        groups: the number of groups.
         channels_last: the layout of ``x`` and of the result.
 
     Returns:
@@ -82,9 +83,14 @@ def conv_transpose_subpixel(
     args = (out_spatial, strides, padding, dilation)
     if groups == 1:
         y = _subpixel(x, w_io, *args)
-    else:  # output channels are group-major, as the groups' inputs and weights
+    elif groups <= MAX_UNROLLED_GROUPS:  # output channels are group-major, as the inputs
         xs, ws = jnp.split(x, groups, axis=-1), jnp.split(w_io, groups, axis=0)
         y = jnp.concatenate([_subpixel(a, b, *args) for a, b in zip(xs, ws)], axis=-1)
+    else:  # (g, N, *S, C/g) and (g, C/g, O/g, *k) -> (g, N, *Y, O/g) -> (N, *Y, O)
+        xs = jnp.moveaxis(x.reshape(*x.shape[:-1], groups, -1), -2, 0)
+        ws = w_io.reshape(groups, -1, *w_io.shape[1:])
+        y = lax.map(lambda xw: _subpixel(xw[0], xw[1], *args), (xs, ws))
+        y = jnp.moveaxis(y, 0, -2).reshape(*y.shape[1:-1], -1)
     return y if channels_last else jnp.moveaxis(y, -1, 1)
 
 
