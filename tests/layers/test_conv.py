@@ -117,6 +117,32 @@ def np_conv_transpose(x, w, stride, pad, out_pad, dil, groups):
     return y[(slice(None), slice(None), *crop)]
 
 
+def assert_transpose_matches_numpy(y, x, params, kw, channels_last):
+    """A transposed layer's output ``y`` for input ``x`` (channels first) and hyperparameters
+    ``kw`` equals :func:`np_conv_transpose` plus the bias."""
+    w = np.asarray(params["weight"])
+    n = x.ndim - 2
+
+    def t(v):
+        return v if isinstance(v, tuple) else (v,) * n
+
+    ref = np_conv_transpose(
+        x,
+        np.moveaxis(w, -1, 1) if channels_last else w,
+        t(kw.get("strides", 1)),
+        t(kw.get("padding", 0)),
+        t(kw.get("output_padding", 0)),
+        t(kw.get("dilation", 1)),
+        kw.get("groups", 1),
+    )
+    if "bias" in params:
+        ref = ref + np.asarray(params["bias"]).reshape((1, -1) + (1,) * n)
+    y = np.asarray(y)
+    np.testing.assert_allclose(
+        np.moveaxis(y, -1, 1) if channels_last else y, ref, rtol=1e-5, atol=1e-5
+    )
+
+
 NUMPY_CASES = [
     (L.Conv1D, dict(channels=4, kernel_size=2, strides=3, padding=2, groups=2), (2, 2, 9)),
     (L.Conv2D, dict(channels=3, kernel_size=(2, 3), strides=(1, 2), dilation=(2, 1)), (1, 2, 6, 7)),

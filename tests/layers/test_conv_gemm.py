@@ -15,7 +15,7 @@ import pytest
 from mxjax import layers as L
 from mxjax._src.layers import conv as conv_mod, conv_gemm as conv_gemm_mod
 from mxjax._src.layers.conv_gemm import conv_gemm, use_gemm
-from tests.layers.test_conv import np_conv, np_conv_transpose
+from tests.layers.test_conv import assert_transpose_matches_numpy, np_conv
 
 CLASSES = {1: L.Conv1D, 2: L.Conv2D, 3: L.Conv3D}
 LAYOUTS = {1: ("NCW", "NWC"), 2: ("NCHW", "NHWC"), 3: ("NCDHW", "NDHWC")}
@@ -121,21 +121,7 @@ def test_transposed_with_few_input_positions_match_numpy(case):
 
     assert _uses_matmul(f, params, xin)
     y = np.asarray(jax.jit(f)(params, xin))
-    w = np.asarray(params["weight"])
-    n = x.ndim - 2
-    t = lambda v: v if isinstance(v, tuple) else (v,) * n  # noqa: E731
-    ref = np_conv_transpose(
-        x,
-        np.moveaxis(w, -1, 1) if last else w,
-        t(kw.get("strides", 1)),
-        t(kw.get("padding", 0)),
-        t(kw.get("output_padding", 0)),
-        t(kw.get("dilation", 1)),
-        kw.get("groups", 1),
-    )
-    if "bias" in params:
-        ref = ref + np.asarray(params["bias"]).reshape((1, -1) + (1,) * n)
-    np.testing.assert_allclose(np.moveaxis(y, -1, 1) if last else y, ref, rtol=1e-5, atol=1e-5)
+    assert_transpose_matches_numpy(y, x, params, kw, last)
 
 
 GRAD_CASES = [

@@ -12,7 +12,7 @@ import pytest
 from mxjax import layers as L
 from mxjax._src.layers import conv as conv_mod, conv_subpixel as subpixel_mod
 from mxjax._src.layers.conv_subpixel import use_subpixel
-from tests.layers.test_conv import np_conv_transpose
+from tests.layers.test_conv import assert_transpose_matches_numpy
 
 # (layer, hyperparameters, channels-first input shape): padding, output_padding, dilation,
 # groups, strides that differ per dimension or exceed the kernel, both layouts.
@@ -89,21 +89,7 @@ def test_strided_transposed_convolutions_match_numpy(monkeypatch, case, impl):
     dilations = _lhs_dilations(f, params, xin)
     assert dilations and all(d == (1,) * len(d) for d in dilations)  # no input-dilated conv
     y = np.asarray(jax.jit(f)(params, xin))
-    w = np.asarray(params["weight"])
-    n = x.ndim - 2
-    t = lambda v: v if isinstance(v, tuple) else (v,) * n  # noqa: E731
-    ref = np_conv_transpose(
-        x,
-        np.moveaxis(w, -1, 1) if last else w,
-        t(kw.get("strides", 1)),
-        t(kw.get("padding", 0)),
-        t(kw.get("output_padding", 0)),
-        t(kw.get("dilation", 1)),
-        kw.get("groups", 1),
-    )
-    if "bias" in params:
-        ref = ref + np.asarray(params["bias"]).reshape((1, -1) + (1,) * n)
-    np.testing.assert_allclose(np.moveaxis(y, -1, 1) if last else y, ref, rtol=1e-5, atol=1e-5)
+    assert_transpose_matches_numpy(y, x, params, kw, last)
 
 
 def test_forward_and_gradients_match_the_input_dilated_path(monkeypatch):

@@ -44,6 +44,16 @@ __all__ = ["run_replicas"]
 _AXIS = "contexts"
 
 
+def _per_device(body, mesh):
+    """``body`` as one program over ``mesh``: every block is declared replicated
+    (``PartitionSpec()``) but holds its own device's values, so each device runs the
+    per-context computation, with no communication between devices."""
+    fn = jax.shard_map(
+        body, mesh=mesh, in_specs=PartitionSpec(), out_specs=PartitionSpec(), check_vma=False
+    )
+    return _Replicas(mesh, jax.jit(fn))
+
+
 def _on_one_device(leaves: list):
     """``(device, leaves)`` with host scalars put on the one device of the arrays, or None."""
     dev = None
@@ -170,16 +180,7 @@ def _build(spec, out_pos, devices) -> _Replicas:
     def fwd_bwd_contexts(inputs):
         return fwd_bwd(*inputs)
 
-    # Every block is declared replicated (PartitionSpec()) but holds its own device's
-    # values: the body is the per-context program, with no communication between devices.
-    fn = jax.shard_map(
-        fwd_bwd_contexts,
-        mesh=mesh,
-        in_specs=PartitionSpec(),
-        out_specs=PartitionSpec(),
-        check_vma=False,
-    )
-    return _Replicas(mesh, jax.jit(fn))
+    return _per_device(fwd_bwd_contexts, mesh)
 
 
 # ----------------------------------------------------------- collective (SyncBatchNorm) graphs
@@ -389,11 +390,4 @@ def _build_collective(spec, devices) -> _Replicas:
         (grads,) = pull(cts)
         return tuple(env[i][j] for i, j in out_pos), tuple(grads)
 
-    fn = jax.shard_map(
-        fwd_bwd_contexts,
-        mesh=mesh,
-        in_specs=PartitionSpec(),
-        out_specs=PartitionSpec(),
-        check_vma=False,
-    )
-    return _Replicas(mesh, jax.jit(fn))
+    return _per_device(fwd_bwd_contexts, mesh)
