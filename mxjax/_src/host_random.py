@@ -145,9 +145,13 @@ def host_call(sample: Any, key: Any, shape: Shape, dtype: Any) -> jax.Array:
     if isinstance(key, np.random.Generator):
         return jax.device_put(np.asarray(sample(key, shape, out), dtype=out))
     words = _key_words(key)
-    try:
-        words = np.asarray(words, dtype=np.uint32)
-    except (jax.errors.TracerArrayConversionError, jax.errors.ConcretizationTypeError):
+    traced = isinstance(words, jax.core.Tracer)  # checked first: converting one builds
+    if not traced:  # an error message that walks the whole trace
+        try:
+            words = np.asarray(words, dtype=np.uint32)
+        except (jax.errors.TracerArrayConversionError, jax.errors.ConcretizationTypeError):
+            traced = True
+    if traced:
         return jax.pure_callback(
             draw, jax.ShapeDtypeStruct(shape, out), words, vmap_method="sequential"
         )
