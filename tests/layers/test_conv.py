@@ -117,6 +117,24 @@ def np_conv_transpose(x, w, stride, pad, out_pad, dil, groups):
     return y[(slice(None), slice(None), *crop)]
 
 
+def conv_derivatives(fs, dys, higher):
+    """``derivatives(params, xs, dys)``: each ``f(p, x)``'s output and vjp with ``dy``, plus
+    forward mode and second order (reverse over reverse) on the cases ``higher`` (one program
+    when jitted; jit it anew for each convolution path)."""
+
+    def derivatives(params, xs, dys):
+        out = [jax.vjp(f, p, x) for f, p, x in zip(fs, params, xs)]
+        out = [(y, vjp(dy)) for (y, vjp), dy in zip(out, dys)]
+        for i in higher:
+            f, p, x, dy = fs[i], params[i], xs[i], dys[i]
+            out.append(jax.jvp(f, (p, x), (jax.tree.map(jnp.cos, p), jnp.sin(x)))[1])
+            dx = lambda p, f=f, x=x, dy=dy: jax.grad(lambda x: jnp.sum(f(p, x) * dy))(x)  # noqa: E731
+            out.append(jax.grad(lambda p, dx=dx: jnp.sum(dx(p) ** 2))(p))
+        return out
+
+    return derivatives
+
+
 def assert_transpose_matches_numpy(y, x, params, kw, channels_last):
     """A transposed layer's output ``y`` for input ``x`` (channels first) and hyperparameters
     ``kw`` equals :func:`np_conv_transpose` plus the bias."""

@@ -15,7 +15,7 @@ import pytest
 from mxjax import layers as L
 from mxjax._src.layers import conv as conv_mod, conv_gemm as conv_gemm_mod
 from mxjax._src.layers.conv_gemm import conv_gemm, use_gemm
-from tests.layers.test_conv import assert_transpose_matches_numpy, np_conv
+from tests.layers.test_conv import assert_transpose_matches_numpy, conv_derivatives, np_conv
 
 CLASSES = {1: L.Conv1D, 2: L.Conv2D, 3: L.Conv3D}
 LAYOUTS = {1: ("NCW", "NWC"), 2: ("NCHW", "NHWC"), 3: ("NCDHW", "NDHWC")}
@@ -152,16 +152,8 @@ def test_forward_and_gradients_match_the_convolution_path(monkeypatch):
     fs = [lambda p, x, layer=layer: layer.apply(p, {}, x)[0] for layer in layers]
     dys = [normal(jax.eval_shape(f, p, x).shape) for f, p, x in zip(fs, params, xs)]
 
-    def derivatives(params, xs, dys):  # every case in one program, jitted anew for each path
-        out = [jax.vjp(f, p, x) for f, p, x in zip(fs, params, xs)]
-        out = [(y, vjp(dy)) for (y, vjp), dy in zip(out, dys)]
-        # Forward mode and second order (reverse over reverse) on the grouped NHWC cases.
-        for i in (2, 4):
-            f, p, x, dy = fs[i], params[i], xs[i], dys[i]
-            out.append(jax.jvp(f, (p, x), (jax.tree.map(jnp.cos, p), jnp.sin(x)))[1])
-            dx = lambda p, f=f, x=x, dy=dy: jax.grad(lambda x: jnp.sum(f(p, x) * dy))(x)  # noqa: E731
-            out.append(jax.grad(lambda p, dx=dx: jnp.sum(dx(p) ** 2))(p))
-        return out
+    # forward mode and second order on the grouped NHWC cases
+    derivatives = conv_derivatives(fs, dys, higher=(2, 4))
 
     assert all(_uses_matmul(f, p, x) for f, p, x in zip(fs, params, xs))
     got = jax.jit(derivatives)(params, xs, dys)

@@ -12,7 +12,7 @@ import pytest
 from mxjax import layers as L
 from mxjax._src.layers import conv as conv_mod, conv_subpixel as subpixel_mod
 from mxjax._src.layers.conv_subpixel import use_subpixel
-from tests.layers.test_conv import assert_transpose_matches_numpy
+from tests.layers.test_conv import assert_transpose_matches_numpy, conv_derivatives
 
 # (layer, hyperparameters, channels-first input shape): padding, output_padding, dilation,
 # groups, strides that differ per dimension or exceed the kernel, both layouts.
@@ -102,16 +102,7 @@ def test_forward_and_gradients_match_the_input_dilated_path(monkeypatch):
         for f, p, x in zip(fs, params, xs)
     ]
 
-    def derivatives(params, xs, dys):  # every case in one program, jitted anew for each path
-        out = [jax.vjp(f, p, x) for f, p, x in zip(fs, params, xs)]
-        out = [(y, vjp(dy)) for (y, vjp), dy in zip(out, dys)]
-        # Forward mode and second order (reverse over reverse) on two cases.
-        for i in (1, 4):
-            f, p, x, dy = fs[i], params[i], xs[i], dys[i]
-            out.append(jax.jvp(f, (p, x), (jax.tree.map(jnp.cos, p), jnp.sin(x)))[1])
-            dx = lambda p, f=f, x=x, dy=dy: jax.grad(lambda x: jnp.sum(f(p, x) * dy))(x)  # noqa: E731
-            out.append(jax.grad(lambda p, dx=dx: jnp.sum(dx(p) ** 2))(p))
-        return out
+    derivatives = conv_derivatives(fs, dys, higher=(1, 4))
 
     # Forward and gradients without input-dilated convolutions, then the reference with.
     assert all(d == (1,) * len(d) for d in _lhs_dilations(derivatives, params, xs, dys))

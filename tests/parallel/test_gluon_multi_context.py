@@ -66,8 +66,8 @@ def test_four_contexts_equal_one_context_after_10_adam_steps():
                 np.testing.assert_allclose(np.asarray(copy), ref, rtol=1e-5, atol=1e-6)
 
 
-COMPILE_SCRIPT = r"""
-import json
+# imports and a listener naming each compiled program (the subprocess scripts share them)
+_PREAMBLE = r"""
 import jax
 import numpy as np
 import mxjax as mx
@@ -79,7 +79,14 @@ def listen(name, secs, **kw):
     if name == "/jax/core/compile/backend_compile_duration":
         names.append(str(kw.get("fun_name", "?")))
 jax.monitoring.register_event_duration_secs_listener(listen)
+"""
 
+COMPILE_SCRIPT = (
+    r"""
+import json
+"""
+    + _PREAMBLE
+    + r"""
 ctx = [mx.cpu(i) for i in range(4)]
 net = nn.HybridSequential()
 net.add(nn.Dense(3, in_units=6))
@@ -118,6 +125,7 @@ for step, size in enumerate((16, 16, 13, 16)):  # an uneven batch: shards of 3, 
     out["steps"].append(record)
 print(json.dumps(out))
 """
+)
 
 
 def _reference(x, y, w, b):
@@ -163,21 +171,13 @@ def test_contexts_compile_one_forward_backward_program_and_equal_numpy():
         np.testing.assert_array_equal(np.asarray(copies[0], np.float32), total)
 
 
-SYNC_SCRIPT = r"""
+SYNC_SCRIPT = (
+    r"""
 import json, sys
-import jax
-import numpy as np
-import mxjax as mx
-from mxjax import autograd, gluon
-from mxjax.gluon import nn
 from mxjax.gluon.contrib.nn import SyncBatchNorm
-
-names = []
-def listen(name, secs, **kw):
-    if name == "/jax/core/compile/backend_compile_duration":
-        names.append(str(kw.get("fun_name", "?")))
-jax.monitoring.register_event_duration_secs_listener(listen)
-
+"""
+    + _PREAMBLE
+    + r"""
 ctx = [mx.cpu(i) for i in range(4)]
 rng = np.random.default_rng(0)
 xs = rng.standard_normal((2, 16, 6)).astype(np.float32)
@@ -209,6 +209,7 @@ for mode in ("tape", "together"):
     }
 print(json.dumps(out))
 """
+)
 
 
 def test_sync_batchnorm_contexts_run_as_one_program():
