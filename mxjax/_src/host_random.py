@@ -82,6 +82,27 @@ def to_device(a: Any) -> jax.Array:
     return jnp.asarray(a)
 
 
+def host_cast(a: Any, dtype: Any, device: Any = None) -> jax.Array:
+    """``a`` as a device array of ``dtype``, converted on the host when the dtype changes.
+
+    ``astype`` on the device and ``jnp.asarray`` of a host array compile a program
+    per shape. With ``device`` the result is committed to it.
+
+    Examples:
+        >>> import numpy as np
+        >>> from mxjax._src.host_random import host_cast
+        >>> b = host_cast(np.arange(3), "float16")
+        >>> str(b.dtype), b.tolist()
+        ('float16', [0.0, 1.0, 2.0])
+    """
+    dtype = np.dtype(dtype)
+    if not (isinstance(a, jax.Array) and a.dtype == dtype):
+        a = np.asarray(jax.device_get(a)).astype(dtype, copy=False)
+    if device is not None:
+        return jax.device_put(a, device)
+    return a if isinstance(a, jax.Array) else jax.device_put(a)
+
+
 def key_from_seed(seed: int) -> jax.Array:
     """``jax.random.key(seed)`` without compiling JAX's seeding program.
 

@@ -22,6 +22,7 @@ from mxjax._src.gluon.parameter import (
     _merge_shapes,
     _norm_shape,
 )
+from mxjax._src.host_random import host_cast
 
 __all__ = ["ParameterDict"]
 
@@ -238,10 +239,8 @@ def _strip_kind(name: str) -> str:
 
 
 def _cast(value: jax.Array, dtype) -> jax.Array:
-    """``value`` as ``dtype``; a change of dtype converts on the host (no program per shape)."""
-    if dtype is None or value.dtype == np.dtype(dtype):
-        return value
-    return jax.device_put(np.asarray(value).astype(dtype))
+    """``value`` as ``dtype`` (None: unchanged), without a program per shape."""
+    return value if dtype is None else host_cast(value, dtype)
 
 
 def _assign(params, loaded, filename, ctx, allow_missing, ignore_extra, cast_dtype, dtype_source):

@@ -49,10 +49,9 @@ def _placed(value: Any, like: jax.Array) -> jax.Array:
     Committed like the arrays every update returns, so the first step's programs are
     the ones every later step reuses.
     """
-    device = next(iter(like.devices()))
-    if not (isinstance(value, jax.Array) and value.dtype == like.dtype):
-        value = np.asarray(jax.device_get(value), dtype=like.dtype)
-    return jax.device_put(value, device)
+    from mxjax._src.host_random import host_cast
+
+    return host_cast(value, like.dtype, next(iter(like.devices())))
 
 
 def _init_from_attr(spec: str):

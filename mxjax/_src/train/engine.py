@@ -9,7 +9,7 @@ import jax
 import numpy as np
 
 from mxjax._src.host_eval import host_eval, split_key
-from mxjax._src.host_random import copy_array, key_from_seed, to_device
+from mxjax._src.host_random import copy_array, host_cast, key_from_seed, to_device
 from mxjax._src.train.callbacks import BatchLogs, Callback, CallbackList
 from mxjax._src.train.checkpoint import ResumeFrom
 from mxjax._src.train.feed import ArrayFeed, IterableFeed, pad_rows
@@ -295,7 +295,7 @@ class Engine:
                 )
         pnames = set(flatten_names(self.params))
         # cast on the host and uploaded: jnp.asarray compiles a program per shape
-        cast = {k: jax.device_put(np.asarray(loaded[k]).astype(current[k].dtype)) for k in current}
+        cast = {k: host_cast(loaded[k], current[k].dtype) for k in current}
         self.params = unflatten_names({k: v for k, v in cast.items() if k in pnames})
         self.state = unflatten_names({k: v for k, v in cast.items() if k not in pnames})
 
